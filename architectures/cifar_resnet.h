@@ -1,0 +1,34 @@
+// The CIFAR ResNet macro layout (He et al. 2016): a 3×3 stem, three stages of
+// n = (depth − 2)/6 steps at widths w, 2w, 4w (stride 2 between stages), and
+// a global-average-pool + linear head. Each stage is a loop of scheme steps;
+// its first step is forward Euler (a projection at each transition, and the
+// network's first step for multistep schemes), which restarts the history
+// as the paper prescribes.
+#pragma once
+#include <torch/nn/modules/linear.h>
+
+#include "architectures/fields.h"
+#include "architectures/model_options.h"
+#include "architectures/stage.h"
+#include "core/classifier.h"
+
+namespace odenet {
+
+class CifarResNetImpl : public ClassifierImpl {
+ public:
+  CifarResNetImpl(const ModelOptions& options, const Scheme& scheme, int64_t in_channels, int64_t num_classes);
+  torch::Tensor forward(torch::Tensor x) override;
+  const std::vector<std::shared_ptr<StageImpl>>& stages() const { return stages_; }
+
+ private:
+  bool preact_;
+  torch::nn::Conv2d stem_{nullptr};
+  torch::nn::BatchNorm2d stem_bn_{nullptr}, head_bn_{nullptr};
+  std::vector<std::shared_ptr<StageImpl>> stages_;
+  torch::nn::Linear fc_{nullptr};
+};
+
+/// Throws a ConfigError naming the depth when (depth − 2) is not a multiple of 6.
+int64_t cifar_blocks_per_stage(const ModelOptions& options);
+
+}  // namespace odenet

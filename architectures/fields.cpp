@@ -1,0 +1,67 @@
+#include "architectures/fields.h"
+
+#include <torch/nn/functional/padding.h>
+#include <torch/nn/init.h>
+
+#include <cmath>
+
+namespace odenet {
+namespace {
+
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+  return torch::nn::Conv2d(
+      torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
+}
+
+}  // namespace
+
+BasicFieldImpl::BasicFieldImpl(const BasicFieldOptions& o) : options_(o) {
+  conv1_ = register_module("conv1", conv(o.in_channels(), o.out_channels(), 3, o.stride()));
+  conv2_ = register_module("conv2", conv(o.out_channels(), o.out_channels(), 3, 1));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.out_channels()));
+  bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.out_channels()));
+}
+
+torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
+  if (options_.preact()) return conv2_(torch::relu(bn2_(conv1_(torch::relu(bn1_(u))))));
+  return bn2_(conv2_(torch::relu(bn1_(conv1_(u)))));
+}
+
+ZeroPadProjectionImpl::ZeroPadProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
+    : extra_channels_(out_channels - in_channels), stride_(stride) {
+  TORCH_CHECK(extra_channels_ >= 0, "zero-pad projection cannot reduce channels");
+}
+
+torch::Tensor ZeroPadProjectionImpl::forward(torch::Tensor u) {
+  using torch::indexing::Slice;
+  auto sub = stride_ == 1 ? u : u.index({Slice(), Slice(), Slice(0, torch::indexing::None, stride_),
+                                         Slice(0, torch::indexing::None, stride_)});
+  if (extra_channels_ == 0) return sub;
+  return torch::nn::functional::pad(sub, torch::nn::functional::PadFuncOptions({0, 0, 0, 0, 0, extra_channels_}));
+}
+
+ConvProjectionImpl::ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, bool preact)
+    : preact_(preact) {
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(preact ? in_channels : out_channels));
+  conv_ = register_module("conv", conv(in_channels, out_channels, 1, stride));
+}
+
+torch::Tensor ConvProjectionImpl::forward(torch::Tensor u) {
+  return preact_ ? conv_(torch::relu(bn_(u))) : bn_(conv_(u));
+}
+
+void init_he_normal(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(m.get())) {
+      const auto& k = c->options.kernel_size();
+      double n = static_cast<double>((*k)[0] * (*k)[1] * c->options.out_channels());
+      c->weight.normal_(0.0, std::sqrt(2.0 / n));
+    } else if (auto* b = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      b->weight.fill_(1.0);
+      b->bias.zero_();
+    }
+  }
+}
+
+}  // namespace odenet

@@ -1,0 +1,62 @@
+// Vector fields (residual branches) and shortcut projections of CIFAR ResNets.
+#pragma once
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+/// Two 3×3 convolutions. Post-activation (He et al. 2016a):
+///   f(u) = BN(conv(ReLU(BN(conv(u)))))             (the ReLU after the sum is the stage's)
+/// Pre-activation (He et al. 2016b, the official LM-ResNet code):
+///   f(u) = conv(ReLU(BN(conv(ReLU(BN(u))))))
+struct BasicFieldOptions {
+  BasicFieldOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
+  TORCH_ARG(int64_t, in_channels);
+  TORCH_ARG(int64_t, out_channels);
+  /// 2 at a stage transition.
+  TORCH_ARG(int64_t, stride) = 1;
+  /// Pre-activation ordering (BN-ReLU-conv) instead of post-activation (conv-BN-ReLU).
+  TORCH_ARG(bool, preact) = false;
+};
+
+class BasicFieldImpl : public FieldImpl {
+ public:
+  explicit BasicFieldImpl(const BasicFieldOptions& options);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  BasicFieldOptions options_;
+  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr};
+  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
+};
+
+/// Option A of He et al.: P(u) = [u[:, :, ::s, ::s], 0] (subsample, pad channels with zeros). No parameters.
+class ZeroPadProjectionImpl : public FieldImpl {
+ public:
+  ZeroPadProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  int64_t extra_channels_, stride_;
+};
+
+/// Option B: P(u) = BN(conv1×1(u)) (post-activation), or
+/// P(u) = conv1×1(ReLU(BN(u))) (pre-activation, the official LM-ResNet code).
+class ConvProjectionImpl : public FieldImpl {
+ public:
+  ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, bool preact);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  bool preact_;
+  torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+/// He-normal initialisation of every convolution, N(0, sqrt(2/n)) with n = k·k·out;
+/// BatchNorm weight 1, bias 0.
+void init_he_normal(torch::nn::Module& module);
+
+}  // namespace odenet

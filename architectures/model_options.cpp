@@ -1,0 +1,43 @@
+#include "architectures/model_options.h"
+
+#include "core/error.h"
+
+namespace odenet {
+
+nlohmann::json to_json(const ModelOptions& o) {
+  nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
+                   {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
+                   {"scheme", o.scheme}};
+  if (!o.preset.empty()) j["preset"] = o.preset;
+  return j;
+}
+
+ModelOptions model_options_from_json(const JsonReader& r,
+                                     const std::function<ModelOptions(const std::string&)>& preset_lookup) {
+  ModelOptions o;
+  if (r.has("preset")) {
+    std::string name = r.string("preset");
+    try {
+      o = preset_lookup(name);
+    } catch (const Error& e) {
+      r.fail("preset", e.what());
+    }
+  } else if (!r.has("layout") || !r.has("depth")) {
+    r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
+  }
+  o.layout = r.one_of("layout", {"cifar_resnet"}, o.layout);
+  o.block = r.one_of("block", {"basic"}, o.block);
+  o.activation = r.one_of("activation", {"post", "pre"}, o.activation);
+  o.depth = r.integer("depth", 2, 10000, o.depth);
+  o.width = r.integer("width", 1, 4096, o.width);
+  o.shortcut = r.one_of("shortcut", {"zero_pad", "projection"}, o.shortcut);
+  if (r.has("scheme")) {  // the scheme's builder validates the contents
+    const auto& s = r.raw("scheme");
+    if (!s.is_object() && !s.is_string()) r.fail("scheme", "expected a scheme object or name, got " + describe_json(s));
+    o.scheme = s.is_string() ? nlohmann::json{{"name", s}} : s;
+  }
+  r.finish();
+  return o;
+}
+
+}  // namespace odenet

@@ -1,0 +1,37 @@
+// What a network is: a macro layout × a block (vector field) × a scheme.
+// Presets are named ModelOptions; any field can be overridden from JSON.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <functional>
+#include <string>
+
+#include "core/json_reader.h"
+
+namespace odenet {
+
+struct ModelOptions {
+  /// Preset this was derived from ("" when built from a layout directly).
+  std::string preset;
+  /// Macro layout: "cifar_resnet" (stem, three stages of 16·2^i channels, head).
+  std::string layout = "cifar_resnet";
+  /// Vector field of each step: "basic" (two 3×3 convolutions).
+  std::string block = "basic";
+  /// "post" (conv-BN-ReLU, ReLU after the sum) or "pre" (BN-ReLU-conv).
+  std::string activation = "post";
+  /// Total weighted layers: 6n + 2 for cifar_resnet with basic blocks.
+  long depth = 20;
+  /// Channels of the first stage.
+  long width = 16;
+  /// Stage-transition shortcut: "zero_pad" (option A) or "projection" (1×1 conv).
+  std::string shortcut = "zero_pad";
+  /// The scheme object, e.g. {"name": "linear_multistep", "k_init": [-0.1, 0]}.
+  nlohmann::json scheme = {{"name", "forward_euler"}};
+};
+
+nlohmann::json to_json(const ModelOptions& options);
+/// Reads a model object: a "preset" (resolved through `preset_lookup`) and/or
+/// explicit fields, which override the preset's. Unknown keys are errors.
+ModelOptions model_options_from_json(const JsonReader& reader,
+                                     const std::function<ModelOptions(const std::string&)>& preset_lookup);
+
+}  // namespace odenet

@@ -1,0 +1,72 @@
+#include "architectures/presets.h"
+
+#include <fmt/format.h>
+
+#include "architectures/cifar_resnet.h"
+
+namespace odenet {
+namespace {
+
+ModelOptions cifar(const std::string& preset, long depth, const std::string& activation, const std::string& shortcut,
+                   nlohmann::json scheme) {
+  ModelOptions o;
+  o.preset = preset;
+  o.layout = "cifar_resnet";
+  o.block = "basic";
+  o.activation = activation;
+  o.depth = depth;
+  o.shortcut = shortcut;
+  o.scheme = std::move(scheme);
+  return o;
+}
+
+}  // namespace
+
+void register_builtin_presets(PresetRegistry& registry) {
+  const nlohmann::json euler = {{"name", "forward_euler"}};
+  // Official LM-ResNet code: s = 1 − k learned, init s ~ U(1, 1.1).
+  const nlohmann::json lm = {{"name", "linear_multistep"}, {"parametrization", "official"}, {"k_init", {-0.1, 0.0}}};
+  for (long depth : {20, 32, 44, 56, 110}) {
+    auto d = std::to_string(depth);
+    registry.add("resnet" + d, {cifar("resnet" + d, depth, "post", "zero_pad", euler),
+                                "CIFAR ResNet-" + d + " (He et al. 2016, post-activation, option-A shortcuts)"});
+    registry.add("preact_resnet" + d,
+                 {cifar("preact_resnet" + d, depth, "pre", "projection", euler),
+                  "CIFAR pre-activation ResNet-" + d + " (BN-ReLU-conv, 1x1 projections)"});
+    registry.add("lm_resnet" + d, {cifar("lm_resnet" + d, depth, "pre", "projection", lm),
+                                   "LM-ResNet-" + d + " (Lu et al. 2018, official-code layout)"});
+  }
+}
+
+void register_builtin_layouts(LayoutRegistry& registry) {
+  registry.add("cifar_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<CifarResNetImpl>(o, scheme, in, classes));
+  });
+}
+
+PresetRegistry& preset_registry() {
+  static PresetRegistry registry = [] {
+    PresetRegistry r("model preset");
+    register_builtin_presets(r);
+    return r;
+  }();
+  return registry;
+}
+
+LayoutRegistry& layout_registry() {
+  static LayoutRegistry registry = [] {
+    LayoutRegistry r("layout");
+    register_builtin_layouts(r);
+    return r;
+  }();
+  return registry;
+}
+
+ModelOptions preset_options(const std::string& name) { return preset_registry().get(name).options; }
+
+std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
+                                            int64_t num_classes) {
+  return layout_registry().get(options.layout)(options, scheme, in_channels, num_classes);
+}
+
+}  // namespace odenet

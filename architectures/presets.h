@@ -1,0 +1,36 @@
+// Named networks (presets) and macro layouts, in explicit registries fed
+// from one table each.
+#pragma once
+#include <functional>
+#include <memory>
+
+#include "architectures/model_options.h"
+#include "core/classifier.h"
+#include "core/registry.h"
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+struct PresetEntry {
+  ModelOptions options;
+  std::string description;
+};
+using PresetRegistry = Registry<PresetEntry>;
+
+using LayoutBuilder = std::function<std::shared_ptr<ClassifierImpl>(const ModelOptions&, const Scheme&,
+                                                                    int64_t in_channels, int64_t num_classes)>;
+using LayoutRegistry = Registry<LayoutBuilder>;
+
+void register_builtin_presets(PresetRegistry& registry);
+void register_builtin_layouts(LayoutRegistry& registry);
+PresetRegistry& preset_registry();
+LayoutRegistry& layout_registry();
+
+/// The preset's options (ConfigError listing the presets for an unknown name).
+ModelOptions preset_options(const std::string& name);
+
+/// Builds the network; a shape the layout cannot take (e.g. depth 21) is a ConfigError.
+std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
+                                            int64_t num_classes);
+
+}  // namespace odenet

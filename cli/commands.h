@@ -1,0 +1,16 @@
+// The odenet subcommands; each parses its own arguments and returns an exit status.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace odenet::cli {
+
+using Args = std::vector<std::string>;
+
+int run_command(const Args& args);
+int validate_command(const Args& args);
+int table_command(const Args& args);
+int schemes_command(const Args& args);
+int models_command(const Args& args);
+
+}  // namespace odenet::cli

@@ -1,0 +1,55 @@
+// odenet: ODE-inspired deep architectures from one command line.
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: odenet COMMAND [options]   (odenet COMMAND --help for each)\n"
+    "\n"
+    "commands:\n"
+    "  run       train the runs of experiment JSON files into results/<experiment>/<run>/\n"
+    "  validate  check experiment files and print the expanded runs\n"
+    "  table     comparison table (Markdown or CSV) of finished runs\n"
+    "  schemes   registered numerical schemes with their metadata\n"
+    "  models    named network presets with their parameter counts\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace odenet::cli;
+  const std::map<std::string, int (*)(const Args&)> commands{{"run", run_command},
+                                                              {"validate", validate_command},
+                                                              {"table", table_command},
+                                                              {"schemes", schemes_command},
+                                                              {"models", models_command}};
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::cerr << "odenet: unknown command '" << argv[1] << "'; commands: run, validate, table, schemes, models\n";
+    return 2;
+  }
+  try {
+    return it->second(Args(argv + 2, argv + argc));
+  } catch (const odenet::Error& e) {
+    std::cout.flush();
+    std::cerr << "odenet: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    std::cerr << "odenet: error: " << what.substr(0, what.find('\n')) << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "odenet: error: " << e.what() << "\n";
+    return 1;
+  }
+}

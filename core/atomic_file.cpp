@@ -1,0 +1,54 @@
+#include "core/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+void fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(path + ": cannot reopen to flush: " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) throw Error(path + ": cannot flush to disk: " + std::strerror(err));
+}
+
+}  // namespace
+
+void replace_file_atomic(const std::string& path, const std::function<void(const std::string&)>& write) {
+  std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+    fsync_path(tmp);
+    std::filesystem::rename(tmp, path);
+  } catch (const Error&) {
+    std::remove(tmp.c_str());
+    throw;
+  } catch (const std::exception& e) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write: " + e.what());
+  }
+}
+
+void write_file_atomic(const std::string& path, const std::string& contents) {
+  replace_file_atomic(path, [&](const std::string& tmp) {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw Error(tmp + ": cannot create: " + std::strerror(errno));
+    size_t written = std::fwrite(contents.data(), 1, contents.size(), f);
+    int err = errno;
+    bool closed = std::fclose(f) == 0;
+    if (written != contents.size() || !closed)
+      throw Error(path + ": cannot write (" + std::strerror(err ? err : errno) + ")");
+  });
+}
+
+}  // namespace odenet

@@ -1,0 +1,98 @@
+#include "core/idx_reader.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+
+// Reads the whole (decompressed) file.
+std::vector<uint8_t> read_all(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) throw DataError(path + ": no such file");
+  std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
+  if (!f) throw DataError(path + ": cannot open");
+  std::vector<uint8_t> out;
+  std::vector<uint8_t> chunk(1 << 20);
+  while (true) {
+    int n = gzread(f.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n < 0) {
+      int code = 0;
+      throw DataError(path + ": corrupt or truncated gzip stream (" + gzerror(f.get(), &code) + ")");
+    }
+    if (n == 0) break;
+    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
+  }
+  return out;
+}
+
+uint32_t big_endian(const std::vector<uint8_t>& b, size_t at) {
+  return (uint32_t(b[at]) << 24) | (uint32_t(b[at + 1]) << 16) | (uint32_t(b[at + 2]) << 8) | b[at + 3];
+}
+
+// Validates the header "0 0 0x08 ndim" + dims and the payload size; returns the dims.
+std::vector<int64_t> idx_dims(const std::vector<uint8_t>& bytes, const std::string& path, int expected_ndim) {
+  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0)
+    throw DataError(path + ": not an idx file (bad magic number)");
+  if (bytes[2] != 0x08) throw DataError(fmt::format("{}: unsupported idx element type 0x{:02x} (want unsigned byte)", path, bytes[2]));
+  if (bytes[3] != expected_ndim)
+    throw DataError(fmt::format("{}: expected a {}-dimensional idx file, found {} dimensions", path, expected_ndim, bytes[3]));
+  size_t header = 4 + 4 * static_cast<size_t>(expected_ndim);
+  if (bytes.size() < header) throw DataError(path + ": truncated header");
+  std::vector<int64_t> dims;
+  size_t payload = 1;
+  for (int d = 0; d < expected_ndim; ++d) {
+    dims.push_back(big_endian(bytes, 4 + 4 * d));
+    payload *= static_cast<size_t>(dims.back());
+  }
+  if (bytes.size() - header < payload)
+    throw DataError(fmt::format("{}: truncated: header promises {} bytes of data, file holds {}", path, payload,
+                                bytes.size() - header));
+  if (bytes.size() - header > payload)
+    throw DataError(fmt::format("{}: malformed: {} bytes after the data the header describes", path,
+                                bytes.size() - header - payload));
+  return dims;
+}
+
+std::string existing(const std::string& root, const std::string& stem) {
+  for (const auto& candidate : {root + "/" + stem + ".gz", root + "/" + stem})
+    if (std::filesystem::exists(candidate)) return candidate;
+  throw DataError(fmt::format("{}: no {} or {}.gz", root, stem, stem));
+}
+
+}  // namespace
+
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path) {
+  auto image_bytes = read_all(images_path);
+  auto dims = idx_dims(image_bytes, images_path, 3);
+  auto label_bytes = read_all(labels_path);
+  auto label_dims = idx_dims(label_bytes, labels_path, 1);
+  if (label_dims[0] != dims[0])
+    throw DataError(fmt::format("{}: {} labels for {} images in {}", labels_path, label_dims[0], dims[0], images_path));
+
+  auto images = torch::empty({dims[0], 1, dims[1], dims[2]}, torch::kUInt8);
+  std::memcpy(images.data_ptr<uint8_t>(), image_bytes.data() + 16, static_cast<size_t>(images.numel()));
+  auto labels = torch::empty({dims[0]}, torch::kInt64);
+  auto* l = labels.data_ptr<int64_t>();
+  int64_t max_label = 0;
+  for (int64_t i = 0; i < dims[0]; ++i) {
+    l[i] = label_bytes[8 + i];
+    max_label = std::max(max_label, l[i]);
+  }
+  return Dataset{images, labels, numbered_classes(std::max<int64_t>(10, max_label + 1))};
+}
+
+Dataset read_idx_split(const std::string& root, const std::string& prefix) {
+  std::string images = existing(root, prefix + "-images-idx3-ubyte");
+  return read_idx_dataset(images, existing(root, prefix + "-labels-idx1-ubyte"));
+}
+
+}  // namespace odenet

@@ -1,0 +1,17 @@
+// MNIST / Fashion-MNIST idx files (LeCun's format), gzipped or not.
+#pragma once
+#include <string>
+
+#include "core/dataset.h"
+
+namespace odenet {
+
+/// Reads an idx3 image file and its idx1 label file (".gz" or raw; zlib reads both).
+/// A missing, truncated or malformed file is a DataError naming it.
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path);
+
+/// Finds "<prefix>-images-idx3-ubyte[.gz]" and the labels beside it in `root`
+/// (prefix "train" or "t10k") and reads them.
+Dataset read_idx_split(const std::string& root, const std::string& prefix);
+
+}  // namespace odenet

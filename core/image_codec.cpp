@@ -1,0 +1,174 @@
+#include "core/image_codec.h"
+
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
+#include <png.h>
+// clang-format on
+
+#include <csetjmp>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+struct JpegErrorManager {
+  jpeg_error_mgr base;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+};
+
+void jpeg_error_exit(j_common_ptr info) {
+  auto* err = reinterpret_cast<JpegErrorManager*>(info->err);
+  (*info->err->format_message)(info, err->message);
+  std::longjmp(err->jump, 1);
+}
+
+Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
+  jpeg_decompress_struct info{};
+  JpegErrorManager err{};
+  info.err = jpeg_std_error(&err.base);
+  err.base.error_exit = jpeg_error_exit;
+  err.base.emit_message = [](j_common_ptr, int) {};  // warnings (e.g. premature end) are checked below
+  Image image;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&info);
+    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&info, TRUE);
+  info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_start_decompress(&info);
+  image.width = static_cast<int>(info.output_width);
+  image.height = static_cast<int>(info.output_height);
+  image.channels = info.output_components;
+  image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
+  while (info.output_scanline < info.output_height) {
+    JSAMPROW row = image.pixels.data() + static_cast<size_t>(info.output_scanline) * image.width * image.channels;
+    jpeg_read_scanlines(&info, &row, 1);
+  }
+  bool truncated = err.base.num_warnings > 0;
+  jpeg_finish_decompress(&info);
+  jpeg_destroy_decompress(&info);
+  if (truncated) throw DataError(path + ": truncated or damaged JPEG data");
+  return image;
+}
+
+struct PngReadState {
+  const std::vector<uint8_t>* bytes;
+  size_t offset;
+};
+
+Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  Image image;
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    throw DataError(path + ": corrupt or truncated PNG");
+  }
+  PngReadState state{&bytes, 0};
+  png_set_read_fn(png, &state, [](png_structp p, png_bytep out, png_size_t n) {
+    auto* s = static_cast<PngReadState*>(png_get_io_ptr(p));
+    if (s->offset + n > s->bytes->size()) png_error(p, "unexpected end of file");
+    std::memcpy(out, s->bytes->data() + s->offset, n);
+    s->offset += n;
+  });
+  png_read_info(png, info);
+  png_set_strip_16(png);
+  png_set_strip_alpha(png);
+  png_set_palette_to_rgb(png);
+  png_set_expand_gray_1_2_4_to_8(png);
+  png_read_update_info(png, info);
+  image.width = static_cast<int>(png_get_image_width(png, info));
+  image.height = static_cast<int>(png_get_image_height(png, info));
+  image.channels = png_get_channels(png, info);
+  image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
+  std::vector<png_bytep> rows(image.height);
+  for (int y = 0; y < image.height; ++y) rows[y] = image.pixels.data() + static_cast<size_t>(y) * image.width * image.channels;
+  png_read_image(png, rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  return image;
+}
+
+}  // namespace
+
+Image decode_image_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8) return decode_jpeg(bytes, path);
+  if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return decode_png(bytes, path);
+  throw DataError(path + ": neither a JPEG nor a PNG file");
+}
+
+Image convert_channels(Image image, int channels) {
+  if (image.channels == channels) return image;
+  size_t pixels = static_cast<size_t>(image.width) * image.height;
+  std::vector<uint8_t> out(pixels * channels);
+  for (size_t i = 0; i < pixels; ++i) {
+    if (channels == 3) {
+      out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = image.pixels[i];
+    } else {
+      const uint8_t* p = &image.pixels[3 * i];
+      out[i] = static_cast<uint8_t>((299 * p[0] + 587 * p[1] + 114 * p[2] + 500) / 1000);
+    }
+  }
+  image.pixels = std::move(out);
+  image.channels = channels;
+  return image;
+}
+
+void write_png(const std::string& path, const Image& image) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw Error(path + ": cannot create");
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    std::fclose(f);
+    throw Error(path + ": cannot write PNG");
+  }
+  png_init_io(png, f);
+  png_set_IHDR(png, info, image.width, image.height, 8, image.channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  for (int y = 0; y < image.height; ++y)
+    png_write_row(png, const_cast<png_bytep>(image.pixels.data() + static_cast<size_t>(y) * image.width * image.channels));
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(f);
+}
+
+void write_jpeg(const std::string& path, const Image& image, int quality) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw Error(path + ": cannot create");
+  jpeg_compress_struct info{};
+  jpeg_error_mgr err{};
+  info.err = jpeg_std_error(&err);
+  jpeg_create_compress(&info);
+  jpeg_stdio_dest(&info, f);
+  info.image_width = image.width;
+  info.image_height = image.height;
+  info.input_components = image.channels;
+  info.in_color_space = image.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, quality, TRUE);
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(image.pixels.data() +
+                                        static_cast<size_t>(info.next_scanline) * image.width * image.channels);
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::fclose(f);
+}
+
+}  // namespace odenet

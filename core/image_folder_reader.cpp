@@ -1,0 +1,166 @@
+#include "core/image_folder_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/image_codec.h"
+
+namespace odenet {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr char kCacheMagic[8] = {'O', 'D', 'N', 'C', 'A', 'C', 'H', '1'};
+
+bool is_image_name(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+struct Listing {
+  std::vector<std::string> classes;
+  std::vector<std::pair<std::string, int64_t>> files;  // path, label
+  uint64_t fingerprint = 1469598103934665603ull;      // FNV-1a over names, sizes, mtimes
+};
+
+void mix(uint64_t& h, const std::string& s) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  h = (h ^ 0xff) * 1099511628211ull;
+}
+
+Listing list_split(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory (expected root/<split>/<class>/<images>)");
+  Listing listing;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_directory()) listing.classes.push_back(entry.path().filename().string());
+  std::sort(listing.classes.begin(), listing.classes.end());
+  if (listing.classes.empty()) throw DataError(dir + ": no class directories");
+  for (size_t label = 0; label < listing.classes.size(); ++label) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir + "/" + listing.classes[label]))
+      if (entry.is_regular_file() && is_image_name(entry.path())) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      listing.files.emplace_back(file.string(), static_cast<int64_t>(label));
+      mix(listing.fingerprint, file.string());
+      mix(listing.fingerprint, std::to_string(fs::file_size(file)));
+      mix(listing.fingerprint, std::to_string(fs::last_write_time(file).time_since_epoch().count()));
+    }
+  }
+  if (listing.files.empty()) throw DataError(dir + ": no .jpg/.jpeg/.png files under the class directories");
+  return listing;
+}
+
+Dataset decode_listing(const Listing& listing, int channels) {
+  auto first = convert_channels(decode_image_file(listing.files[0].first), channels);
+  auto n = static_cast<int64_t>(listing.files.size());
+  auto images = torch::empty({n, channels, first.height, first.width}, torch::kUInt8);
+  auto labels = torch::empty({n}, torch::kInt64);
+  const int64_t plane = static_cast<int64_t>(first.height) * first.width;
+  auto* out = images.data_ptr<uint8_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& [path, label] = listing.files[i];
+    auto image = i == 0 ? first : convert_channels(decode_image_file(path), channels);
+    if (image.width != first.width || image.height != first.height)
+      throw DataError(fmt::format("{}: image is {}x{}, but {} is {}x{} (all images of a split must share one size)",
+                                  path, image.width, image.height, listing.files[0].first, first.width, first.height));
+    uint8_t* dst = out + i * channels * plane;
+    for (int64_t p = 0; p < plane; ++p)  // HWC → CHW
+      for (int c = 0; c < channels; ++c) dst[c * plane + p] = image.pixels[p * channels + c];
+    labels[i] = label;
+  }
+  return Dataset{images, labels, listing.classes};
+}
+
+template <typename T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* d = std::getenv("ODENET_CACHE"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/odenet";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.cache/odenet";
+}
+
+void save_dataset_cache(const std::string& path, const Dataset& data) {
+  std::string out(kCacheMagic, sizeof(kCacheMagic));
+  for (int d = 0; d < 4; ++d) put<int64_t>(out, data.images.size(d));
+  put<int64_t>(out, data.num_classes());
+  for (const auto& name : data.class_names) {
+    put<int64_t>(out, static_cast<int64_t>(name.size()));
+    out += name;
+  }
+  out.append(reinterpret_cast<const char*>(data.images.data_ptr<uint8_t>()), data.images.numel());
+  out.append(reinterpret_cast<const char*>(data.labels.data_ptr<int64_t>()), data.labels.numel() * sizeof(int64_t));
+  write_file_atomic(path, out);
+}
+
+Dataset load_dataset_cache(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path + ": cannot open cache file");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = 0;
+  auto need = [&](size_t n) {
+    if (at + n > bytes.size()) throw DataError(path + ": truncated cache file (delete it to rebuild)");
+  };
+  auto get = [&]() {
+    need(sizeof(int64_t));
+    int64_t v;
+    std::memcpy(&v, bytes.data() + at, sizeof v);
+    at += sizeof v;
+    return v;
+  };
+  need(sizeof(kCacheMagic));
+  if (bytes.compare(0, sizeof(kCacheMagic), std::string(kCacheMagic, sizeof(kCacheMagic))) != 0)
+    throw DataError(path + ": not an odenet cache file");
+  at = sizeof(kCacheMagic);
+  int64_t dims[4];
+  for (auto& d : dims) d = get();
+  Dataset data;
+  for (int64_t c = 0, classes = get(); c < classes; ++c) {
+    int64_t len = get();
+    need(static_cast<size_t>(len));
+    data.class_names.push_back(bytes.substr(at, len));
+    at += len;
+  }
+  data.images = torch::empty({dims[0], dims[1], dims[2], dims[3]}, torch::kUInt8);
+  data.labels = torch::empty({dims[0]}, torch::kInt64);
+  need(data.images.numel() + data.labels.numel() * sizeof(int64_t));
+  std::memcpy(data.images.data_ptr<uint8_t>(), bytes.data() + at, data.images.numel());
+  at += data.images.numel();
+  std::memcpy(data.labels.data_ptr<int64_t>(), bytes.data() + at, data.labels.numel() * sizeof(int64_t));
+  return data;
+}
+
+Dataset read_image_folder(const ImageFolderOptions& options) {
+  std::string dir = options.root + "/" + options.split;
+  Listing listing = list_split(dir);
+  mix(listing.fingerprint, fs::absolute(dir).string());
+  mix(listing.fingerprint, std::to_string(options.channels));
+  std::string cache;
+  if (!options.cache_dir.empty()) {
+    cache = fmt::format("{}/image_folder-{}-{:016x}.bin", options.cache_dir, options.split, listing.fingerprint);
+    if (fs::exists(cache)) return load_dataset_cache(cache);
+  }
+  Dataset data = decode_listing(listing, options.channels);
+  if (!cache.empty()) {
+    std::error_code ec;
+    fs::create_directories(options.cache_dir, ec);
+    if (ec) throw Error(options.cache_dir + ": cannot create cache directory: " + ec.message());
+    save_dataset_cache(cache, data);
+  }
+  return data;
+}
+
+}  // namespace odenet

@@ -1,0 +1,66 @@
+// Strict reading of user JSON: every access knows its file and JSON path, a
+// wrong type or out-of-range value is a ConfigError naming both, and
+// `finish()` rejects keys nobody asked for (typos never pass silently).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace odenet {
+
+class JsonReader {
+ public:
+  /// `file` and `path` (a JSON pointer such as "/train/optimizer") prefix every error.
+  JsonReader(const nlohmann::json& value, std::string file, std::string path);
+
+  const nlohmann::json& value() const { return value_; }
+  const std::string& path() const { return path_; }
+  const std::string& file() const { return file_; }
+  bool has(const std::string& key) const;
+
+  std::string string(const std::string& key) const;
+  std::string string(const std::string& key, const std::string& fallback) const;
+  std::string one_of(const std::string& key, const std::vector<std::string>& allowed,
+                     const std::string& fallback) const;
+  bool boolean(const std::string& key, bool fallback) const;
+  /// An integer in [min, max].
+  long integer(const std::string& key, long min, long max) const;
+  long integer(const std::string& key, long min, long max, long fallback) const;
+  /// A number in [min, max].
+  double number(const std::string& key, double min, double max) const;
+  double number(const std::string& key, double min, double max, double fallback) const;
+  std::vector<double> numbers(const std::string& key, double min, double max,
+                              std::vector<double> fallback) const;
+  std::vector<long> integers(const std::string& key, long min, long max,
+                             std::vector<long> fallback) const;
+  std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback) const;
+  /// The raw value (null when absent), marked as read; its reader validates it.
+  const nlohmann::json& raw(const std::string& key) const;
+  /// A child object; an absent key gives an empty object.
+  JsonReader object(const std::string& key) const;
+
+  /// Throws for the first key of this object that was never read.
+  void finish() const;
+  /// Throws a ConfigError "file: path/key: message".
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+
+ private:
+  const nlohmann::json* find(const std::string& key) const;
+  std::string child_path(const std::string& key) const;
+
+  nlohmann::json owned_empty_;
+  const nlohmann::json& value_;
+  std::string file_;
+  std::string path_;
+  mutable std::set<std::string> read_;
+};
+
+/// "'3' (a string)"-style description of a JSON value for error messages.
+std::string describe_json(const nlohmann::json& value);
+
+/// Parses a JSON file; a missing file or a syntax error is a ConfigError naming the file.
+nlohmann::json read_json_file(const std::string& file);
+
+}  // namespace odenet

@@ -1,0 +1,44 @@
+#include "core/progress.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace odenet {
+
+std::string format_duration(double seconds) {
+  long s = static_cast<long>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
+  if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+Progress::Progress(std::string label, double interval_seconds)
+    : label_(std::move(label)), tty_(::isatty(STDERR_FILENO)), interval_(interval_seconds),
+      last_(std::chrono::steady_clock::now()) {}
+
+void Progress::update(long epoch, long epochs, long step, long steps, double loss, double images_per_second,
+                      double eta_seconds) {
+  auto now = std::chrono::steady_clock::now();
+  double since = std::chrono::duration<double>(now - last_).count();
+  if (since < (tty_ ? 0.25 : interval_) && step != steps) return;
+  last_ = now;
+  std::string line = fmt::format("{} epoch {}/{} step {}/{} loss {:.4f} {:.0f} img/s", label_, epoch, epochs, step,
+                                 steps, loss, images_per_second);
+  if (eta_seconds >= 0) line += " ETA " + format_duration(eta_seconds);
+  if (tty_) {
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    drawn_ = true;
+  } else if (step != steps) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+}
+
+void Progress::clear() {
+  if (tty_ && drawn_) std::fprintf(stderr, "\r\033[K");
+  drawn_ = false;
+}
+
+}  // namespace odenet

@@ -1,0 +1,53 @@
+// A name → entry table with the errors a user needs: duplicate names are
+// rejected, an unknown name is answered with the list of registered ones.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace odenet {
+
+template <typename Entry>
+class Registry {
+ public:
+  /// `kind` names what is registered ("scheme", "model preset") in error messages.
+  explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+
+  void add(const std::string& name, Entry entry) {
+    if (name.empty()) throw Error("cannot register a " + kind_ + " with an empty name");
+    if (!entries_.emplace(name, std::move(entry)).second)
+      throw Error(kind_ + " '" + name + "' is already registered");
+  }
+
+  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+
+  const Entry& get(const std::string& name) const {
+    auto it = entries_.find(name);
+    if (it == entries_.end())
+      throw ConfigError("unknown " + kind_ + " '" + name + "'; registered: " + joined_names());
+    return it->second;
+  }
+
+  /// Names in sorted order.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, entry] : entries_) out.push_back(name);
+    return out;
+  }
+
+  std::string joined_names() const {
+    std::string out;
+    for (const auto& [name, entry] : entries_) out += (out.empty() ? "" : ", ") + name;
+    return out.empty() ? "(none)" : out;
+  }
+
+  const std::string& kind() const { return kind_; }
+
+ private:
+  std::string kind_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace odenet

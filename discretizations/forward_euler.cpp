@@ -1,0 +1,38 @@
+#include "discretizations/forward_euler.h"
+
+namespace odenet {
+
+ForwardEulerStepImpl::ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt,
+                                           std::shared_ptr<FieldImpl> projection)
+    : field_(register_module("f", std::move(field))), dt_(dt) {
+  if (projection) projection_ = register_module("projection", std::move(projection));
+}
+
+State ForwardEulerStepImpl::forward(const State& state) {
+  torch::Tensor base = projection_ ? projection_->forward(state.u) : state.u;
+  torch::Tensor f = field_->forward(state.u);
+  return State{dt_ == 1.0 ? base + f : base + dt_ * f, {base}};
+}
+
+SchemeInfo ForwardEuler::metadata() {
+  SchemeInfo i;
+  i.name = "forward_euler";
+  i.update = "u_{n+1} = u_n + Δt f_n(u_n)";
+  i.description = "ResNet / ResNeXt / pre-activation ResNet";
+  i.order = 1;
+  i.evaluations_per_step = 1;
+  i.history = 1;
+  return i;
+}
+
+std::shared_ptr<StepImpl> ForwardEuler::make_step(const FieldFactory& make_field, double dt) const {
+  return std::make_shared<ForwardEulerStepImpl>(make_field(), dt);
+}
+
+void register_forward_euler(SchemeRegistry& registry) {
+  registry.add("forward_euler", SchemeEntry{ForwardEuler::metadata(), [](const JsonReader&) {
+                                              return std::make_shared<ForwardEuler>();
+                                            }});
+}
+
+}  // namespace odenet

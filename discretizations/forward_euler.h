@@ -1,0 +1,33 @@
+// Forward Euler — ResNet, ResNeXt, pre-activation ResNet:
+//   u_{n+1} = P(u_n) + Δt f(u_n),   history ← {P(u_n)}
+// with P the identity inside a stage and a projection (stride / width change)
+// at a stage transition, where the step also restarts multistep histories.
+#pragma once
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+class ForwardEulerStepImpl : public StepImpl {
+ public:
+  /// `projection` (u ↦ P(u)) may be null: the identity.
+  ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt, std::shared_ptr<FieldImpl> projection = nullptr);
+  State forward(const State& state) override;
+  FieldImpl& field() { return *field_; }
+
+ private:
+  std::shared_ptr<FieldImpl> field_;
+  double dt_;
+  std::shared_ptr<FieldImpl> projection_;
+};
+
+class ForwardEuler : public Scheme {
+ public:
+  static SchemeInfo metadata();
+  SchemeInfo info() const override { return metadata(); }
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, double dt) const override;
+  nlohmann::json to_json() const override { return {{"name", "forward_euler"}}; }
+};
+
+void register_forward_euler(SchemeRegistry& registry);
+
+}  // namespace odenet

@@ -1,0 +1,50 @@
+#include "discretizations/scheme.h"
+
+#include "discretizations/forward_euler.h"
+#include "discretizations/linear_multistep.h"
+
+namespace odenet {
+
+nlohmann::json to_json(const SchemeInfo& i) {
+  nlohmann::json j{{"name", i.name},
+                   {"update", i.update},
+                   {"description", i.description},
+                   {"order", i.order},
+                   {"evaluations_per_step", i.evaluations_per_step},
+                   {"history", i.history},
+                   {"reversible", i.reversible},
+                   {"stochastic", i.stochastic}};
+  if (i.stochastic) {
+    j["strong_order"] = i.strong_order;
+    j["weak_order"] = i.weak_order;
+  }
+  return j;
+}
+
+std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohmann::json& spec,
+                                     const std::string& file, const std::string& path) {
+  nlohmann::json object = spec.is_string() ? nlohmann::json{{"name", spec}} : spec;
+  JsonReader reader(object, file, path);
+  std::string name = reader.string("name");
+  if (!registry.contains(name))
+    reader.fail("name", "unknown scheme '" + name + "'; registered: " + registry.joined_names());
+  auto scheme = registry.get(name).build(reader);
+  reader.finish();
+  return scheme;
+}
+
+void register_builtin_schemes(SchemeRegistry& registry) {
+  register_forward_euler(registry);
+  register_linear_multistep(registry);
+}
+
+SchemeRegistry& scheme_registry() {
+  static SchemeRegistry registry = [] {
+    SchemeRegistry r("scheme");
+    register_builtin_schemes(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace odenet

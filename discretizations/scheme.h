@@ -1,0 +1,85 @@
+// The scheme plugin contract. A residual stage is a time-stepping loop: a
+// *field* f computes one evaluation, a *scheme* combines evaluations of f and
+// past states into the next state. The same step modules drive networks
+// (Δt = 1, f a conv block) and analytic ODEs (f = λu), which is how every
+// scheme is verified.
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/json_reader.h"
+#include "core/registry.h"
+
+namespace odenet {
+
+/// What `odenet schemes` prints, and what tests and tables read.
+struct SchemeInfo {
+  std::string name;             ///< registry name, e.g. "linear_multistep"
+  std::string update;           ///< the update equation as text
+  std::string description;      ///< which network family it is
+  int order = 1;                ///< classical order as an ODE integrator
+  int evaluations_per_step = 1; ///< evaluations of f per step
+  int history = 1;              ///< states needed (1: one-step, 2: two-step)
+  bool reversible = false;
+  bool stochastic = false;
+  double strong_order = 0, weak_order = 0;  ///< stochastic schemes only
+};
+nlohmann::json to_json(const SchemeInfo& info);
+
+/// The state a step maps: the current value and the past values the scheme keeps
+/// (history[0] = u_{n−1}). A stage starts with an empty history.
+struct State {
+  torch::Tensor u;
+  std::vector<torch::Tensor> history;
+};
+
+/// One evaluation of the vector field: u ↦ f(u).
+class FieldImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(torch::Tensor u) = 0;
+};
+using FieldFactory = std::function<std::shared_ptr<FieldImpl>()>;
+
+/// One step of a scheme: State_n ↦ State_{n+1}.
+class StepImpl : public torch::nn::Module {
+ public:
+  virtual State forward(const State& state) = 0;
+};
+
+class Scheme {
+ public:
+  virtual ~Scheme() = default;
+  /// Metadata of this configured scheme (order may depend on parameters).
+  virtual SchemeInfo info() const = 0;
+  /// Builds one step; `make_field` is called once per distinct field the step owns.
+  virtual std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, double dt) const = 0;
+  /// The resolved parameters, as an experiment's scheme object (with "name").
+  virtual nlohmann::json to_json() const = 0;
+};
+
+/// A registered scheme: its default metadata and a builder from the scheme
+/// object's parameters (strictly validated: unknown keys are errors).
+struct SchemeEntry {
+  SchemeInfo info;
+  std::function<std::shared_ptr<Scheme>(const JsonReader& params)> build;
+};
+using SchemeRegistry = Registry<SchemeEntry>;
+
+/// Builds a scheme from `{"name": ..., params...}` (or a bare name string).
+std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohmann::json& spec,
+                                     const std::string& file, const std::string& path);
+
+/// Registers forward_euler and linear_multistep. Idempotent per registry only
+/// in the sense that a second call is a duplicate-name error.
+void register_builtin_schemes(SchemeRegistry& registry);
+
+/// The process-wide registry with the built-in schemes (and any loaded plugins).
+SchemeRegistry& scheme_registry();
+
+}  // namespace odenet

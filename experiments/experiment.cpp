@@ -1,0 +1,289 @@
+#include "experiments/experiment.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "architectures/presets.h"
+#include "core/error.h"
+#include "core/image_folder_reader.h"
+#include "core/json_reader.h"
+#include "discretizations/scheme.h"
+
+namespace odenet {
+namespace fs = std::filesystem;
+namespace {
+
+void merge_into(nlohmann::json& base, const nlohmann::json& child) {
+  for (const auto& [key, value] : child.items()) {
+    if (value.is_object() && base.contains(key) && base[key].is_object())
+      merge_into(base[key], value);
+    else
+      base[key] = value;
+  }
+}
+
+nlohmann::json resolve_chain(const std::string& file, std::vector<std::string>& chain) {
+  std::string canonical = fs::weakly_canonical(file).string();
+  for (const auto& seen : chain)
+    if (seen == canonical) throw ConfigError(file + ": /extends: inheritance cycle through " + canonical);
+  chain.push_back(canonical);
+  nlohmann::json j = read_json_file(file);
+  if (!j.is_object()) throw ConfigError(file + ": /: expected an object, got " + describe_json(j));
+  if (!j.contains("extends")) return j;
+  if (!j["extends"].is_string()) throw ConfigError(file + ": /extends: expected a file name, got " + describe_json(j["extends"]));
+  fs::path base_path = fs::path(file).parent_path() / j["extends"].get<std::string>();
+  if (!fs::exists(base_path)) throw ConfigError(file + ": /extends: no such file " + base_path.string());
+  nlohmann::json base = resolve_chain(base_path.string(), chain);
+  base.erase("name");  // a file's name is its own
+  j.erase("extends");
+  merge_into(base, j);
+  return base;
+}
+
+// $VAR / ${VAR} and a leading ~ in paths.
+std::string expand_path(const JsonReader& r, const std::string& key, const std::string& value) {
+  std::string out = value;
+  if (!out.empty() && out[0] == '~') {
+    const char* home = std::getenv("HOME");
+    out = std::string(home ? home : "") + out.substr(1);
+  }
+  static const std::regex var(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))");
+  std::smatch m;
+  std::string result;
+  while (std::regex_search(out, m, var)) {
+    std::string name = m[1].matched ? m[1].str() : m[2].str();
+    const char* v = std::getenv(name.c_str());
+    if (!v) r.fail(key, "environment variable $" + name + " is not set");
+    result += m.prefix().str() + v;
+    out = m.suffix().str();
+  }
+  return result + out;
+}
+
+DatasetOptions parse_dataset(const JsonReader& r, AugmentOptions& augment, nlohmann::json& resolved) {
+  DatasetOptions d;
+  d.name = r.string("name");
+  DatasetDefaults defaults = dataset_defaults(d.name);
+  d.format = defaults.format.empty() ? r.string("format") : r.string("format", defaults.format);
+  if (std::find(dataset_formats().begin(), dataset_formats().end(), d.format) == dataset_formats().end())
+    r.fail("format", fmt::format("'{}' is not one of: {}", d.format, fmt::join(dataset_formats(), ", ")));
+  d.root = expand_path(r, "root", defaults.root.empty() ? r.string("root") : r.string("root", defaults.root));
+  // idx files are gray, CIFAR binaries RGB; image folders are converted to `channels`.
+  if (d.format == "image_folder") {
+    d.channels = static_cast<int>(r.integer("channels", 1, 3, defaults.channels));
+    if (d.channels == 2) r.fail("channels", "2 is not supported (1 or 3)");
+  } else {
+    d.channels = d.format == "idx" ? 1 : 3;
+    if (r.has("channels")) r.fail("channels", "only image_folder data sets take \"channels\"");
+  }
+  d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : r.string("cache_dir", "");
+  d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
+  d.test_limit = r.integer("test_limit", 0, 1L << 40, 0);
+
+  JsonReader a = r.object("augment");
+  augment.pad = static_cast<int>(a.integer("pad", 0, 64, defaults.pad));
+  augment.flip = a.boolean("flip", defaults.flip);
+  augment.mean = a.numbers("mean", -1e3, 1e3, defaults.mean);
+  augment.std = a.numbers("std", 1e-6, 1e3, defaults.std);
+  if (augment.mean.size() != augment.std.size()) a.fail("std", "mean and std must have one entry per channel each");
+  if (!augment.mean.empty() && static_cast<int>(augment.mean.size()) != d.channels)
+    a.fail("mean", fmt::format("{} entries for {} channel(s)", augment.mean.size(), d.channels));
+  a.finish();
+  r.finish();
+
+  resolved = {{"name", d.name},         {"format", d.format},           {"root", d.root},
+              {"channels", d.channels}, {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
+              {"augment",
+               {{"pad", augment.pad},
+                {"flip", augment.flip},
+                {"mean", augment.mean.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.mean)},
+                {"std", augment.std.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.std)}}}};
+  if (d.format == "image_folder") {
+    if (d.cache_dir.empty()) d.cache_dir = default_cache_dir();
+    resolved["cache_dir"] = d.cache_dir;
+  }
+  return d;
+}
+
+TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved) {
+  TrainOptions t;
+  t.epochs = r.integer("epochs", 1, 100000);
+  t.batch_size = r.integer("batch_size", 2, 1 << 20, 128);
+  t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
+  t.channels_last = r.boolean("channels_last", true);
+
+  JsonReader o = r.object("optimizer");
+  o.one_of("name", {"sgd"}, "sgd");
+  t.optimizer.lr = o.number("lr", 0, 100, 0.1);
+  t.optimizer.momentum = o.number("momentum", 0, 1, 0.9);
+  t.optimizer.nesterov = o.boolean("nesterov", false);
+  if (t.optimizer.nesterov && t.optimizer.momentum == 0) o.fail("nesterov", "Nesterov momentum needs momentum > 0");
+  t.optimizer.weight_decay = o.number("weight_decay", 0, 1, 1e-4);
+  t.optimizer.decay_excludes = o.strings("decay_excludes", {});
+  for (size_t i = 0; i < t.optimizer.decay_excludes.size(); ++i) {
+    const auto& c = t.optimizer.decay_excludes[i];
+    if (c != "bn" && c != "bias" && c != "k")
+      o.fail(fmt::format("decay_excludes/{}", i), "'" + c + "' is not one of: bn, bias, k");
+  }
+  o.finish();
+
+  JsonReader s = r.object("schedule");
+  t.schedule.name = s.one_of("name", {"multistep", "cosine", "constant"}, "multistep");
+  t.schedule.warmup_epochs = s.number("warmup_epochs", 0, static_cast<double>(t.epochs), 0);
+  nlohmann::json schedule{{"name", t.schedule.name}, {"warmup_epochs", t.schedule.warmup_epochs}};
+  if (t.schedule.name == "multistep") {
+    t.schedule.milestones = s.integers("milestones", 1, t.epochs, {});
+    for (size_t i = 1; i < t.schedule.milestones.size(); ++i)
+      if (t.schedule.milestones[i] <= t.schedule.milestones[i - 1])
+        s.fail(fmt::format("milestones/{}", i), "milestones must increase");
+    t.schedule.gamma = s.number("gamma", 0, 1, 0.1);
+    schedule["milestones"] = t.schedule.milestones;
+    schedule["gamma"] = t.schedule.gamma;
+  } else if (t.schedule.name == "cosine") {
+    t.schedule.min_lr = s.number("min_lr", 0, t.optimizer.lr, 0);
+    schedule["min_lr"] = t.schedule.min_lr;
+  }
+  s.finish();
+  r.finish();
+
+  resolved = {{"epochs", t.epochs},
+              {"batch_size", t.batch_size},
+              {"eval_batch_size", t.eval_batch_size},
+              {"channels_last", t.channels_last},
+              {"optimizer",
+               {{"name", "sgd"},
+                {"lr", t.optimizer.lr},
+                {"momentum", t.optimizer.momentum},
+                {"nesterov", t.optimizer.nesterov},
+                {"weight_decay", t.optimizer.weight_decay},
+                {"decay_excludes", t.optimizer.decay_excludes}}},
+              {"schedule", schedule}};
+  return t;
+}
+
+std::string sanitize(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  return out;
+}
+
+std::string run_id_part(const std::string& key, const nlohmann::json& value, size_t index) {
+  std::string last = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+  if (value.is_string()) return sanitize(value.get<std::string>());
+  if (value.is_number() || value.is_boolean()) return sanitize(last + "-" + value.dump());
+  return sanitize(last) + "-" + std::to_string(index);
+}
+
+RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::string& name, uint64_t seed) {
+  JsonReader top(j, file, "");
+  RunSpec run;
+  run.experiment = name;
+  run.source = file;
+  run.seed = seed;
+  nlohmann::json dataset, train;
+  run.dataset = parse_dataset(top.object("dataset"), run.augment, dataset);
+  if (!top.has("model")) top.fail("model", "required key is missing");
+  run.model = model_options_from_json(top.object("model"), preset_options);
+  auto scheme = build_scheme(scheme_registry(), run.model.scheme, file, "/model/scheme");
+  run.model.scheme = scheme->to_json();
+  if (!top.has("train")) top.fail("train", "required key is missing");
+  run.train = parse_train(top.object("train"), train);
+  run.train.seed = seed;
+  run.train.augment = run.augment;
+  try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
+    build_model(run.model, *scheme, run.dataset.channels, 10);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: /model: {}", file, e.what()));
+  }
+  run.config = {{"experiment", name}, {"seed", seed},     {"dataset", dataset},
+                {"model", to_json(run.model)}, {"train", train}};
+  return run;
+}
+
+}  // namespace
+
+nlohmann::json resolve_extends(const std::string& file) {
+  std::vector<std::string> chain;
+  return resolve_chain(file, chain);
+}
+
+Experiment load_experiment(const std::string& file) {
+  nlohmann::json j = resolve_extends(file);
+  JsonReader top(j, file, "");
+  Experiment e;
+  e.file = file;
+  e.name = top.string("name");
+  if (!std::regex_match(e.name, std::regex("[A-Za-z0-9_.-]+")) || e.name == "." || e.name == "..")
+    top.fail("name", "'" + e.name + "' is not a valid directory name (letters, digits, _ . -)");
+  top.string("description", "");
+  e.reference = top.raw("reference");
+  std::vector<long> seeds = top.integers("seeds", 0, 1L << 31, {0});
+  if (seeds.empty()) top.fail("seeds", "needs at least one seed");
+  if (std::set<long>(seeds.begin(), seeds.end()).size() != seeds.size()) top.fail("seeds", "seeds repeat");
+
+  // The sweep: {"dotted.path": [values...]}, expanded as a grid in key order.
+  std::vector<std::pair<std::string, nlohmann::json>> axes;
+  JsonReader sweep = top.object("sweep");
+  for (const auto& [key, values] : sweep.value().items()) {
+    const auto& v = sweep.raw(key);
+    if (!v.is_array() || v.empty()) sweep.fail(key, "expected a non-empty array of values, got " + describe_json(values));
+    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
+      sweep.fail(key, "expected a dotted path such as \"model.preset\"");
+    axes.emplace_back(key, v);
+  }
+  top.object("dataset");
+  top.raw("model");
+  top.raw("train");
+  top.finish();
+
+  nlohmann::json base = j;
+  for (const char* k : {"name", "description", "reference", "seeds", "sweep"}) base.erase(k);
+  std::vector<size_t> index(axes.size(), 0);
+  std::set<std::string> ids;
+  while (true) {
+    nlohmann::json config = base;
+    std::vector<std::pair<std::string, nlohmann::json>> assignment;
+    std::string id;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      const auto& [key, values] = axes[a];
+      std::string pointer = "/" + std::regex_replace(key, std::regex("\\."), "/");
+      nlohmann::json::json_pointer ptr(pointer);
+      if (ptr.parent_pointer() != nlohmann::json::json_pointer() && config.contains(ptr.parent_pointer()) &&
+          !config[ptr.parent_pointer()].is_object())
+        throw ConfigError(fmt::format("{}: /sweep/{}: {} is not an object", file, key, ptr.parent_pointer().to_string()));
+      config[ptr] = values[index[a]];
+      assignment.emplace_back(key, values[index[a]]);
+      id += run_id_part(key, values[index[a]], index[a]) + "_";
+    }
+    for (long seed : seeds) {
+      RunSpec run;
+      try {
+        run = parse_run(config, file, e.name, static_cast<uint64_t>(seed));
+      } catch (const ConfigError& error) {
+        if (assignment.empty()) throw;
+        std::string where;
+        for (const auto& [k, v] : assignment) where += (where.empty() ? "" : ", ") + k + "=" + v.dump();
+        throw ConfigError(std::string(error.what()) + " (in the sweep run " + where + ")");
+      }
+      run.assignments = assignment;
+      run.run_id = id + "s" + std::to_string(seed);
+      for (int n = 2; ids.count(run.run_id); ++n) run.run_id = id + "s" + std::to_string(seed) + "-" + std::to_string(n);
+      ids.insert(run.run_id);
+      e.runs.push_back(std::move(run));
+    }
+    size_t a = 0;
+    for (; a < axes.size(); ++a) {
+      if (++index[a] < axes[a].second.size()) break;
+      index[a] = 0;
+    }
+    if (a == axes.size()) break;
+  }
+  return e;
+}
+
+}  // namespace odenet

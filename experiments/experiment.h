@@ -1,0 +1,44 @@
+// Experiments declared in JSON (schema: experiments/README.md): inheritance
+// from a base file, a sweep grid × seeds, strict validation of every run
+// before anything runs. Errors name the file and the JSON path (exit 2).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "architectures/model_options.h"
+#include "core/datasets.h"
+#include "core/trainer.h"
+
+namespace odenet {
+
+/// One fully resolved training run.
+struct RunSpec {
+  std::string experiment;  ///< experiment name (results/<experiment>/)
+  std::string run_id;      ///< directory name under it
+  std::string source;      ///< the experiment file
+  uint64_t seed = 0;
+  DatasetOptions dataset;
+  AugmentOptions augment;  ///< empty mean/std: computed from the training split
+  ModelOptions model;
+  TrainOptions train;
+  /// The swept values of this run ("model.preset" → "resnet20").
+  std::vector<std::pair<std::string, nlohmann::json>> assignments;
+  /// Everything above as JSON; saved as config.json, compared on resume.
+  nlohmann::json config;
+};
+
+struct Experiment {
+  std::string name;
+  std::string file;
+  std::vector<RunSpec> runs;
+  nlohmann::json reference;  ///< published numbers declared by the file (free-form)
+};
+
+/// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.
+Experiment load_experiment(const std::string& file);
+
+/// Resolves "extends" chains: objects merge recursively, the child wins, arrays replace.
+nlohmann::json resolve_extends(const std::string& file);
+
+}  // namespace odenet

@@ -1,0 +1,97 @@
+// Parameter counts of the presets, pinned, and checked against published
+// figures: He et al. (ResNet, 0.27M … 1.7M, two significant digits) and the
+// official LM-ResNet code's exact counts (PAPER.md §2), within 1%.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "architectures/presets.h"
+
+namespace odenet {
+namespace {
+
+int64_t params_of(const std::string& preset, int64_t channels = 3, int64_t classes = 10) {
+  auto options = preset_options(preset);
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  return count_parameters(*build_model(options, *scheme, channels, classes));
+}
+
+struct Pinned {
+  const char* preset;
+  int64_t exact;      // this implementation
+  double published;   // the source paper's figure
+  double tolerance;   // relative
+};
+
+void PrintTo(const Pinned& p, std::ostream* os) { *os << p.preset; }
+
+class PresetParameters : public ::testing::TestWithParam<Pinned> {};
+
+TEST_P(PresetParameters, MatchPinnedAndPublishedCounts) {
+  const auto& p = GetParam();
+  int64_t n = params_of(p.preset);
+  EXPECT_EQ(n, p.exact);
+  EXPECT_LE(std::abs(n - p.published) / p.published, p.tolerance) << p.preset << ": " << n;
+}
+
+// He et al. print 0.27M, 0.46M, 0.66M, 0.85M, 1.7M: our counts round to those figures
+// (tolerance: half a unit of the last printed digit); ResNet-110 is 1.73M.
+INSTANTIATE_TEST_SUITE_P(
+    ResNet, PresetParameters,
+    ::testing::Values(Pinned{"resnet20", 269722, 0.27e6, 0.005 / 0.27}, Pinned{"resnet32", 464154, 0.46e6, 0.005 / 0.46},
+                      Pinned{"resnet44", 658586, 0.66e6, 0.005 / 0.66}, Pinned{"resnet56", 853018, 0.85e6, 0.005 / 0.85},
+                      Pinned{"resnet110", 1727962, 1.7e6, 0.05 / 1.7}),
+    [](const auto& info) { return std::string(info.param.preset); });
+
+// Official LM-ResNet code (which carries a few unused projection parameters): within 1%.
+INSTANTIATE_TEST_SUITE_P(
+    LmResNet, PresetParameters,
+    ::testing::Values(Pinned{"lm_resnet20", 272384, 273475, 0.01}, Pinned{"lm_resnet32", 466822, 467913, 0.01},
+                      Pinned{"lm_resnet44", 661260, 662351, 0.01}, Pinned{"lm_resnet56", 855698, 856789, 0.01},
+                      Pinned{"lm_resnet110", 1730669, 1731760, 0.01}),
+    [](const auto& info) { return std::string(info.param.preset); });
+
+TEST(PresetParameters, ResNet20ByHand) {
+  // stem 3·16·9 + BN 32; stage 1: 6 convs 16·16·9 + 6 BN·32; stage 2: 16·32·9 + 5·32·32·9 + 6·64;
+  // stage 3: 32·64·9 + 5·64·64·9 + 6·128; head 64·10 + 10. Option-A shortcuts have no parameters.
+  int64_t expected = 432 + 32 + (6 * 2304 + 6 * 32) + (4608 + 5 * 9216 + 6 * 64) + (18432 + 5 * 36864 + 6 * 128) + 650;
+  EXPECT_EQ(params_of("resnet20"), expected);
+}
+
+TEST(PresetParameters, LmAddsOneScalarPerLmBlockOverPreactResNet) {
+  for (int depth : {20, 32, 44, 56, 110}) {
+    int64_t lm_blocks = 3 * ((depth - 2) / 6 - 1);  // first block of each stage is forward Euler
+    EXPECT_EQ(params_of("lm_resnet" + std::to_string(depth)),
+              params_of("preact_resnet" + std::to_string(depth)) + lm_blocks);
+  }
+}
+
+TEST(Presets, FashionMnistShapesAndOutputs) {
+  for (const std::string preset : {"resnet20", "lm_resnet20", "preact_resnet20"}) {
+    auto options = preset_options(preset);
+    auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+    auto model = build_model(options, *scheme, 1, 10);
+    model->eval();
+    EXPECT_EQ(model->forward(torch::randn({3, 1, 28, 28})).sizes(), (std::vector<int64_t>{3, 10}));
+    auto cifar = build_model(options, *scheme, 3, 100);
+    cifar->eval();
+    EXPECT_EQ(cifar->forward(torch::randn({2, 3, 32, 32})).sizes(), (std::vector<int64_t>{2, 100}));
+  }
+  // 1-channel input changes only the stem: 2·16·9 fewer weights.
+  EXPECT_EQ(params_of("resnet20", 3) - params_of("resnet20", 1), 2 * 16 * 9);
+}
+
+TEST(Presets, BadDepthIsAConfigError) {
+  auto options = preset_options("resnet20");
+  options.depth = 21;
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  try {
+    build_model(options, *scheme, 3, 10);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "model depth 21 is not 6n+2 (n >= 1) as the cifar_resnet layout with basic blocks needs");
+  }
+}
+
+}  // namespace
+}  // namespace odenet

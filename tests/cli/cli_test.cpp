@@ -1,0 +1,204 @@
+// End-to-end tests of the odenet executable on tiny generated data sets.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/test_support.h"
+
+extern char** environ;
+
+namespace odenet {
+namespace {
+namespace fs = std::filesystem;
+using test::run_odenet;
+
+nlohmann::json tiny_experiment(const std::string& data, const std::string& name, int epochs) {
+  return {{"name", name},
+          {"dataset",
+           {{"name", "tiny"},
+            {"format", "idx"},
+            {"root", data},
+            {"augment", {{"pad", 1}, {"flip", true}, {"mean", {0.2}}, {"std", {0.3}}}}}},
+          {"model",
+           {{"layout", "cifar_resnet"},
+            {"activation", "pre"},
+            {"shortcut", "projection"},
+            {"depth", 8},
+            {"width", 4},
+            {"scheme", {{"name", "linear_multistep"}}}}},
+          {"train",
+           {{"epochs", epochs},
+            {"batch_size", 32},
+            {"optimizer", {{"lr", 0.05}, {"decay_excludes", {"bn", "k"}}}},
+            {"schedule", {{"name", "multistep"}, {"milestones", {epochs}}}}}},
+          {"seeds", {0}}};
+}
+
+std::vector<nlohmann::json> metric_lines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { test::write_idx_dataset(dir_ / "data", 256, 64, 12, 4); }
+  std::string write_experiment(const nlohmann::json& j, const std::string& file = "exp.json") {
+    test::write_text(dir_ / file, j.dump(2));
+    return dir_ / file;
+  }
+  test::ScratchDir dir_;
+};
+
+TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
+  auto j = tiny_experiment(dir_ / "data", "e2e", 3);
+  j["seeds"] = {0, 1};
+  j["sweep"] = {{"model.scheme", {{{"name", "forward_euler"}}, {{"name", "linear_multistep"}}}}};
+  std::string file = write_experiment(j);
+  auto validate = run_odenet("validate " + file);
+  ASSERT_EQ(validate.status, 0) << validate.output;
+  EXPECT_NE(validate.output.find("4 run(s)"), std::string::npos) << validate.output;
+
+  auto run = run_odenet("run " + file + " --threads 1 --results " + dir_ / "results");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("epoch 3/3"), std::string::npos) << run.output;
+  std::string run_dir = dir_ / "results/e2e/scheme-1_s0";
+  for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "checkpoint.pt"})
+    EXPECT_TRUE(fs::exists(run_dir + "/" + f)) << f;
+  EXPECT_EQ(metric_lines(run_dir + "/metrics.jsonl").size(), 3u);
+  auto summary = nlohmann::json::parse(test::read_text(run_dir + "/summary.json"));
+  EXPECT_EQ(summary["epochs"], 3);
+  // Four classes of bright squares are easy: the model must learn something.
+  EXPECT_LT(summary["best_test_error"].get<double>(), 60.0);
+  EXPECT_EQ(nlohmann::json::parse(test::read_text(run_dir + "/config.json"))["model"]["scheme"]["name"],
+            "linear_multistep");
+
+  auto table = run_odenet("table " + dir_ / "results/e2e");
+  ASSERT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("| scheme-0 | tiny | cifar_resnet-pre-8 | forward_euler |"), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("| linear_multistep |"), std::string::npos);
+  EXPECT_NE(table.output.find(" ± "), std::string::npos);  // two seeds
+  auto csv = run_odenet("table --format csv " + dir_ / "results/e2e");
+  EXPECT_EQ(csv.output.rfind("run,dataset,model,scheme,params,epochs,seeds,", 0), 0u) << csv.output;
+
+  // Running again: finished runs are skipped, nothing is retrained or overwritten.
+  auto before = test::read_text(run_dir + "/metrics.jsonl");
+  auto again = run_odenet("run " + file + " --threads 1 --results " + dir_ / "results");
+  ASSERT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("finished earlier, skipped"), std::string::npos);
+  EXPECT_EQ(test::read_text(run_dir + "/metrics.jsonl"), before);
+
+  // The same experiment name with another config is refused, not overwritten.
+  j["train"]["epochs"] = 4;
+  auto changed = run_odenet("run " + write_experiment(j, "changed.json") + " --results " + dir_ / "results");
+  EXPECT_EQ(changed.status, 2);
+  EXPECT_NE(changed.output.find("holds a run with a different config"), std::string::npos) << changed.output;
+}
+
+TEST_F(Cli, InvalidExperimentExitsTwoAndWritesNothing) {
+  auto j = tiny_experiment(dir_ / "data", "bad", 2);
+  j["train"]["optimizer"]["momentun"] = 0.9;
+  std::string file = write_experiment(j);
+  for (const std::string& command : {std::string("validate "), "run --results " + dir_ / "results "}) {
+    auto r = run_odenet(command + file);
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_EQ(r.output, "odenet: error: " + file + ": /train/optimizer/momentun: unknown key\n");
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "results"));
+
+  auto missing_data = tiny_experiment(dir_ / "nodata", "bad", 2);
+  auto r = run_odenet("run " + write_experiment(missing_data) + " --results " + dir_ / "results");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find(dir_ / "nodata: no train-images-idx3-ubyte or train-images-idx3-ubyte.gz"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "results"));
+}
+
+TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
+  test::write_idx_dataset(dir_ / "big", 3072, 128, 12, 4);  // long enough epochs to kill mid-run
+  std::string file = write_experiment(tiny_experiment(dir_ / "big", "resume", 6));
+  std::string killed_root = dir_ / "killed", clean_root = dir_ / "clean";
+
+  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--results", killed_root};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  std::string metrics = killed_root + "/resume/s0/metrics.jsonl";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  int status = 0;
+  bool exited = false;
+  while (std::chrono::steady_clock::now() < deadline && (!fs::exists(metrics) || metric_lines(metrics).size() < 2)) {
+    if ((exited = waitpid(pid, &status, WNOHANG) == pid)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!exited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // into epoch 3
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  ASSERT_FALSE(fs::exists(killed_root + "/resume/s0/summary.json"));
+  size_t done = metric_lines(metrics).size();
+  ASSERT_GE(done, 2u);
+  ASSERT_LT(done, 6u);
+
+  auto refused = run_odenet("run " + file + " --threads 1 --results " + killed_root);
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.output.find("unfinished run exists; pass --resume"), std::string::npos) << refused.output;
+
+  auto resumed = run_odenet("run " + file + " --resume --threads 1 --results " + killed_root);
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming after epoch " + std::to_string(done) + "/6"), std::string::npos)
+      << resumed.output;
+  auto clean = run_odenet("run " + file + " --threads 1 --results " + clean_root);
+  ASSERT_EQ(clean.status, 0) << clean.output;
+
+  auto a = metric_lines(metrics), b = metric_lines(clean_root + "/resume/s0/metrics.jsonl");
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+  for (size_t e = 0; e < 6; ++e)
+    for (const char* key : {"train_loss", "train_error", "test_loss", "test_error", "lr"})
+      EXPECT_EQ(a[e][key].get<double>(), b[e][key].get<double>()) << "epoch " << e + 1 << " " << key;
+}
+
+TEST_F(Cli, ListsSchemesAndModelsAsJson) {
+  auto schemes = run_odenet("schemes --json");
+  ASSERT_EQ(schemes.status, 0);
+  auto s = nlohmann::json::parse(schemes.output);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1]["name"], "linear_multistep");
+  EXPECT_EQ(s[1]["history"], 2);
+  auto models = run_odenet("models --json");
+  ASSERT_EQ(models.status, 0);
+  auto m = nlohmann::json::parse(models.output);
+  bool found = false;
+  for (const auto& entry : m)
+    if (entry["name"] == "resnet20") found = entry["params"] == 269722;
+  EXPECT_TRUE(found);
+  for (const char* command : {"run", "validate", "table", "schemes", "models"}) {
+    auto help = run_odenet(std::string(command) + " --help");
+    EXPECT_EQ(help.status, 0) << command;
+    EXPECT_NE(help.output.find("usage: odenet " + std::string(command)), std::string::npos) << help.output;
+  }
+  EXPECT_EQ(run_odenet("frobnicate").status, 2);
+}
+
+}  // namespace
+}  // namespace odenet

@@ -1,0 +1,106 @@
+// The LM block computes (1 − k) u_n + k u_{n−1} + f(u_n) from its own
+// sub-modules, in both parametrisations; forward Euler computes u + f(u).
+#include "discretizations/linear_multistep.h"
+
+#include <gtest/gtest.h>
+
+#include "architectures/cifar_resnet.h"
+#include "architectures/fields.h"
+#include "architectures/presets.h"
+#include "discretizations/forward_euler.h"
+
+namespace odenet {
+namespace {
+
+FieldFactory basic_field(bool preact) {
+  return [=]() -> std::shared_ptr<FieldImpl> {
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(8, 8).preact(preact));
+  };
+}
+
+class LinearMultistepBlock : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LinearMultistepBlock, ComputesTheTwoStepUpdateFromItsOwnSubmodules) {
+  torch::manual_seed(0);
+  LinearMultistepOptions o;
+  o.parametrization = GetParam();
+  LinearMultistepStepImpl step(basic_field(true)(), 1.0, o);
+  step.eval();
+  auto u = torch::randn({2, 8, 6, 6}), previous = torch::randn({2, 8, 6, 6});
+  State next = step.forward(State{u, {previous}});
+  torch::Tensor k = step.k();
+  auto expected = (1 - k) * u + k * previous + step.field().forward(u);
+  EXPECT_LE((next.u - expected).abs().max().item<double>(), 1e-6);
+  ASSERT_EQ(next.history.size(), 1u);
+  EXPECT_TRUE(torch::equal(next.history[0], u));  // u_n becomes u_{n−1}
+}
+
+TEST_P(LinearMultistepBlock, InitialisesKUniformlyInMinusPointOneToZero) {
+  torch::manual_seed(1);
+  LinearMultistepOptions o;
+  o.parametrization = GetParam();
+  double lo = 1, hi = -1;
+  for (int i = 0; i < 200; ++i) {
+    double k = LinearMultistepStepImpl(basic_field(false)(), 1.0, o).k().item<double>();
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  EXPECT_GE(lo, -0.1 - 1e-7);
+  EXPECT_LE(hi, 1e-7);
+  EXPECT_LT(lo, -0.09);
+  EXPECT_GT(hi, -0.01);
+  auto named = LinearMultistepStepImpl(basic_field(false)(), 1.0, o).named_parameters(false);
+  EXPECT_TRUE(named.contains(GetParam() == "paper" ? "k" : "s"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Parametrisations, LinearMultistepBlock, ::testing::Values("paper", "official"));
+
+TEST(LinearMultistep, FixedKIsABufferAndStepSizeScalesTheField) {
+  LinearMultistepOptions o;
+  o.fixed_k = 0.5;
+  auto field = basic_field(true)();
+  LinearMultistepStepImpl step(field, 0.1, o);
+  step.eval();
+  EXPECT_EQ(step.parameters(false).size(), 0u);
+  auto u = torch::randn({1, 8, 4, 4}), previous = torch::randn({1, 8, 4, 4});
+  auto expected = 0.5 * u + 0.5 * previous + 0.1 * field->forward(u);
+  EXPECT_LE((step.forward(State{u, {previous}}).u - expected).abs().max().item<double>(), 1e-6);
+}
+
+TEST(LinearMultistep, NeedsHistory) {
+  LinearMultistepStepImpl step(basic_field(true)(), 1.0, LinearMultistepOptions{});
+  EXPECT_THROW(step.forward(State{torch::randn({1, 8, 4, 4}), {}}), c10::Error);
+}
+
+TEST(ForwardEuler, TransitionStepProjectsAndRestartsHistory) {
+  auto field = std::make_shared<BasicFieldImpl>(BasicFieldOptions(4, 8).stride(2).preact(true));
+  auto projection = std::make_shared<ConvProjectionImpl>(4, 8, 2, true);
+  ForwardEulerStepImpl step(field, 1.0, projection);
+  step.eval();
+  auto u = torch::randn({2, 4, 8, 8});
+  State next = step.forward(State{u, {torch::randn({2, 4, 8, 8})}});
+  auto p = projection->forward(u);
+  EXPECT_LE((next.u - (p + field->forward(u))).abs().max().item<double>(), 1e-6);
+  EXPECT_TRUE(torch::equal(next.history[0], p));
+}
+
+TEST(LmResNet, FollowsThePapersConventionsForFirstAndDownsamplingBlocks) {
+  auto options = preset_options("lm_resnet20");
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  CifarResNetImpl net(options, *scheme, 3, 10);
+  ASSERT_EQ(net.stages().size(), 3u);
+  for (size_t s = 0; s < 3; ++s) {
+    const auto& steps = net.stages()[s]->steps();
+    ASSERT_EQ(steps.size(), 3u);
+    EXPECT_NE(dynamic_cast<ForwardEulerStepImpl*>(steps[0].get()), nullptr) << "stage " << s;
+    for (size_t b = 1; b < 3; ++b) EXPECT_NE(dynamic_cast<LinearMultistepStepImpl*>(steps[b].get()), nullptr);
+  }
+  // One coefficient per LM block: 3 stages × 2.
+  int coefficients = 0;
+  for (const auto& p : net.named_parameters())
+    if (p.key().size() >= 2 && p.key().substr(p.key().size() - 2) == ".s") ++coefficients;
+  EXPECT_EQ(coefficients, 6);
+}
+
+}  // namespace
+}  // namespace odenet

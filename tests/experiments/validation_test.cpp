@@ -1,0 +1,152 @@
+// Every validation error names the file and the JSON path, in one line.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "experiments/experiment.h"
+#include "tests/support/test_support.h"
+
+namespace odenet {
+namespace {
+
+const char* kValid = R"({
+  "name": "t",
+  "dataset": {"name": "fashion_mnist", "root": "/data/fm"},
+  "model": {"preset": "resnet20"},
+  "train": {"epochs": 2, "optimizer": {"lr": 0.05}, "schedule": {"name": "multistep", "milestones": [1]}}
+})";
+
+class Validation : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text, const std::string& name = "exp.json") {
+    test::write_text(dir_ / name, text);
+    return dir_ / name;
+  }
+  // The error message of loading `text` with `pointer` replaced by `value`.
+  std::string error_of(const std::string& pointer, const nlohmann::json& value) {
+    nlohmann::json j = nlohmann::json::parse(kValid);
+    if (value.is_null())
+      j[nlohmann::json::json_pointer(pointer).parent_pointer()].erase(
+          nlohmann::json::json_pointer(pointer).back());
+    else
+      j[nlohmann::json::json_pointer(pointer)] = value;
+    return error_text(j.dump());
+  }
+  std::string error_text(const std::string& text) {
+    std::string file = write(text);
+    try {
+      load_experiment(file);
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.exit_code(), 2);
+      std::string message = e.what();
+      EXPECT_EQ(message.find('\n'), std::string::npos);
+      EXPECT_EQ(message.rfind(file + ": ", 0), 0u) << message;
+      return message.substr(file.size() + 2);
+    }
+    return "(no error)";
+  }
+  test::ScratchDir dir_;
+};
+
+TEST_F(Validation, ValidFileResolvesDefaults) {
+  Experiment e = load_experiment(write(kValid));
+  ASSERT_EQ(e.runs.size(), 1u);
+  const auto& c = e.runs[0].config;
+  EXPECT_EQ(e.runs[0].run_id, "s0");
+  EXPECT_EQ(c["dataset"]["format"], "idx");
+  EXPECT_EQ(c["train"]["batch_size"], 128);
+  EXPECT_EQ(c["train"]["optimizer"]["momentum"], 0.9);
+  EXPECT_EQ(c["model"]["scheme"]["name"], "forward_euler");
+  EXPECT_EQ(c["model"]["depth"], 20);
+}
+
+TEST_F(Validation, MalformedJson) {
+  EXPECT_EQ(error_text("{\"name\": \"t\",}").rfind("invalid JSON: parse error at line 1, column 14: syntax error", 0), 0u);
+}
+
+TEST_F(Validation, UnknownKeys) {
+  EXPECT_EQ(error_of("/train/epocs", 3), "/train/epocs: unknown key");
+  EXPECT_EQ(error_of("/trian", 3), "/trian: unknown key");
+  EXPECT_EQ(error_of("/train/optimizer/weight_decy", 0.1), "/train/optimizer/weight_decy: unknown key");
+  EXPECT_EQ(error_of("/dataset/augment/pda", 1), "/dataset/augment/pda: unknown key");
+}
+
+TEST_F(Validation, WrongTypes) {
+  EXPECT_EQ(error_of("/train/epochs", "ten"), "/train/epochs: expected an integer, got \"ten\" (a string)");
+  EXPECT_EQ(error_of("/train/optimizer/nesterov", 1), "/train/optimizer/nesterov: expected a boolean, got 1 (an integer)");
+  EXPECT_EQ(error_of("/model", "resnet20"), "/model: expected an object, got \"resnet20\" (a string)");
+  EXPECT_EQ(error_of("/seeds", 3), "/seeds: expected an array of integers, got 3 (an integer)");
+}
+
+TEST_F(Validation, OutOfRange) {
+  EXPECT_EQ(error_of("/train/epochs", 0), "/train/epochs: 0 is out of range [1, 100000]");
+  EXPECT_EQ(error_of("/train/optimizer/lr", -0.1), "/train/optimizer/lr: -0.1 is out of range [0, 100]");
+  EXPECT_EQ(error_of("/train/schedule/milestones", {1, 5}), "/train/schedule/milestones/1: 5 is out of range [1, 2]");
+  EXPECT_EQ(error_of("/model/depth", 21),
+            "/model: model depth 21 is not 6n+2 (n >= 1) as the cifar_resnet layout with basic blocks needs");
+}
+
+TEST_F(Validation, UnknownNames) {
+  EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
+            "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, linear_multistep");
+  EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
+            0u);
+  EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");
+  EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: idx, cifar_binary, image_folder");
+}
+
+TEST_F(Validation, MissingRequiredKeys) {
+  EXPECT_EQ(error_of("/train/epochs", nullptr), "/train/epochs: required key is missing");
+  EXPECT_EQ(error_of("/name", nullptr), "/name: required key is missing");
+  EXPECT_EQ(error_text(R"({"name":"t","dataset":{"name":"custom"},"model":{"preset":"resnet20"},"train":{"epochs":1}})"),
+            "/dataset/format: required key is missing");
+}
+
+TEST_F(Validation, SweepExpandsGridTimesSeeds) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["seeds"] = {0, 1, 2};
+  j["sweep"] = {{"model.preset", {"resnet20", "lm_resnet20"}}, {"train.optimizer.lr", {0.1, 0.05}}};
+  Experiment e = load_experiment(write(j.dump()));
+  ASSERT_EQ(e.runs.size(), 12u);
+  std::set<std::string> ids;
+  for (const auto& r : e.runs) ids.insert(r.run_id);
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_TRUE(ids.count("lm_resnet20_lr-0.05_s2")) << *ids.begin();
+  EXPECT_EQ(e.runs.back().config["train"]["optimizer"]["lr"], 0.05);
+  EXPECT_EQ(e.runs.back().config["model"]["scheme"]["name"], "linear_multistep");
+}
+
+TEST_F(Validation, SweepErrorsNameTheSweptValue) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["sweep"] = {{"model.preset", {"resnet20", "resnet7"}}};
+  EXPECT_EQ(error_text(j.dump()).find("/model/preset: unknown model preset 'resnet7'"), 0u);
+  EXPECT_NE(error_text(j.dump()).find("(in the sweep run model.preset=\"resnet7\")"), std::string::npos);
+  j["sweep"] = {{"model.preset", "resnet20"}};
+  EXPECT_EQ(error_text(j.dump()), "/sweep/model.preset: expected a non-empty array of values, got \"resnet20\" (a string)");
+}
+
+TEST_F(Validation, ExtendsMergesObjectsAndDetectsCycles) {
+  write(R"({"name": "base", "dataset": {"name": "fashion_mnist", "train_limit": 100},
+            "model": {"preset": "resnet20"}, "train": {"epochs": 5, "batch_size": 64}})",
+        "base.json");
+  Experiment e = load_experiment(
+      write(R"({"extends": "base.json", "name": "child", "train": {"epochs": 1}, "dataset": {"test_limit": 7}})"));
+  const auto& c = e.runs[0].config;
+  EXPECT_EQ(e.name, "child");
+  EXPECT_EQ(c["train"]["epochs"], 1);
+  EXPECT_EQ(c["train"]["batch_size"], 64);
+  EXPECT_EQ(c["dataset"]["train_limit"], 100);
+  EXPECT_EQ(c["dataset"]["test_limit"], 7);
+
+  write(R"({"extends": "b.json", "name": "a"})", "a.json");
+  write(R"({"extends": "a.json", "name": "b"})", "b.json");
+  try {
+    load_experiment(dir_ / "a.json");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/extends: inheritance cycle"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(error_text(R"({"extends": "missing.json", "name": "x"})"), "/extends: no such file " + dir_ / "missing.json");
+}
+
+}  // namespace
+}  // namespace odenet

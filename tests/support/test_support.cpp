@@ -1,0 +1,100 @@
+#include "tests/support/test_support.h"
+
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace odenet::test {
+namespace fs = std::filesystem;
+
+ScratchDir::ScratchDir() {
+  std::string pattern = (fs::temp_directory_path() / "odenet-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip) {
+  if (gzip) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+    gzclose(f);
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+namespace {
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+}
+}  // namespace
+
+std::vector<uint8_t> idx_images(int n, int h, int w, int classes, unsigned seed) {
+  std::vector<uint8_t> b{0, 0, 0x08, 3};
+  put32(b, n);
+  put32(b, h);
+  put32(b, w);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> noise(0, 60);
+  for (int i = 0; i < n; ++i) {
+    int label = i % classes;
+    int cy = (label * 3) % std::max(1, h - 2), cx = (label * 5) % std::max(1, w - 2);  // where this class's square sits
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        b.push_back(static_cast<uint8_t>((y >= cy && y < cy + 3 && x >= cx && x < cx + 3) ? 255 - noise(rng) : noise(rng)));
+  }
+  return b;
+}
+
+std::vector<uint8_t> idx_labels(int n, int classes) {
+  std::vector<uint8_t> b{0, 0, 0x08, 1};
+  put32(b, n);
+  for (int i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(i % classes));
+  return b;
+}
+
+void write_idx_dataset(const std::string& dir, int train, int test, int size, int classes) {
+  fs::create_directories(dir);
+  write_bytes(dir + "/train-images-idx3-ubyte.gz", idx_images(train, size, size, classes, 1), true);
+  write_bytes(dir + "/train-labels-idx1-ubyte.gz", idx_labels(train, classes), true);
+  write_bytes(dir + "/t10k-images-idx3-ubyte.gz", idx_images(test, size, size, classes, 2), true);
+  write_bytes(dir + "/t10k-labels-idx1-ubyte.gz", idx_labels(test, classes), true);
+}
+
+CommandResult run_odenet(const std::string& args) {
+  std::string command = std::string(ODENET_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed");
+  std::string output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, output};
+}
+
+}  // namespace odenet::test

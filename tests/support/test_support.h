@@ -1,0 +1,39 @@
+// Helpers the suites share: scratch directories, tiny generated data sets,
+// running the odenet binary.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace odenet::test {
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip = false);
+std::string read_text(const std::string& path);
+void write_text(const std::string& path, const std::string& text);
+
+/// idx bytes: images [n, h, w] with a class-dependent bright square (learnable), labels [n].
+std::vector<uint8_t> idx_images(int n, int h, int w, int classes, unsigned seed);
+std::vector<uint8_t> idx_labels(int n, int classes);
+
+/// Writes a Fashion-MNIST-style idx data set (train-* and t10k-*, gzipped) into `dir`.
+void write_idx_dataset(const std::string& dir, int train, int test, int size, int classes);
+
+struct CommandResult {
+  int status;          ///< exit status (128 + signal when killed)
+  std::string output;  ///< stdout and stderr together
+};
+/// Runs `odenet ARGS` through the shell, capturing output.
+CommandResult run_odenet(const std::string& args);
+
+}  // namespace odenet::test
