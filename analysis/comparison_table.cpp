@@ -102,15 +102,17 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs) {
     row.params = first.summary["params"].get<int64_t>();
     row.epochs = first.summary["epochs"].get<long>();
     row.seeds = static_cast<int>(members.size());
-    std::vector<double> finals, bests, seconds;
+    std::vector<double> finals, bests, seconds, rates;
     for (const auto* m : members) {
       finals.push_back(m->summary["final_test_error"].get<double>());
       bests.push_back(m->summary["best_test_error"].get<double>());
       seconds.push_back(m->summary["mean_epoch_seconds"].get<double>());
+      rates.push_back(m->summary.value("mean_images_per_second", 0.0));
     }
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
     std::tie(row.best_mean, row.best_std) = mean_std(bests);
     row.seconds_per_epoch = mean_std(seconds).first;
+    row.images_per_second = mean_std(rates).first;
     rows.push_back(row);
   }
   return rows;
@@ -118,12 +120,13 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs) {
 
 std::string format_markdown(const std::vector<TableRow>& rows) {
   std::string out =
-      "| run | dataset | model | scheme | params | epochs | seeds | final test error (%) | best test error (%) | s/epoch |\n"
-      "|---|---|---|---|---:|---:|---:|---:|---:|---:|\n";
+      "| run | dataset | model | scheme | params | epochs | seeds | final test error (%) | best test error (%) | s/epoch "
+      "| train img/s |\n"
+      "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : rows)
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} |\n", r.group, r.dataset, r.model,
-                       r.scheme, r.params, r.epochs, r.seeds, with_std(r.final_mean, r.final_std, r.seeds),
-                       with_std(r.best_mean, r.best_std, r.seeds), r.seconds_per_epoch);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} | {:.0f} |\n", r.group, r.dataset,
+                       r.model, r.scheme, r.params, r.epochs, r.seeds, with_std(r.final_mean, r.final_std, r.seeds),
+                       with_std(r.best_mean, r.best_std, r.seeds), r.seconds_per_epoch, r.images_per_second);
   return out;
 }
 
@@ -134,11 +137,11 @@ std::string format_csv(const std::vector<TableRow>& rows) {
   };
   std::string out =
       "run,dataset,model,scheme,params,epochs,seeds,final_test_error_mean,final_test_error_std,"
-      "best_test_error_mean,best_test_error_std,seconds_per_epoch\n";
+      "best_test_error_mean,best_test_error_std,seconds_per_epoch,images_per_second\n";
   for (const auto& r : rows)
-    out += fmt::format("{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.3f}\n", quote(r.group), quote(r.dataset),
-                       quote(r.model), quote(r.scheme), r.params, r.epochs, r.seeds, r.final_mean, r.final_std,
-                       r.best_mean, r.best_std, r.seconds_per_epoch);
+    out += fmt::format("{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.3f},{:.1f}\n", quote(r.group),
+                       quote(r.dataset), quote(r.model), quote(r.scheme), r.params, r.epochs, r.seeds, r.final_mean,
+                       r.final_std, r.best_mean, r.best_std, r.seconds_per_epoch, r.images_per_second);
   return out;
 }
 

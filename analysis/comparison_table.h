@@ -21,7 +21,8 @@ struct TableRow {
   int64_t params = 0;
   long epochs = 0;
   int seeds = 0;
-  double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0, seconds_per_epoch = 0;
+  double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0, seconds_per_epoch = 0,
+         images_per_second = 0;
 };
 
 /// Finds run directories (those holding config.json) under each of `dirs`.

@@ -17,8 +17,10 @@ struct Dataset {
   int64_t height() const { return images.size(2); }
   int64_t width() const { return images.size(3); }
   int64_t num_classes() const { return static_cast<int64_t>(class_names.size()); }
-  /// Keeps the first `n` examples (n <= 0 or n >= size keeps all).
-  Dataset head(int64_t n) const;
+  /// Keeps `n` examples drawn uniformly without replacement by a fixed generator
+  /// (the same subset for every run and seed), in their original order;
+  /// n <= 0 or n >= size keeps all. Class-sorted files (image folders) stay balanced in expectation.
+  Dataset subset(int64_t n) const;
 };
 
 struct DatasetSplits {

@@ -51,8 +51,8 @@ DatasetSplits load_dataset(const DatasetOptions& o) {
     throw DataError(fmt::format("{}: train images are {}x{}x{} but test images are {}x{}x{}", o.root,
                                 splits.train.channels(), splits.train.height(), splits.train.width(),
                                 splits.test.channels(), splits.test.height(), splits.test.width()));
-  splits.train = splits.train.head(o.train_limit);
-  splits.test = splits.test.head(o.test_limit);
+  splits.train = splits.train.subset(o.train_limit);
+  splits.test = splits.test.subset(o.test_limit);
   return splits;
 }
 

@@ -14,8 +14,8 @@ struct DatasetOptions {
   std::string root;          ///< directory holding the files
   int channels = 0;          ///< image_folder only: 1 or 3 (0: the data set's default)
   std::string cache_dir;     ///< image_folder decode cache
-  int64_t train_limit = 0;   ///< keep the first N training examples (0: all)
-  int64_t test_limit = 0;    ///< keep the first N test examples (0: all)
+  int64_t train_limit = 0;   ///< keep a fixed random subset of N training examples (0: all)
+  int64_t test_limit = 0;    ///< keep a fixed random subset of N test examples (0: all)
 };
 
 /// What a known data set name implies when the experiment leaves it out.

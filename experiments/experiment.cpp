@@ -18,15 +18,6 @@ namespace odenet {
 namespace fs = std::filesystem;
 namespace {
 
-void merge_into(nlohmann::json& base, const nlohmann::json& child) {
-  for (const auto& [key, value] : child.items()) {
-    if (value.is_object() && base.contains(key) && base[key].is_object())
-      merge_into(base[key], value);
-    else
-      base[key] = value;
-  }
-}
-
 nlohmann::json resolve_chain(const std::string& file, std::vector<std::string>& chain) {
   std::string canonical = fs::weakly_canonical(file).string();
   for (const auto& seen : chain)
@@ -41,7 +32,7 @@ nlohmann::json resolve_chain(const std::string& file, std::vector<std::string>& 
   nlohmann::json base = resolve_chain(base_path.string(), chain);
   base.erase("name");  // a file's name is its own
   j.erase("extends");
-  merge_into(base, j);
+  base.merge_patch(j);  // RFC 7386: objects merge, arrays replace, null deletes a key
   return base;
 }
 

@@ -38,7 +38,8 @@ struct Experiment {
 /// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.
 Experiment load_experiment(const std::string& file);
 
-/// Resolves "extends" chains: objects merge recursively, the child wins, arrays replace.
+/// Resolves "extends" chains as a JSON merge patch (RFC 7386) of the child onto its base:
+/// objects merge recursively, the child wins, arrays replace, null deletes a key.
 nlohmann::json resolve_extends(const std::string& file);
 
 }  // namespace odenet

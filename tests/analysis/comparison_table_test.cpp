@@ -20,7 +20,8 @@ void make_run(const std::string& dir, const std::string& preset, int seed, doubl
   if (!finished) return;
   nlohmann::json summary{{"final_test_error", final_error}, {"best_test_error", final_error - 1},
                          {"params", 100},                   {"epochs", 3},
-                         {"mean_epoch_seconds", 2.0 + seed}};
+                         {"mean_epoch_seconds", 2.0 + seed},
+                         {"mean_images_per_second", 100.0 * (seed + 1)}};
   test::write_text(dir + "/summary.json", summary.dump());
 }
 
@@ -41,13 +42,14 @@ TEST(ComparisonTable, GroupsBySeedAndAggregatesMeanAndSampleStd) {
   EXPECT_DOUBLE_EQ(rows[0].final_std, 2.0);
   EXPECT_DOUBLE_EQ(rows[0].best_mean, 11.0);
   EXPECT_DOUBLE_EQ(rows[0].seconds_per_epoch, 3.0);
+  EXPECT_DOUBLE_EQ(rows[0].images_per_second, 200.0);
   EXPECT_EQ(rows[1].seeds, 1);
   std::string md = format_markdown(rows);
-  EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler | 100 | 3 | 3 | 12.00 ± 2.00 | 11.00 ± 2.00 | 3.0 |"),
+  EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler | 100 | 3 | 3 | 12.00 ± 2.00 | 11.00 ± 2.00 | 3.0 | 200 |"),
             std::string::npos)
       << md;
   std::string csv = format_csv(rows);
-  EXPECT_NE(csv.find("a,fashion_mnist,resnet20,forward_euler,100,3,3,12.0000,2.0000,11.0000,2.0000,3.000"),
+  EXPECT_NE(csv.find("a,fashion_mnist,resnet20,forward_euler,100,3,3,12.0000,2.0000,11.0000,2.0000,3.000,200.0"),
             std::string::npos)
       << csv;
 }
