@@ -73,8 +73,13 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
     const torch::nn::Module& model, const std::vector<std::string>& excludes) {
   auto excluded = [&](const std::string& c) { return std::count(excludes.begin(), excludes.end(), c) > 0; };
   std::set<const void*> bn_params;
-  for (const auto& m : model.modules(/*include_self=*/true))
-    if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()) || dynamic_cast<torch::nn::BatchNorm1dImpl*>(m.get()))
+  auto is_bn = [](const torch::nn::Module* m) {
+    return dynamic_cast<const torch::nn::BatchNorm2dImpl*>(m) || dynamic_cast<const torch::nn::BatchNorm1dImpl*>(m);
+  };
+  std::vector<const torch::nn::Module*> all{&model};
+  for (const auto& m : model.modules(/*include_self=*/false)) all.push_back(m.get());
+  for (const auto* m : all)
+    if (is_bn(m))
       for (const auto& p : m->parameters(/*recurse=*/false)) bn_params.insert(p.unsafeGetTensorImpl());
   std::vector<torch::Tensor> decayed, plain;
   for (const auto& item : model.named_parameters()) {
