@@ -18,17 +18,26 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
                                  int64_t num_classes)
     : preact_(o.activation == "pre") {
   const int64_t n = cifar_blocks_per_stage(o);
-  const bool multistep = scheme.info().history > 1;
+  const SchemeInfo info = scheme.info();
+  const int64_t starters = std::max(0, info.history - 1);  // forward-Euler steps that build the history
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 3).padding(1).bias(false)));
   if (!preact_) stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(o.width));
 
   int64_t channels = o.width;
+  int index = 0;
+  const int count = static_cast<int>(3 * n);
   for (int64_t s = 0; s < 3; ++s) {
     const int64_t out = o.width << s, stride = s == 0 ? 1 : 2;
-    auto field = [&, out](int64_t in, int64_t step_stride) {
-      return [=]() -> std::shared_ptr<FieldImpl> {
-        return std::make_shared<BasicFieldImpl>(BasicFieldOptions(in, out).stride(step_stride).preact(preact_));
-      };
+    auto basic = [&](int64_t in, int64_t field_out, int64_t step_stride) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<BasicFieldImpl>(BasicFieldOptions(in, field_out).stride(step_stride).preact(preact_));
+    };
+    // Partitioned schemes (X' = F(Y), Y' = G(X)) ask for fields on half the channels.
+    FieldFactory field = [&, out, s](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kWhole) return basic(out, out, 1);
+      if (out % 2 != 0)
+        throw ConfigError(fmt::format("scheme '{}' splits the state into two halves, but stage {} has {} channels (odd)",
+                                      info.name, s + 1, out));
+      return basic(out / 2, out / 2, 1);
     };
     std::vector<std::shared_ptr<StepImpl>> steps;
     if (channels != out || stride != 1) {  // transition: u_{n+1} = P(u_n) + f(u_n), history ← {P(u_n)}
@@ -37,11 +46,14 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
         projection = std::make_shared<ZeroPadProjectionImpl>(channels, out, stride);
       else
         projection = std::make_shared<ConvProjectionImpl>(channels, out, stride, preact_);
-      steps.push_back(std::make_shared<ForwardEulerStepImpl>(field(channels, stride)(), 1.0, projection));
-    } else if (multistep) {  // the network's first step: u_{n−1} for the next is the stem output
-      steps.push_back(std::make_shared<ForwardEulerStepImpl>(field(channels, 1)(), 1.0));
+      steps.push_back(std::make_shared<ForwardEulerStepImpl>(basic(channels, out, stride), 1.0, projection));
     }
-    while (static_cast<int64_t>(steps.size()) < n) steps.push_back(scheme.make_step(field(out, 1), 1.0));
+    // Stage 1 starts multistep histories with forward Euler: the stem output becomes u_{n−1}.
+    while (static_cast<int64_t>(steps.size()) < std::min(starters, n))
+      steps.push_back(std::make_shared<ForwardEulerStepImpl>(basic(out, out, 1), 1.0));
+    index += static_cast<int>(steps.size());
+    while (static_cast<int64_t>(steps.size()) < n)
+      steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count}));
     stages_.push_back(register_module("stage" + std::to_string(s + 1),
                                       std::make_shared<StageImpl>(std::move(steps), /*relu_after_step=*/!preact_)));
     channels = out;

@@ -1,9 +1,11 @@
 // The CIFAR ResNet macro layout (He et al. 2016): a 3×3 stem, three stages of
 // n = (depth − 2)/6 steps at widths w, 2w, 4w (stride 2 between stages), and
 // a global-average-pool + linear head. Each stage is a loop of scheme steps;
-// its first step is forward Euler (a projection at each transition, and the
-// network's first step for multistep schemes), which restarts the history
-// as the paper prescribes.
+// a multistep scheme's history is started by forward-Euler steps: the
+// projection step at each stage transition (whose projected input becomes
+// u_{n−1}), and in the first stage as many plain steps as the scheme needs
+// (one for a two-step method: the stem output becomes u_{n−1}), as the paper
+// prescribes.
 #pragma once
 #include <torch/nn/modules/linear.h>
 

@@ -4,8 +4,10 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <sstream>
 
 #include "analysis/comparison_table.h"
+#include "analysis/scheme_verification.h"
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "experiments/experiment.h"
@@ -150,6 +152,65 @@ int models_command(const Args& args) {
   for (const auto& m : out)
     fmt::print("{:<18} {:>10} params  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
                m["description"].get<std::string>());
+  return 0;
+}
+
+int verify_scheme_command(const Args& args) {
+  po::options_description options("odenet verify-scheme options");
+  std::string spec, problem_name, steps_text;
+  double t1 = 0;
+  bool json = false;
+  options.add_options()("scheme", po::value(&spec)->required(), "a registered name or an inline JSON scheme object")(
+      "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol or ou")(
+      "steps", po::value(&steps_text)->default_value("10,20,40,80,160"), "comma-separated step counts")(
+      "t1", po::value(&t1)->default_value(0), "final time (0: the problem's)")(
+      "json", po::bool_switch(&json), "print one JSON object");
+  po::variables_map vm;
+  if (!parse(args, "odenet verify-scheme --scheme SPEC --problem P [--steps 10,20,40] [--t1 T] [--json]", options, {},
+             vm))
+    return 0;
+  nlohmann::json scheme_json;
+  if (!spec.empty() && spec.front() == '{') {
+    try {
+      scheme_json = nlohmann::json::parse(spec);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw ConfigError("--scheme: invalid JSON: " + std::string(e.what()));
+    }
+  } else {
+    scheme_json = spec;
+  }
+  auto scheme = build_scheme(scheme_registry(), scheme_json, "--scheme", "");
+  std::vector<int> steps;
+  std::stringstream in(steps_text);
+  for (std::string item; std::getline(in, item, ',');) {
+    try {
+      size_t used = 0;
+      int n = std::stoi(item, &used);
+      if (used != item.size() || n < 1) throw std::invalid_argument(item);
+      steps.push_back(n);
+    } catch (const std::exception&) {
+      throw ConfigError("--steps: '" + item + "' is not a positive integer");
+    }
+  }
+  if (steps.size() < 2) throw ConfigError("--steps: give at least two step counts to fit an order");
+  OdeProblem problem = make_problem(problem_name);
+  if (t1 < 0) throw ConfigError("--t1: must be positive");
+  auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, t1 > 0 ? t1 : problem.t1);
+  if (json) {
+    std::cout << to_json(v).dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, t1 > 0 ? t1 : problem.t1);
+  for (const auto& r : v.runs) {
+    fmt::print("  steps {:>6}  error {:.3e}", r.steps, r.error);
+    if (r.variance_error >= 0) fmt::print("  variance error {:.3e}", r.variance_error);
+    if (r.inverse_error >= 0) fmt::print("  inverse error {:.2e}", r.inverse_error);
+    if (r.energy_error >= 0) fmt::print("  energy error {:.3e}", r.energy_error);
+    fmt::print("\n");
+  }
+  fmt::print("expected order {}, observed {:.2f}", v.expected_order, v.observed_order);
+  if (problem.stochastic) fmt::print(" (mean), {:.2f} (variance)", v.observed_variance_order);
+  fmt::print("\n");
   return 0;
 }
 

@@ -12,5 +12,6 @@ int validate_command(const Args& args);
 int table_command(const Args& args);
 int schemes_command(const Args& args);
 int models_command(const Args& args);
+int verify_scheme_command(const Args& args);
 
 }  // namespace odenet::cli

@@ -18,7 +18,8 @@ const char* kUsage =
     "  validate  check experiment files and print the expanded runs\n"
     "  table     comparison table (Markdown or CSV) of finished runs\n"
     "  schemes   registered numerical schemes with their metadata\n"
-    "  models    named network presets with their parameter counts\n";
+    "  models    named network presets with their parameter counts\n"
+    "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n";
 
 }  // namespace
 
@@ -28,14 +29,15 @@ int main(int argc, char** argv) {
                                                               {"validate", validate_command},
                                                               {"table", table_command},
                                                               {"schemes", schemes_command},
-                                                              {"models", models_command}};
+                                                              {"models", models_command},
+                                                              {"verify-scheme", verify_scheme_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
-    std::cerr << "odenet: unknown command '" << argv[1] << "'; commands: run, validate, table, schemes, models\n";
+    std::cerr << "odenet: unknown command '" << argv[1] << "'; commands: run, validate, table, schemes, models, verify-scheme\n";
     return 2;
   }
   try {

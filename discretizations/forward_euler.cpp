@@ -11,7 +11,7 @@ ForwardEulerStepImpl::ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, dou
 State ForwardEulerStepImpl::forward(const State& state) {
   torch::Tensor base = projection_ ? projection_->forward(state.u) : state.u;
   torch::Tensor f = field_->forward(state.u);
-  return State{dt_ == 1.0 ? base + f : base + dt_ * f, {base}};
+  return State{dt_ == 1.0 ? base + f : base + dt_ * f, {base}, {f}};
 }
 
 SchemeInfo ForwardEuler::metadata() {
@@ -25,8 +25,8 @@ SchemeInfo ForwardEuler::metadata() {
   return i;
 }
 
-std::shared_ptr<StepImpl> ForwardEuler::make_step(const FieldFactory& make_field, double dt) const {
-  return std::make_shared<ForwardEulerStepImpl>(make_field(), dt);
+std::shared_ptr<StepImpl> ForwardEuler::make_step(const FieldFactory& make_field, const StepContext& context) const {
+  return std::make_shared<ForwardEulerStepImpl>(make_field(FieldPart::kWhole), context.dt);
 }
 
 void register_forward_euler(SchemeRegistry& registry) {

@@ -1,5 +1,5 @@
 // Forward Euler — ResNet, ResNeXt, pre-activation ResNet:
-//   u_{n+1} = P(u_n) + Δt f(u_n),   history ← {P(u_n)}
+//   u_{n+1} = P(u_n) + Δt f(u_n),   history ← {P(u_n)}, past_f ← {f(u_n)}
 // with P the identity inside a stage and a projection (stride / width change)
 // at a stage transition, where the step also restarts multistep histories.
 #pragma once
@@ -24,7 +24,7 @@ class ForwardEuler : public Scheme {
  public:
   static SchemeInfo metadata();
   SchemeInfo info() const override { return metadata(); }
-  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, double dt) const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
   nlohmann::json to_json() const override { return {{"name", "forward_euler"}}; }
 };
 

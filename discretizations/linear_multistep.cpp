@@ -1,14 +1,68 @@
 #include "discretizations/linear_multistep.h"
 
 #include <fmt/format.h>
+#include <torch/linalg.h>
+
+#include <cmath>
 
 #include "core/error.h"
 
 namespace odenet {
+namespace {
+
+bool trainable(const LinearMultistepOptions& o) { return o.method == "lm_resnet" && !o.fixed_k; }
+
+// α, β of a fixed method as an integrator of u' = f.
+std::pair<std::vector<double>, std::vector<double>> integrator_coefficients(const LinearMultistepOptions& o) {
+  if (o.method == "lm_resnet") {
+    double k = o.fixed_k.value_or(0.5 * (o.k_init_low + o.k_init_high));
+    return {{1 - k, k}, {1 + k}};
+  }
+  return {o.alpha, o.beta};
+}
+
+}  // namespace
+
+int multistep_order(const std::vector<double>& alpha, const std::vector<double>& beta) {
+  auto power = [](double x, int q) { return q == 0 ? 1.0 : std::pow(x, q); };
+  int order = -1;
+  for (int q = 0; q <= 8; ++q) {
+    double lhs = 1.0, rhs = 0.0;
+    for (size_t j = 0; j < alpha.size(); ++j) lhs -= alpha[j] * power(-double(j), q);
+    for (size_t j = 0; j < beta.size() && q > 0; ++j) rhs += q * beta[j] * power(-double(j), q - 1);
+    if (std::abs(lhs - rhs) > 1e-10) break;
+    order = q;
+  }
+  return std::max(order, 0);
+}
+
+bool zero_stable(const std::vector<double>& alpha) {
+  const int64_t s = static_cast<int64_t>(alpha.size());
+  if (s == 1) return std::abs(alpha[0]) <= 1.0;
+  auto companion = torch::zeros({s, s}, torch::kFloat64);  // roots of ζ^s − Σ α_j ζ^{s−1−j}
+  for (int64_t j = 0; j < s; ++j) companion[0][j] = alpha[j];
+  for (int64_t i = 1; i < s; ++i) companion[i][i - 1] = 1.0;
+  auto roots = torch::linalg::eigvals(companion);
+  auto modulus = roots.abs();
+  for (int64_t i = 0; i < s; ++i) {
+    double m = modulus[i].item<double>();
+    if (m > 1 + 1e-9) return false;
+    if (m > 1 - 1e-9)
+      for (int64_t j = 0; j < s; ++j)
+        if (j != i && (roots[i] - roots[j]).abs().item<double>() < 1e-6) return false;  // repeated on the circle
+  }
+  return true;
+}
 
 LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt,
-                                                 const LinearMultistepOptions& o)
-    : field_(register_module("f", std::move(field))), dt_(dt), official_(o.parametrization == "official") {
+                                                 const LinearMultistepOptions& o, bool integrator)
+    : field_(register_module("f", std::move(field))), dt_(dt), integrator_(integrator) {
+  if (o.method != "lm_resnet") {
+    alpha_ = o.alpha;
+    beta_ = o.beta;
+    return;
+  }
+  official_ = o.parametrization == "official";
   const char* name = official_ ? "s" : "k";
   if (o.fixed_k) {
     coefficient_ = register_buffer(name, torch::full({1}, official_ ? 1.0 - *o.fixed_k : *o.fixed_k));
@@ -18,18 +72,36 @@ LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> fiel
   }
 }
 
-torch::Tensor LinearMultistepStepImpl::k() const { return official_ ? 1.0 - coefficient_ : coefficient_; }
+torch::Tensor LinearMultistepStepImpl::k() const {
+  TORCH_CHECK(coefficient_.defined(), "k is defined for the lm_resnet method only");
+  return official_ ? 1.0 - coefficient_ : coefficient_;
+}
 
 State LinearMultistepStepImpl::forward(const State& state) {
-  TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
   const torch::Tensor& u = state.u;
-  const torch::Tensor& previous = state.history[0];
   torch::Tensor f = field_->forward(u);
-  if (dt_ != 1.0) f = dt_ * f;
-  torch::Tensor c = coefficient_.to(u.dtype());
-  // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}
-  torch::Tensor next = official_ ? c * u + (1.0 - c) * previous + f : (1.0 - c) * u + c * previous + f;
-  return State{next, {u}};
+  if (coefficient_.defined()) {
+    TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
+    const torch::Tensor& previous = state.history[0];
+    torch::Tensor c = coefficient_.to(u.dtype());
+    torch::Tensor k = official_ ? 1.0 - c : c;
+    torch::Tensor scaled = integrator_ ? (1.0 + k) * (dt_ * f) : (dt_ == 1.0 ? f : dt_ * f);
+    // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}
+    torch::Tensor next = official_ ? c * u + (1.0 - c) * previous + scaled : (1.0 - c) * u + c * previous + scaled;
+    return State{next, {u}, {f}};
+  }
+  const size_t s = std::max(alpha_.size(), beta_.size());
+  TORCH_CHECK(state.history.size() + 1 >= alpha_.size() && state.past_f.size() + 1 >= beta_.size(),
+              "linear_multistep step needs ", s - 1, " past states: start the stage with forward Euler");
+  torch::Tensor next = alpha_[0] * u + (dt_ * beta_[0]) * f;
+  for (size_t j = 1; j < alpha_.size(); ++j) next = next + alpha_[j] * state.history[j - 1];
+  for (size_t j = 1; j < beta_.size(); ++j) next = next + (dt_ * beta_[j]) * state.past_f[j - 1];
+  State out{next, {u}, {f}};
+  for (size_t j = 0; j + 2 < s; ++j) {
+    out.history.push_back(state.history[j]);
+    out.past_f.push_back(state.past_f[j]);
+  }
+  return out;
 }
 
 LinearMultistep::LinearMultistep(LinearMultistepOptions options) : options_(std::move(options)) {}
@@ -37,8 +109,8 @@ LinearMultistep::LinearMultistep(LinearMultistepOptions options) : options_(std:
 SchemeInfo LinearMultistep::metadata() {
   SchemeInfo i;
   i.name = "linear_multistep";
-  i.update = "u_{n+1} = (1-k_n) u_n + k_n u_{n-1} + Δt f_n(u_n)";
-  i.description = "LM-ResNet (linear two-step method, trainable k_n)";
+  i.update = "u_{n+1} = (1-k_n) u_n + k_n u_{n-1} + Δt f_n(u_n); generally Σ α_j u_{n-j} + Δt Σ β_j f(u_{n-j})";
+  i.description = "LM-ResNet (trainable k_n); leapfrog (k = 1), Adams-Bashforth 2, any explicit LM method";
   i.order = 1;
   i.evaluations_per_step = 1;
   i.history = 2;
@@ -47,34 +119,66 @@ SchemeInfo LinearMultistep::metadata() {
 
 SchemeInfo LinearMultistep::info() const {
   SchemeInfo i = metadata();
-  if (options_.fixed_k && *options_.fixed_k == 1.0) i.order = 2;  // explicit midpoint: the ü term vanishes
+  if (!trainable(options_)) {
+    auto [alpha, beta] = integrator_coefficients(options_);
+    i.order = multistep_order(alpha, beta);
+    i.history = static_cast<int>(std::max(alpha.size(), beta.size()));
+  }
   return i;
 }
 
-std::shared_ptr<StepImpl> LinearMultistep::make_step(const FieldFactory& make_field, double dt) const {
-  return std::make_shared<LinearMultistepStepImpl>(make_field(), dt, options_);
+std::shared_ptr<StepImpl> LinearMultistep::make_step(const FieldFactory& make_field, const StepContext& c) const {
+  return std::make_shared<LinearMultistepStepImpl>(make_field(FieldPart::kWhole), c.dt, options_, false);
+}
+
+std::shared_ptr<StepImpl> LinearMultistep::make_integrator_step(const FieldFactory& make_field,
+                                                                const StepContext& c) const {
+  return std::make_shared<LinearMultistepStepImpl>(make_field(FieldPart::kWhole), c.dt, options_, true);
 }
 
 nlohmann::json LinearMultistep::to_json() const {
-  nlohmann::json j{{"name", "linear_multistep"}, {"parametrization", options_.parametrization}};
-  if (options_.fixed_k)
-    j["k"] = *options_.fixed_k;
-  else
-    j["k_init"] = {options_.k_init_low, options_.k_init_high};
+  nlohmann::json j{{"name", "linear_multistep"}, {"method", options_.method}};
+  if (options_.method == "lm_resnet") {
+    j["parametrization"] = options_.parametrization;
+    if (options_.fixed_k)
+      j["k"] = *options_.fixed_k;
+    else
+      j["k_init"] = {options_.k_init_low, options_.k_init_high};
+  } else if (options_.method == "custom") {
+    j["alpha"] = options_.alpha;
+    j["beta"] = options_.beta;
+  }
   return j;
 }
 
 LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& params) {
   LinearMultistepOptions o;
-  o.parametrization = params.one_of("parametrization", {"paper", "official"}, "paper");
-  auto range = params.numbers("k_init", -10, 10, {-0.1, 0.0});
-  if (range.size() != 2 || range[0] > range[1])
-    params.fail("k_init", "expected [low, high] with low <= high");
-  o.k_init_low = range[0];
-  o.k_init_high = range[1];
-  if (params.has("k")) {
-    if (params.has("k_init")) params.fail("k", "give either a fixed k or a k_init range, not both");
-    o.fixed_k = params.number("k", -10, 10);
+  o.method = params.one_of("method", {"lm_resnet", "leapfrog", "ab2", "custom"}, "lm_resnet");
+  if (o.method == "lm_resnet") {
+    o.parametrization = params.one_of("parametrization", {"paper", "official"}, "paper");
+    auto range = params.numbers("k_init", -10, 10, {-0.1, 0.0});
+    if (range.size() != 2 || range[0] > range[1]) params.fail("k_init", "expected [low, high] with low <= high");
+    o.k_init_low = range[0];
+    o.k_init_high = range[1];
+    if (params.has("k")) {
+      if (params.has("k_init")) params.fail("k", "give either a fixed k or a k_init range, not both");
+      o.fixed_k = params.number("k", -10, 10);
+    }
+    return o;
+  }
+  if (o.method == "leapfrog") {  // u_{n+1} = u_{n−1} + 2Δt f(u_n)
+    o.alpha = {0.0, 1.0};
+    o.beta = {2.0};
+  } else if (o.method == "ab2") {  // u_{n+1} = u_n + Δt (3/2 f_n − 1/2 f_{n−1})
+    o.alpha = {1.0};
+    o.beta = {1.5, -0.5};
+  } else {
+    o.alpha = params.numbers("alpha", -100, 100, {});
+    o.beta = params.numbers("beta", -100, 100, {});
+    if (o.alpha.empty() || o.beta.empty()) params.fail(o.alpha.empty() ? "alpha" : "beta", "required for method custom");
+    if (multistep_order(o.alpha, o.beta) < 1)
+      params.fail("alpha", "inconsistent method: needs Σα = 1 and Σ(−j)α_j + Σβ_j = 1 (order ≥ 1)");
+    if (!zero_stable(o.alpha)) params.fail("alpha", "not zero-stable: a root of ρ lies outside the unit disc or repeats on it");
   }
   return o;
 }

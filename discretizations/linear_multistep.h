@@ -1,9 +1,12 @@
-// Linear two-step method — LM-ResNet (Lu et al. 2018, PAPER.md §2):
+// Explicit linear multistep methods given by coefficients,
+//   u_{n+1} = Σ_j α_j u_{n−j} + Δt Σ_j β_j f(u_{n−j}),
+// with the LM-ResNet step (Lu et al. 2018, PAPER.md §2) as the default method:
 //   u_{n+1} = (1 − k_n) u_n + k_n u_{n−1} + Δt f_n(u_n)
-// with one trainable k_n per step (init U(−0.1, 0)), or fixed k. The official
-// code's parametrisation s_n = 1 − k_n (init U(1, 1.1)) is the same model:
-//   u_{n+1} = s_n u_n + (1 − s_n) u_{n−1} + Δt f_n(u_n).
+// with one trainable k_n per step (init U(−0.1, 0)) or a fixed k. The official
+// code's parametrisation s_n = 1 − k_n (init U(1, 1.1)) is the same model.
 // k = 0 is forward Euler, k = 1 the explicit midpoint (leapfrog) method.
+// As an integrator of u' = f the LM step scales f by (1 + k), which makes it
+// consistent: (1 + k) u̇ + (1 − k)(Δt/2) ü = (1 + k) f (PAPER.md §3).
 #pragma once
 #include <optional>
 
@@ -12,28 +15,42 @@
 namespace odenet {
 
 struct LinearMultistepOptions {
-  /// "paper" (learn k) or "official" (learn s = 1 − k).
+  /// "lm_resnet" (trainable or fixed k), "leapfrog" (k = 1), "ab2" (Adams–Bashforth 2),
+  /// or "custom" (`alpha` and `beta` given).
+  std::string method = "lm_resnet";
+  /// lm_resnet: "paper" (learn k) or "official" (learn s = 1 − k).
   std::string parametrization = "paper";
-  /// Uniform initialisation range of k (the official code's s range is 1 − this).
+  /// lm_resnet: uniform initialisation range of k (the official s range is 1 − this).
   double k_init_low = -0.1, k_init_high = 0.0;
-  /// A fixed, non-trainable k (then the init range is unused).
+  /// lm_resnet: a fixed, non-trainable k (then the init range is unused).
   std::optional<double> fixed_k;
+  /// custom (and the resolved fixed methods): α_j and β_j for j = 0, 1, …
+  std::vector<double> alpha, beta;
 };
+
+/// Classical order of the method (α, β) from its order conditions
+/// 1 − Σ α_j (−j)^q = q Σ β_j (−j)^{q−1}, q = 0, 1, …; 0 when inconsistent.
+int multistep_order(const std::vector<double>& alpha, const std::vector<double>& beta);
+/// Root condition of ρ(ζ) = ζ^s − Σ α_j ζ^{s−1−j}: roots in the closed unit disc, simple on its boundary.
+bool zero_stable(const std::vector<double>& alpha);
 
 class LinearMultistepStepImpl : public StepImpl {
  public:
-  LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt, const LinearMultistepOptions& options);
-  /// Requires history[0] = u_{n−1}; the stage starts the recursion with forward Euler.
+  /// `integrator`: scale f by 1 + k for a trainable/fixed lm_resnet k (see above).
+  LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt, const LinearMultistepOptions& options,
+                          bool integrator);
+  /// Needs the history the method uses; stages start it with forward Euler.
   State forward(const State& state) override;
-  /// The current k_n (a 1-element tensor, in k whatever the parametrisation).
+  /// The current k_n (lm_resnet only; a 1-element tensor, in k whatever the parametrisation).
   torch::Tensor k() const;
   FieldImpl& field() { return *field_; }
 
  private:
   std::shared_ptr<FieldImpl> field_;
   double dt_;
-  bool official_;
-  torch::Tensor coefficient_;  // k ("paper") or s ("official"); parameter or buffer
+  bool official_ = false, integrator_ = false;
+  torch::Tensor coefficient_;        // lm_resnet: k ("paper") or s ("official"); parameter or buffer
+  std::vector<double> alpha_, beta_; // other methods
 };
 
 class LinearMultistep : public Scheme {
@@ -41,7 +58,9 @@ class LinearMultistep : public Scheme {
   explicit LinearMultistep(LinearMultistepOptions options);
   static SchemeInfo metadata();
   SchemeInfo info() const override;
-  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, double dt) const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
+                                                 const StepContext& context) const override;
   nlohmann::json to_json() const override;
 
  private:

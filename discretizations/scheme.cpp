@@ -1,9 +1,15 @@
 #include "discretizations/scheme.h"
 
+#include "core/error.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/linear_multistep.h"
+#include "discretizations/runge_kutta.h"
 
 namespace odenet {
+
+State StepImpl::inverse(const State&) {
+  throw Error(name() + " is not reversible: it has no inverse");
+}
 
 nlohmann::json to_json(const SchemeInfo& i) {
   nlohmann::json j{{"name", i.name},
@@ -13,7 +19,9 @@ nlohmann::json to_json(const SchemeInfo& i) {
                    {"evaluations_per_step", i.evaluations_per_step},
                    {"history", i.history},
                    {"reversible", i.reversible},
-                   {"stochastic", i.stochastic}};
+                   {"stochastic", i.stochastic},
+                   {"partitioned", i.partitioned}};
+  if (!i.not_an_integrator.empty()) j["not_an_integrator"] = i.not_an_integrator;
   if (i.stochastic) {
     j["strong_order"] = i.strong_order;
     j["weak_order"] = i.weak_order;
@@ -36,6 +44,7 @@ std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohm
 void register_builtin_schemes(SchemeRegistry& registry) {
   register_forward_euler(registry);
   register_linear_multistep(registry);
+  register_runge_kutta(registry);
 }
 
 SchemeRegistry& scheme_registry() {

@@ -29,14 +29,20 @@ struct SchemeInfo {
   bool reversible = false;
   bool stochastic = false;
   double strong_order = 0, weak_order = 0;  ///< stochastic schemes only
+  /// The state is split in two halves along dim 1 (X, Y) with fields X' = F(Y), Y' = G(X).
+  bool partitioned = false;
+  /// Non-empty when the scheme is a network block but no consistent integrator: why.
+  std::string not_an_integrator;
 };
 nlohmann::json to_json(const SchemeInfo& info);
 
-/// The state a step maps: the current value and the past values the scheme keeps
-/// (history[0] = u_{n−1}). A stage starts with an empty history.
+/// The state a step maps: the current value and what multistep schemes keep,
+/// most recent first (history[0] = u_{n−1}, past_f[0] = the last step's f(u_{n−1})).
+/// A stage starts with an empty history.
 struct State {
   torch::Tensor u;
   std::vector<torch::Tensor> history;
+  std::vector<torch::Tensor> past_f;
 };
 
 /// One evaluation of the vector field: u ↦ f(u).
@@ -44,12 +50,26 @@ class FieldImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(torch::Tensor u) = 0;
 };
-using FieldFactory = std::function<std::shared_ptr<FieldImpl>()>;
+/// Which field a step asks for: the whole state's f, or for a partitioned
+/// (split) state X' = F(Y) (kFirst, maps the second half to the first's shape)
+/// and Y' = G(X) (kSecond).
+enum class FieldPart { kWhole, kFirst, kSecond };
+using FieldFactory = std::function<std::shared_ptr<FieldImpl>(FieldPart part)>;
+
+/// Where a step sits: its step size and its index among the network's steps
+/// (depth-dependent parameters such as stochastic depth's survival use it).
+struct StepContext {
+  double dt = 1.0;
+  int index = 0;  ///< 0-based, over the whole network
+  int count = 1;  ///< steps in the whole network
+};
 
 /// One step of a scheme: State_n ↦ State_{n+1}.
 class StepImpl : public torch::nn::Module {
  public:
   virtual State forward(const State& state) = 0;
+  /// State_n from State_{n+1}, for reversible schemes (others throw).
+  virtual State inverse(const State& next);
 };
 
 class Scheme {
@@ -57,8 +77,15 @@ class Scheme {
   virtual ~Scheme() = default;
   /// Metadata of this configured scheme (order may depend on parameters).
   virtual SchemeInfo info() const = 0;
-  /// Builds one step; `make_field` is called once per distinct field the step owns.
-  virtual std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, double dt) const = 0;
+  /// Builds one network step; `make_field` is called once per distinct field the step owns.
+  virtual std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const = 0;
+  /// The step as an integrator of u' = f (verification). Differs from the
+  /// network step only where the scheme's consistency needs it (LM with fixed k
+  /// scales f by 1 + k, PAPER.md §3).
+  virtual std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
+                                                         const StepContext& context) const {
+    return make_step(make_field, context);
+  }
   /// The resolved parameters, as an experiment's scheme object (with "name").
   virtual nlohmann::json to_json() const = 0;
 };

@@ -35,7 +35,7 @@ TEST(Registry, UnknownNameListsRegisteredOnes) {
 TEST(SchemeRegistry, BuiltinsAreRegisteredAndSecondRegistrationIsAnError) {
   SchemeRegistry r("scheme");
   register_builtin_schemes(r);
-  EXPECT_EQ(r.names(), (std::vector<std::string>{"forward_euler", "linear_multistep"}));
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"forward_euler", "linear_multistep", "runge_kutta"}));
   EXPECT_THROW(register_builtin_schemes(r), Error);
 }
 
@@ -45,7 +45,7 @@ TEST(SchemeRegistry, BuildSchemeNamesFileAndPathForUnknownSchemesAndKeys) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
-                 "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, linear_multistep");
+                 "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, linear_multistep, runge_kutta");
   }
   try {
     build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k_inti", {0, 1}}}, "x.json", "/model/scheme");

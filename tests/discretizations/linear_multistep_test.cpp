@@ -13,7 +13,7 @@ namespace odenet {
 namespace {
 
 FieldFactory basic_field(bool preact) {
-  return [=]() -> std::shared_ptr<FieldImpl> {
+  return [=](FieldPart) -> std::shared_ptr<FieldImpl> {
     return std::make_shared<BasicFieldImpl>(BasicFieldOptions(8, 8).preact(preact));
   };
 }
@@ -24,7 +24,7 @@ TEST_P(LinearMultistepBlock, ComputesTheTwoStepUpdateFromItsOwnSubmodules) {
   torch::manual_seed(0);
   LinearMultistepOptions o;
   o.parametrization = GetParam();
-  LinearMultistepStepImpl step(basic_field(true)(), 1.0, o);
+  LinearMultistepStepImpl step(basic_field(true)(FieldPart::kWhole), 1.0, o, false);
   step.eval();
   auto u = torch::randn({2, 8, 6, 6}), previous = torch::randn({2, 8, 6, 6});
   State next = step.forward(State{u, {previous}});
@@ -41,7 +41,7 @@ TEST_P(LinearMultistepBlock, InitialisesKUniformlyInMinusPointOneToZero) {
   o.parametrization = GetParam();
   double lo = 1, hi = -1;
   for (int i = 0; i < 200; ++i) {
-    double k = LinearMultistepStepImpl(basic_field(false)(), 1.0, o).k().item<double>();
+    double k = LinearMultistepStepImpl(basic_field(false)(FieldPart::kWhole), 1.0, o, false).k().item<double>();
     lo = std::min(lo, k);
     hi = std::max(hi, k);
   }
@@ -49,7 +49,7 @@ TEST_P(LinearMultistepBlock, InitialisesKUniformlyInMinusPointOneToZero) {
   EXPECT_LE(hi, 1e-7);
   EXPECT_LT(lo, -0.09);
   EXPECT_GT(hi, -0.01);
-  auto named = LinearMultistepStepImpl(basic_field(false)(), 1.0, o).named_parameters(false);
+  auto named = LinearMultistepStepImpl(basic_field(false)(FieldPart::kWhole), 1.0, o, false).named_parameters(false);
   EXPECT_TRUE(named.contains(GetParam() == "paper" ? "k" : "s"));
 }
 
@@ -58,8 +58,8 @@ INSTANTIATE_TEST_SUITE_P(Parametrisations, LinearMultistepBlock, ::testing::Valu
 TEST(LinearMultistep, FixedKIsABufferAndStepSizeScalesTheField) {
   LinearMultistepOptions o;
   o.fixed_k = 0.5;
-  auto field = basic_field(true)();
-  LinearMultistepStepImpl step(field, 0.1, o);
+  auto field = basic_field(true)(FieldPart::kWhole);
+  LinearMultistepStepImpl step(field, 0.1, o, false);
   step.eval();
   EXPECT_EQ(step.parameters(false).size(), 0u);
   auto u = torch::randn({1, 8, 4, 4}), previous = torch::randn({1, 8, 4, 4});
@@ -68,7 +68,7 @@ TEST(LinearMultistep, FixedKIsABufferAndStepSizeScalesTheField) {
 }
 
 TEST(LinearMultistep, NeedsHistory) {
-  LinearMultistepStepImpl step(basic_field(true)(), 1.0, LinearMultistepOptions{});
+  LinearMultistepStepImpl step(basic_field(true)(FieldPart::kWhole), 1.0, LinearMultistepOptions{}, false);
   EXPECT_THROW(step.forward(State{torch::randn({1, 8, 4, 4}), {}}), c10::Error);
 }
 

@@ -87,7 +87,7 @@ TEST_F(Validation, OutOfRange) {
 
 TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
-            "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, linear_multistep");
+            "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, linear_multistep, runge_kutta");
   EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
             0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");

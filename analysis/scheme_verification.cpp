@@ -1,0 +1,123 @@
+#include "analysis/scheme_verification.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "discretizations/forward_euler.h"
+
+namespace odenet {
+namespace {
+
+std::vector<double> to_vector(const torch::Tensor& row) {
+  auto r = row.contiguous();
+  return std::vector<double>(r.data_ptr<double>(), r.data_ptr<double>() + r.numel());
+}
+
+double distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
+  return std::sqrt(s);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Verification& v) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const auto& r : v.runs) {
+    nlohmann::json j{{"steps", r.steps}, {"final", r.final}, {"error", r.error}};
+    if (r.inverse_error >= 0) j["inverse_error"] = r.inverse_error;
+    if (r.energy_error >= 0) j["energy_error"] = r.energy_error;
+    if (r.variance_error >= 0) {
+      j["weak_error_mean"] = r.error;
+      j["weak_error_variance"] = r.variance_error;
+    }
+    runs.push_back(j);
+  }
+  nlohmann::json out{{"scheme", v.scheme},
+                     {"problem", v.problem},
+                     {"expected_order", v.expected_order},
+                     {"observed_order", v.observed_order},
+                     {"runs", runs}};
+  if (!v.runs.empty() && v.runs[0].variance_error >= 0) out["observed_variance_order"] = v.observed_variance_order;
+  return out;
+}
+
+double fitted_order(const std::vector<int>& steps, const std::vector<double>& errors) {
+  const double n = static_cast<double>(steps.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    double x = std::log(1.0 / steps[i]), y = std::log(std::max(errors[i], 1e-300));
+    sx += x, sy += y, sxx += x * x, sxy += x * y;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int steps, double t1, int64_t paths) {
+  torch::NoGradGuard no_grad;
+  const SchemeInfo info = scheme.info();
+  if (info.partitioned && !problem.partitioned)
+    throw ConfigError(fmt::format("scheme '{}' is partitioned (X' = F(Y), Y' = G(X)): verify it on 'oscillator', not '{}'",
+                                  info.name, problem.name));
+  const double dt = t1 / steps;
+  torch::manual_seed(0);
+  auto step = scheme.make_integrator_step(problem.fields, StepContext{dt, 0, steps});
+  step->to(torch::kFloat64);
+  step->eval();
+  if (problem.stochastic) step->train();  // noise on: the scheme's stochastic form is what is verified
+
+  const int64_t batch = problem.stochastic ? paths : 1;
+  auto u0 = torch::tensor(problem.u0, torch::kFloat64).unsqueeze(0).expand({batch, -1}).contiguous();
+  State state{u0, {}, {}};
+  VerificationRun run;
+  run.steps = steps;
+  const int starters = std::min(std::max(0, info.history - 1), steps);
+  ForwardEulerStepImpl starter(problem.fields(FieldPart::kWhole), dt);
+  double energy0 = problem.energy ? problem.energy(problem.u0) : 0, energy_error = 0;
+  for (int n = 0; n < steps; ++n) {
+    state = n < starters ? starter.forward(state) : step->forward(state);
+    if (problem.energy) energy_error = std::max(energy_error, std::abs(problem.energy(to_vector(state.u[0])) - energy0));
+  }
+  if (problem.energy) run.energy_error = energy_error;
+
+  if (problem.stochastic) {
+    auto x = state.u.select(1, 0);
+    run.final = {x.mean().item<double>(), x.var(/*unbiased=*/true).item<double>()};
+    run.error = std::abs(run.final[0] - problem.mean(t1));
+    run.variance_error = std::abs(run.final[1] - problem.variance(t1));
+    return run;
+  }
+  run.final = to_vector(state.u[0]);
+  run.error = distance(run.final, problem.solution(t1));
+  if (info.reversible) {
+    State back = state;
+    for (int n = 0; n < steps; ++n) back = step->inverse(back);
+    run.inverse_error = distance(to_vector(back.u[0]), problem.u0) / distance(problem.u0, std::vector<double>(problem.u0.size(), 0.0));
+  }
+  return run;
+}
+
+Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label, const OdeProblem& problem,
+                           const std::vector<int>& steps, double t1) {
+  Verification v;
+  v.scheme = scheme_label;
+  v.problem = problem.name;
+  const SchemeInfo info = scheme.info();
+  v.expected_order = problem.stochastic ? static_cast<int>(info.weak_order) : info.order;
+  if (problem.stochastic && !info.stochastic)
+    throw ConfigError(fmt::format("scheme '{}' is deterministic: 'ou' verifies stochastic schemes", info.name));
+  if (!problem.stochastic && info.stochastic)
+    throw ConfigError(fmt::format("scheme '{}' is stochastic: verify it on 'ou'", info.name));
+  std::vector<double> errors, variance_errors;
+  for (int n : steps) {
+    v.runs.push_back(integrate(scheme, problem, n, t1));
+    errors.push_back(v.runs.back().error);
+    variance_errors.push_back(v.runs.back().variance_error);
+  }
+  v.observed_order = fitted_order(steps, errors);
+  if (problem.stochastic) v.observed_variance_order = fitted_order(steps, variance_errors);
+  return v;
+}
+
+}  // namespace odenet

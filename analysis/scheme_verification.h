@@ -1,0 +1,46 @@
+// Verifies a scheme as an integrator: the production step modules are applied
+// to an analytic problem at several step counts, and the observed order is
+// the least-squares slope of log(error) against log(Δt).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/ode_problems.h"
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+struct VerificationRun {
+  int steps = 0;
+  std::vector<double> final;
+  double error = 0;          ///< ‖u_N − u(t1)‖₂ (stochastic: weak error of the mean)
+  double inverse_error = -1; ///< reversible: ‖u_0 − inverse^N(u_N)‖ / ‖u_0‖ (−1: not applicable)
+  double energy_error = -1;  ///< partitioned problems: max over steps of |H(u_n) − H(u_0)| (−1: n/a)
+  double variance_error = -1;  ///< stochastic: |Var X_N − Var X(t1)|
+};
+
+struct Verification {
+  std::string scheme, problem;
+  int expected_order = 0;
+  double observed_order = 0;
+  double observed_variance_order = 0;  ///< stochastic only
+  std::vector<VerificationRun> runs;
+};
+
+nlohmann::json to_json(const Verification& v);
+
+/// Integrates `problem` from 0 to t1 in `steps` uniform steps (multistep schemes
+/// start with forward Euler) and measures the errors. Stochastic problems use
+/// `paths` Monte-Carlo paths with a fixed seed.
+VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int steps, double t1, int64_t paths = 1 << 20);
+
+/// Runs every step count and fits the observed order. Throws a ConfigError when
+/// the scheme cannot run on the problem (e.g. a partitioned scheme on 'rotation').
+Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label, const OdeProblem& problem,
+                           const std::vector<int>& steps, double t1);
+
+/// Least-squares slope of log(error) against log(1/steps).
+double fitted_order(const std::vector<int>& steps, const std::vector<double>& errors);
+
+}  // namespace odenet
