@@ -91,7 +91,13 @@ OdeProblem make_problem(const std::string& name) {
     p.u0 = {1};
     p.stochastic = true;
     p.sigma = 0.5;
-    p.fields = whole([](const torch::Tensor& u) { return -u; });
+    auto drift = std::make_shared<AnalyticFieldImpl>([](const torch::Tensor& u) { return -u; });
+    auto diffusion = std::make_shared<AnalyticFieldImpl>([](const torch::Tensor& u) { return torch::full_like(u, 0.5); });
+    p.fields = [drift, diffusion](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kDiffusion) return diffusion;
+      if (part != FieldPart::kWhole) throw ConfigError("the 'ou' problem is not partitioned");
+      return drift;
+    };
     p.mean = [](double t) { return std::exp(-t); };
     p.variance = [](double t) { return 0.125 * (1 - std::exp(-2 * t)); };
   } else {

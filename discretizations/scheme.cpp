@@ -1,8 +1,12 @@
 #include "discretizations/scheme.h"
 
 #include "core/error.h"
+#include "discretizations/backward_euler_neumann.h"
+#include "discretizations/euler_maruyama.h"
 #include "discretizations/forward_euler.h"
+#include "discretizations/fractal.h"
 #include "discretizations/linear_multistep.h"
+#include "discretizations/reversible.h"
 #include "discretizations/runge_kutta.h"
 
 namespace odenet {
@@ -45,6 +49,10 @@ void register_builtin_schemes(SchemeRegistry& registry) {
   register_forward_euler(registry);
   register_linear_multistep(registry);
   register_runge_kutta(registry);
+  register_fractal(registry);
+  register_backward_euler_neumann(registry);
+  register_reversible(registry);
+  register_euler_maruyama(registry);
 }
 
 SchemeRegistry& scheme_registry() {

@@ -52,8 +52,9 @@ class FieldImpl : public torch::nn::Module {
 };
 /// Which field a step asks for: the whole state's f, or for a partitioned
 /// (split) state X' = F(Y) (kFirst, maps the second half to the first's shape)
-/// and Y' = G(X) (kSecond).
-enum class FieldPart { kWhole, kFirst, kSecond };
+/// and Y' = G(X) (kSecond), or an SDE's diffusion g in dX = f dt + g dW
+/// (kDiffusion; asked only by stochastic schemes integrating an SDE).
+enum class FieldPart { kWhole, kFirst, kSecond, kDiffusion };
 using FieldFactory = std::function<std::shared_ptr<FieldImpl>(FieldPart part)>;
 
 /// Where a step sits: its step size and its index among the network's steps
@@ -102,8 +103,9 @@ using SchemeRegistry = Registry<SchemeEntry>;
 std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohmann::json& spec,
                                      const std::string& file, const std::string& path);
 
-/// Registers forward_euler and linear_multistep. Idempotent per registry only
-/// in the sense that a second call is a duplicate-name error.
+/// Registers every built-in scheme (one table: forward_euler, linear_multistep,
+/// runge_kutta, fractal, backward_euler_neumann, reversible, euler_maruyama);
+/// a second call on the same registry is a duplicate-name error.
 void register_builtin_schemes(SchemeRegistry& registry);
 
 /// The process-wide registry with the built-in schemes (and any loaded plugins).

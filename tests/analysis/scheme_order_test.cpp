@@ -25,6 +25,16 @@ std::vector<Case> cases() {
   add("ab2", {{"name", "linear_multistep"}, {"method", "ab2"}});
   for (const char* t : {"euler", "midpoint", "heun", "ralston", "rk4", "rk38"})
     add(std::string("rk_") + t, {{"name", "runge_kutta"}, {"tableau", t}});
+  add("neumann_literal", {{"name", "backward_euler_neumann"}, {"form", "literal"}});
+  add("neumann_fixed_point_3", {{"name", "backward_euler_neumann"}, {"terms", 3}});
+  add("polynet_mpoly", {{"name", "backward_euler_neumann"}, {"form", "mpoly"}});
+  add("polynet_way", {{"name", "backward_euler_neumann"}, {"form", "way"}});
+  for (const char* t : {"heun", "midpoint", "ralston"})
+    add(std::string("fractal_rk2_") + t, {{"name", "fractal"}, {"tableau", t}});
+  add("fractal_expansion", {{"name", "fractal"}, {"form", "expansion"}});
+  add("revnet", {{"name", "reversible"}, {"method", "revnet"}});
+  add("verlet", {{"name", "reversible"}, {"method", "verlet"}});
+  add("stochastic_depth", {{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}});
   add("rk_custom_heun", {{"name", "runge_kutta"}, {"a", {{0, 0}, {1, 0}}}, {"b", {0.5, 0.5}}, {"c", {0, 1}}});
   return out;
 }

@@ -1,0 +1,73 @@
+// FractalNet (Larsson et al. 2017) and its Runge–Kutta reading (PAPER.md §1).
+//   expansion: f_1 = g_1;  f_{c+1}(u) = join(f_c(f_c(u)), g_{c+1}(u)),  join = mean
+//              of the inputs kept by drop-path (training only); u_{n+1} = f_C(u_n).
+//              Every g and every copy of f_c has its own weights. No identity path:
+//              a network block, not a discretisation of u' = f.
+//   rk2:       y = k3 u + f1(u),  u_{n+1} = k1 u + k2 y + f2(y); as an integrator
+//              f1 = a Δt f, f2 = b Δt f with (k1, k2, k3, a, b) of a second-order
+//              Runge–Kutta method (heun: ½, ½, 1, 1, ½), which is then order 2.
+#pragma once
+#include <array>
+
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+struct FractalOptions {
+  std::string form = "rk2";      ///< rk2 or expansion
+  int columns = 3;               ///< expansion: C
+  double drop_path = 0.0;        ///< expansion: probability of dropping each join input (training)
+  std::string tableau = "heun";  ///< rk2: heun, midpoint or ralston
+  bool trainable_k = false;      ///< rk2 networks: learn k1, k2, k3 (initialised from the tableau)
+};
+
+class FractalExpansionImpl : public FieldImpl {
+ public:
+  FractalExpansionImpl(const FieldFactory& make_field, int columns, double drop_path);
+  torch::Tensor forward(torch::Tensor u) override;
+  /// The join's inputs for input u (deepest path first), without dropping.
+  std::vector<torch::Tensor> branches(const torch::Tensor& u);
+
+ private:
+  std::shared_ptr<FieldImpl> shallow_;                       // g_C
+  std::shared_ptr<FractalExpansionImpl> first_, second_;     // the two copies of f_{C−1} (C > 1)
+  double drop_path_;
+};
+
+class FractalStepImpl : public StepImpl {
+ public:
+  FractalStepImpl(const FieldFactory& make_field, const StepContext& context, const FractalOptions& options,
+                  bool integrator);
+  State forward(const State& state) override;
+  /// rk2: (k1, k2, k3) and the two fields.
+  torch::Tensor k() const { return k_; }
+  FieldImpl& f1() { return *f1_; }
+  FieldImpl& f2() { return *f2_; }
+
+ private:
+  FractalOptions options_;
+  std::shared_ptr<FractalExpansionImpl> expansion_;
+  std::shared_ptr<FieldImpl> f1_, f2_;
+  torch::Tensor k_;
+  double scale1_ = 1, scale2_ = 1;
+};
+
+class Fractal : public Scheme {
+ public:
+  explicit Fractal(FractalOptions options) : options_(std::move(options)) {}
+  static SchemeInfo metadata();
+  SchemeInfo info() const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
+                                                 const StepContext& context) const override;
+  nlohmann::json to_json() const override;
+
+ private:
+  FractalOptions options_;
+};
+
+/// (k1, k2, k3, a, b) of a second-order RK method in the rk2 form.
+std::array<double, 5> fractal_rk2_coefficients(const std::string& tableau);
+void register_fractal(SchemeRegistry& registry);
+
+}  // namespace odenet

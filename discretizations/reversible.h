@@ -1,0 +1,39 @@
+// Reversible couplings on a state split in two halves along dim 1, u = (X, Y),
+// integrating X' = F(Y), Y' = G(X) — RevNet and Hamiltonian networks:
+//   revnet (symplectic Euler):  X' = X + Δt F(Y),  Y' = Y + Δt G(X')
+//   verlet (Störmer–Verlet):    Y½ = Y + Δt/2 G(X),  X' = X + Δt F(Y½),  Y' = Y½ + Δt/2 G(X')
+// Both are symplectic and exactly invertible (inverse() runs the updates backwards).
+#pragma once
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+class ReversibleStepImpl : public StepImpl {
+ public:
+  ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet);
+  State forward(const State& state) override;
+  State inverse(const State& next) override;
+  FieldImpl& F() { return *f_; }
+  FieldImpl& G() { return *g_; }
+
+ private:
+  std::shared_ptr<FieldImpl> f_, g_;
+  double dt_;
+  bool verlet_;
+};
+
+class Reversible : public Scheme {
+ public:
+  explicit Reversible(bool verlet) : verlet_(verlet) {}
+  static SchemeInfo metadata();
+  SchemeInfo info() const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  nlohmann::json to_json() const override;
+
+ private:
+  bool verlet_;
+};
+
+void register_reversible(SchemeRegistry& registry);
+
+}  // namespace odenet
