@@ -7,11 +7,12 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "discretizations/plugin_loader.h"
 
 namespace {
 
 const char* kUsage =
-    "usage: odenet COMMAND [options]   (odenet COMMAND --help for each)\n"
+    "usage: odenet [--plugin PATH.so]... COMMAND [options]   (odenet COMMAND --help for each)\n"
     "\n"
     "commands:\n"
     "  run       train the runs of experiment JSON files into results/<experiment>/<run>/\n"
@@ -31,17 +32,29 @@ int main(int argc, char** argv) {
                                                               {"schemes", schemes_command},
                                                               {"models", models_command},
                                                               {"verify-scheme", verify_scheme_command}};
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+  int first = 1;
+  std::vector<std::string> plugins;
+  while (first < argc && std::string(argv[first]) == "--plugin") {
+    if (first + 1 >= argc) {
+      std::cerr << "odenet: error: --plugin needs a path\n";
+      return 2;
+    }
+    plugins.push_back(argv[first + 1]);
+    first += 2;
   }
-  auto it = commands.find(argv[1]);
+  if (first >= argc || std::string(argv[first]) == "--help" || std::string(argv[first]) == "-h") {
+    std::cout << kUsage;
+    return first >= argc ? 2 : 0;
+  }
+  auto it = commands.find(argv[first]);
   if (it == commands.end()) {
-    std::cerr << "odenet: unknown command '" << argv[1] << "'; commands: run, validate, table, schemes, models, verify-scheme\n";
+    std::cerr << "odenet: unknown command '" << argv[first]
+              << "'; commands: run, validate, table, schemes, models, verify-scheme\n";
     return 2;
   }
   try {
-    return it->second(Args(argv + 2, argv + argc));
+    for (const auto& plugin : plugins) odenet::load_scheme_plugin(plugin, odenet::scheme_registry());
+    return it->second(Args(argv + first + 1, argv + argc));
   } catch (const odenet::Error& e) {
     std::cout.flush();
     std::cerr << "odenet: error: " << e.what() << "\n";

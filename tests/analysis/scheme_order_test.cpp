@@ -39,6 +39,8 @@ std::vector<Case> cases() {
   return out;
 }
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.spec.dump(); }
+
 class SchemeOrder : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SchemeOrder, ObservedOrderMatchesDeclaredOrder) {

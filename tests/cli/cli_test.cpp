@@ -178,6 +178,65 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
       EXPECT_EQ(a[e][key].get<double>(), b[e][key].get<double>()) << "epoch " << e + 1 << " " << key;
 }
 
+TEST_F(Cli, ExternalPluginIsListedVerifiedAndUsedInAnExperiment) {
+  const std::string plugin = std::string("--plugin ") + ODENET_EXAMPLE_PLUGIN + " ";
+  auto schemes = run_odenet(plugin + "schemes --json");
+  ASSERT_EQ(schemes.status, 0) << schemes.output;
+  bool listed = false;
+  for (const auto& entry : nlohmann::json::parse(schemes.output))
+    if (entry["name"] == "ssprk3") listed = entry["order"] == 3;
+  EXPECT_TRUE(listed);
+
+  auto verify = run_odenet(plugin + "verify-scheme --scheme ssprk3 --problem rotation --steps 200,400,800,1600 --json");
+  ASSERT_EQ(verify.status, 0) << verify.output;
+  auto v = nlohmann::json::parse(verify.output);
+  EXPECT_EQ(v["expected_order"], 3);
+  EXPECT_NEAR(v["observed_order"].get<double>(), 3.0, 0.3);
+
+  auto j = tiny_experiment(dir_ / "data", "plugin", 2);
+  j["model"]["scheme"] = {{"name", "ssprk3"}};
+  std::string file = write_experiment(j);
+  auto without = run_odenet("validate " + file);
+  EXPECT_EQ(without.status, 2);
+  EXPECT_NE(without.output.find("unknown scheme 'ssprk3'"), std::string::npos) << without.output;
+  auto run = run_odenet(plugin + "run " + file + " --threads 1 --results " + dir_ / "results");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_TRUE(fs::exists(dir_ / "results/plugin/s0/summary.json"));
+
+  auto missing = run_odenet("--plugin " + dir_ / "missing.so schemes");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_EQ(missing.output, "odenet: error: " + dir_ / "missing.so" + ": cannot load plugin: no such file\n");
+  auto no_symbol = run_odenet(std::string("--plugin ") + NOT_A_PLUGIN + " schemes");
+  EXPECT_EQ(no_symbol.status, 2);
+  EXPECT_EQ(no_symbol.output,
+            std::string("odenet: error: ") + NOT_A_PLUGIN + ": not an odenet plugin: it exports no odenet_register function\n");
+}
+
+TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
+  auto ok = run_odenet(R"(verify-scheme --scheme '{"name": "linear_multistep", "k": 1}' --problem decay --steps 100,200,400 --json)");
+  ASSERT_EQ(ok.status, 0) << ok.output;
+  auto v = nlohmann::json::parse(ok.output);
+  EXPECT_EQ(v["expected_order"], 2);
+  EXPECT_EQ(v["runs"].size(), 3u);
+  EXPECT_EQ(v["runs"][0]["steps"], 100);
+  EXPECT_NEAR(v["observed_order"].get<double>(), 2.0, 0.3);
+  auto reversible = run_odenet("verify-scheme --scheme reversible --problem oscillator --steps 50,100 --json");
+  ASSERT_EQ(reversible.status, 0) << reversible.output;
+  EXPECT_LT(nlohmann::json::parse(reversible.output)["runs"][0]["inverse_error"].get<double>(), 1e-10);
+  auto stochastic = run_odenet("verify-scheme --scheme euler_maruyama --problem ou --steps 5,10 --json");
+  ASSERT_EQ(stochastic.status, 0) << stochastic.output;
+  EXPECT_TRUE(nlohmann::json::parse(stochastic.output)["runs"][0].contains("weak_error_variance"));
+
+  EXPECT_EQ(run_odenet("verify-scheme --scheme rk9 --problem decay").output,
+            "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: backward_euler_neumann, euler_maruyama, "
+            "forward_euler, fractal, linear_multistep, reversible, runge_kutta\n");
+  EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem lorenz").output,
+            "odenet: error: unknown problem 'lorenz'; problems: decay, rotation, oscillator, vanderpol, ou\n");
+  EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem decay --steps 10,x").output,
+            "odenet: error: --steps: 'x' is not a positive integer\n");
+  EXPECT_EQ(run_odenet("verify-scheme --scheme reversible --problem rotation").status, 2);
+}
+
 TEST_F(Cli, ListsSchemesAndModelsAsJson) {
   auto schemes = run_odenet("schemes --json");
   ASSERT_EQ(schemes.status, 0);

@@ -35,7 +35,8 @@ TEST(Registry, UnknownNameListsRegisteredOnes) {
 TEST(SchemeRegistry, BuiltinsAreRegisteredAndSecondRegistrationIsAnError) {
   SchemeRegistry r("scheme");
   register_builtin_schemes(r);
-  EXPECT_EQ(r.names(), (std::vector<std::string>{"forward_euler", "linear_multistep", "runge_kutta"}));
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"backward_euler_neumann", "euler_maruyama", "forward_euler", "fractal",
+                                                 "linear_multistep", "reversible", "runge_kutta"}));
   EXPECT_THROW(register_builtin_schemes(r), Error);
 }
 
@@ -45,7 +46,8 @@ TEST(SchemeRegistry, BuildSchemeNamesFileAndPathForUnknownSchemesAndKeys) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
-                 "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, linear_multistep, runge_kutta");
+                 "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: backward_euler_neumann, euler_maruyama, "
+                 "forward_euler, fractal, linear_multistep, reversible, runge_kutta");
   }
   try {
     build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k_inti", {0, 1}}}, "x.json", "/model/scheme");

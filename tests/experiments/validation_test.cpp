@@ -87,11 +87,24 @@ TEST_F(Validation, OutOfRange) {
 
 TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
-            "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, linear_multistep, runge_kutta");
+            "/model/scheme/name: unknown scheme 'rk9'; registered: backward_euler_neumann, euler_maruyama, forward_euler, "
+            "fractal, linear_multistep, reversible, runge_kutta");
   EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
             0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");
   EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: idx, cifar_binary, image_folder");
+}
+
+TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["model"]["scheme"] = {{"name", "reversible"}, {"method", "verlet"}};
+  EXPECT_EQ(load_experiment(write(j.dump())).runs[0].config["model"]["scheme"]["method"], "verlet");
+  j["model"]["width"] = 3;
+  EXPECT_EQ(error_text(j.dump()),
+            "/model: scheme 'reversible' splits the state into two halves, but stage 1 has 3 channels (odd)");
+  EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"columns", 9}}), "/model/scheme/columns: unknown key");
+  EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"form", "expansion"}, {"columns", 9}}),
+            "/model/scheme/columns: 9 is out of range [1, 6]");
 }
 
 TEST_F(Validation, MissingRequiredKeys) {

@@ -1,0 +1,26 @@
+#include "discretizations/plugin_loader.h"
+
+#include <dlfcn.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace odenet {
+
+void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
+  if (!std::filesystem::exists(path)) throw ConfigError(path + ": cannot load plugin: no such file");
+  // Kept loaded for the life of the process: its modules live in odenet's models.
+  void* handle = ::dlopen(std::filesystem::absolute(path).c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) throw ConfigError(path + ": cannot load plugin: " + ::dlerror());
+  using Register = void (*)(SchemeRegistry&);
+  auto reg = reinterpret_cast<Register>(::dlsym(handle, "odenet_register"));
+  if (!reg) throw ConfigError(path + ": not an odenet plugin: it exports no odenet_register function");
+  try {
+    reg(registry);
+  } catch (const std::exception& e) {
+    throw ConfigError(path + ": plugin registration failed: " + e.what());
+  }
+}
+
+}  // namespace odenet

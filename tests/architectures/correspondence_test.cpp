@@ -1,0 +1,214 @@
+// The paper's Table 1, executable: each network block built by the framework
+// computes its scheme's update from its own sub-modules (float32, ≤ 1e-6), and
+// the stochastic blocks' empirical mean over many draws is their drift.
+#include <gtest/gtest.h>
+
+#include "architectures/fields.h"
+#include "architectures/presets.h"
+#include "discretizations/backward_euler_neumann.h"
+#include "discretizations/euler_maruyama.h"
+#include "discretizations/forward_euler.h"
+#include "discretizations/fractal.h"
+#include "discretizations/linear_multistep.h"
+#include "discretizations/reversible.h"
+
+namespace odenet {
+namespace {
+
+constexpr int64_t kChannels = 8;
+
+FieldFactory conv_fields() {
+  return [](FieldPart part) -> std::shared_ptr<FieldImpl> {
+    int64_t c = part == FieldPart::kWhole ? kChannels : kChannels / 2;
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c, c).preact(true));
+  };
+}
+
+std::shared_ptr<StepImpl> block(const nlohmann::json& spec) {
+  torch::manual_seed(0);
+  auto scheme = build_scheme(scheme_registry(), spec, "test", "");
+  auto step = scheme->make_step(conv_fields(), StepContext{1.0, 0, 1});
+  for (auto& p : step->parameters()) p.data().add_(0.01 * torch::randn_like(p));  // break symmetric inits
+  step->eval();
+  return step;
+}
+
+FieldImpl& child(StepImpl& step, const std::string& name) {
+  auto module = step.named_modules("", false)[name];
+  auto* field = dynamic_cast<FieldImpl*>(module.get());
+  EXPECT_NE(field, nullptr) << name;
+  return *field;
+}
+
+double max_difference(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+torch::Tensor input() { return torch::randn({2, kChannels, 6, 6}); }
+
+TEST(Correspondence, ResNetIsForwardEuler) {
+  auto step = block({{"name", "forward_euler"}});
+  auto u = input();
+  EXPECT_LE(max_difference(step->forward(State{u, {}, {}}).u, u + child(*step, "f").forward(u)), 1e-6);
+}
+
+TEST(Correspondence, LmResNetIsTheLinearTwoStepMethod) {
+  auto step = block({{"name", "linear_multistep"}});
+  auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step.get());
+  ASSERT_NE(lm, nullptr);
+  auto u = input(), previous = input();
+  auto k = lm->k();
+  EXPECT_LE(max_difference(step->forward(State{u, {previous}, {}}).u,
+                           (1 - k) * u + k * previous + child(*step, "f").forward(u)),
+            1e-6);
+}
+
+TEST(Correspondence, PolyNetBlocksAreNeumannApproximationsOfBackwardEuler) {
+  auto u = input();
+  auto literal = block({{"name", "backward_euler_neumann"}, {"form", "literal"}});
+  auto& F = child(*literal, "F");
+  EXPECT_LE(max_difference(literal->forward(State{u, {}, {}}).u, u + F.forward(u) + F.forward(F.forward(u))), 1e-6);
+
+  auto fixed = block({{"name", "backward_euler_neumann"}, {"form", "fixed_point"}});
+  auto& F2 = child(*fixed, "F");
+  EXPECT_LE(max_difference(fixed->forward(State{u, {}, {}}).u, u + F2.forward(u + F2.forward(u))), 1e-6);
+
+  auto mpoly = block({{"name", "backward_euler_neumann"}, {"form", "mpoly"}});
+  auto fu = child(*mpoly, "F").forward(u);
+  EXPECT_LE(max_difference(mpoly->forward(State{u, {}, {}}).u, u + fu + child(*mpoly, "G").forward(fu)), 1e-6);
+
+  auto way = block({{"name", "backward_euler_neumann"}, {"form", "way"}});
+  EXPECT_LE(max_difference(way->forward(State{u, {}, {}}).u,
+                           u + child(*way, "F").forward(u) + child(*way, "G").forward(u)),
+            1e-6);
+}
+
+TEST(Correspondence, FractalNetIsASecondOrderRungeKuttaReading) {
+  auto u = input();
+  auto rk2 = block({{"name", "fractal"}, {"form", "rk2"}, {"trainable_k", true}});
+  auto* fractal = dynamic_cast<FractalStepImpl*>(rk2.get());
+  ASSERT_NE(fractal, nullptr);
+  auto k = fractal->k();
+  auto y = k[2] * u + child(*rk2, "f1").forward(u);
+  EXPECT_LE(max_difference(rk2->forward(State{u, {}, {}}).u, k[0] * u + k[1] * y + child(*rk2, "f2").forward(y)), 1e-6);
+
+  // Expansion rule, C = 2: f_2(u) = ½ (g'(g''(u)) + g(u)).
+  auto expansion = block({{"name", "fractal"}, {"form", "expansion"}, {"columns", 2}});
+  auto expected = 0.5 * (child(*expansion, "fractal.deep2.g").forward(child(*expansion, "fractal.deep1.g").forward(u)) +
+                         child(*expansion, "fractal.g").forward(u));
+  EXPECT_LE(max_difference(expansion->forward(State{u, {}, {}}).u, expected), 1e-6);
+}
+
+TEST(Correspondence, RevNetIsTheReversibleCouplingAndInvertsExactly) {
+  auto step = block({{"name", "reversible"}});
+  auto u = input();
+  auto x = u.narrow(1, 0, kChannels / 2), y = u.narrow(1, kChannels / 2, kChannels / 2);
+  auto x_next = x + child(*step, "F").forward(y);
+  auto y_next = y + child(*step, "G").forward(x_next);
+  auto next = step->forward(State{u, {}, {}}).u;
+  EXPECT_LE(max_difference(next, torch::cat({x_next, y_next}, 1)), 1e-6);
+  EXPECT_LE(max_difference(step->inverse(State{next, {}, {}}).u, u), 1e-4);  // float32 round trip
+}
+
+// The empirical mean of the noise coefficient, projected out of the block's outputs:
+// the least-squares c with (mean output − base) ≈ c · direction, per example.
+torch::Tensor projected_coefficient(const torch::Tensor& mean, const torch::Tensor& base, const torch::Tensor& direction) {
+  auto d = direction.flatten(1), r = (mean - base).flatten(1);
+  return (r * d).sum(1) / (d * d).sum(1);
+}
+
+TEST(Correspondence, StochasticDepthAndShakeShakeMeansAreTheirDrifts) {
+  const int draws = 4000;
+  auto u = input();
+  for (const char* scaling : {"huang", "official"}) {
+    auto step = block({{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}, {"survival", 0.7}, {"scaling", scaling}});
+    auto& f = child(*step, "f");
+    auto fu = f.forward(u);
+    step->train();
+    f.eval();  // BatchNorm at its running statistics: f is a fixed function
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(7);
+    auto sum = torch::zeros_like(u, torch::kFloat64);  // accumulate in float64
+    for (int i = 0; i < draws; ++i) sum += step->forward(State{u, {}, {}}).u.to(torch::kFloat64);
+    const double p = 0.7, scale = std::string(scaling) == "official" ? 1 / p : 1.0;
+    // Drift p·f (huang) or f (official): E[η] = p; one η per mini-batch, so one coefficient.
+    auto coefficient = projected_coefficient(sum / draws, u, fu);
+    EXPECT_LE((coefficient - p * scale).abs().max().item<double>(), 4 * std::sqrt(p * (1 - p) / draws) * scale) << scaling;
+    EXPECT_LE(max_difference(sum / draws, u + coefficient.mean().item<double>() * fu), 1e-5);  // the mean is along f
+    step->eval();  // test time: the expectation of the training-time block
+    EXPECT_LE(max_difference(step->forward(State{u, {}, {}}).u, std::string(scaling) == "official" ? u + fu : u + p * fu), 1e-6);
+  }
+  auto shake = block({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
+  auto &f1 = child(*shake, "f1"), &f2 = child(*shake, "f2");
+  auto a = f1.forward(u), b = f2.forward(u);
+  shake->train();
+  f1.eval();
+  f2.eval();
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(7);
+  auto sum = torch::zeros_like(u, torch::kFloat64);  // accumulate in float64
+  for (int i = 0; i < draws; ++i) sum += shake->forward(State{u, {}, {}}).u.to(torch::kFloat64);
+  // Output − u − ½(f1 + f2) = (η − ½)(f1 − f2), η ~ U(0, 1) per example: its mean tends to 0 (drift ½(f1 + f2)).
+  auto coefficient = projected_coefficient(sum / draws, u + 0.5 * (a + b), a - b);
+  EXPECT_LE(coefficient.abs().max().item<double>(), 4 * std::sqrt(1.0 / 12 / draws));
+  shake->eval();
+  EXPECT_LE(max_difference(shake->forward(State{u, {}, {}}).u, u + 0.5 * (a + b)), 1e-6);
+}
+
+TEST(Correspondence, StochasticDepthSurvivalDecaysLinearly) {
+  auto scheme = build_scheme(scheme_registry(), {{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}, {"survival", 0.5}},
+                             "test", "");
+  for (int l : {0, 26, 53}) {
+    auto step = std::dynamic_pointer_cast<EulerMaruyamaStepImpl>(scheme->make_step(conv_fields(), StepContext{1.0, l, 54}));
+    EXPECT_DOUBLE_EQ(step->survival(), 1.0 - (l + 1) / 54.0 * 0.5);
+  }
+}
+
+// Every registered scheme (defaults and named variants) runs in the CIFAR presets.
+class SchemeInPreset : public ::testing::TestWithParam<nlohmann::json> {};
+
+TEST_P(SchemeInPreset, BuildsTrainsAndEvaluatesAtTheRightShape) {
+  for (const char* preset : {"resnet20", "lm_resnet20"}) {
+    auto options = preset_options(preset);
+    options.scheme = GetParam();
+    auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
+    auto model = build_model(options, *scheme, 3, 10);
+    auto x = torch::randn({4, 3, 16, 16});
+    model->train();
+    auto logits = model->forward(x);
+    EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, 10}));
+    logits.sum().backward();
+    model->eval();
+    EXPECT_TRUE(torch::isfinite(model->forward(x)).all().item<bool>()) << GetParam().dump() << " in " << preset;
+  }
+}
+
+std::vector<nlohmann::json> scheme_specs() {
+  std::vector<nlohmann::json> specs;
+  for (const auto& name : scheme_registry().names()) specs.push_back({{"name", name}});
+  specs.push_back({{"name", "reversible"}, {"method", "verlet"}});
+  specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 2}, {"drop_path", 0.15}});
+  specs.push_back({{"name", "backward_euler_neumann"}, {"form", "way"}});
+  specs.push_back({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
+  specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}});
+  specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_lm"}});
+  specs.push_back({{"name", "linear_multistep"}, {"method", "ab2"}});
+  specs.push_back({{"name", "runge_kutta"}, {"tableau", "midpoint"}, {"shared_fields", false}});
+  return specs;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSchemes, SchemeInPreset, ::testing::ValuesIn(scheme_specs()));
+
+TEST(SchemeInPreset, ReversibleNeedsAnEvenChannelSplit) {
+  auto options = preset_options("resnet20");
+  options.width = 3;
+  options.scheme = {{"name", "reversible"}};
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
+  try {
+    build_model(options, *scheme, 3, 10);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "scheme 'reversible' splits the state into two halves, but stage 1 has 3 channels (odd)");
+  }
+}
+
+}  // namespace
+}  // namespace odenet
