@@ -21,6 +21,33 @@ double distance(const std::vector<double>& a, const std::vector<double>& b) {
   return std::sqrt(s);
 }
 
+// Strong error with common random numbers: the coarse step's increment is the
+// sum of the fine steps' increments, ξ = Σ_j ξ_j / √M.
+double strong_error(const Scheme& scheme, const OdeProblem& problem, int steps, double t1) {
+  constexpr int64_t kPaths = 4096;
+  constexpr int kFine = 64;
+  const double dt = t1 / steps;
+  torch::manual_seed(1);
+  auto coarse = scheme.make_integrator_step(problem.fields, StepContext{dt, 0, steps});
+  auto fine = scheme.make_integrator_step(problem.fields, StepContext{dt / kFine, 0, steps * kFine});
+  coarse->to(torch::kFloat64);
+  fine->to(torch::kFloat64);
+  coarse->train();
+  fine->train();
+  auto u0 = torch::tensor(problem.u0, torch::kFloat64).unsqueeze(0).expand({kPaths, -1}).contiguous();
+  State x{u0, {}, {}, {}}, reference{u0, {}, {}, {}};
+  for (int n = 0; n < steps; ++n) {
+    auto xi = torch::randn({kFine, kPaths, u0.size(1)}, torch::kFloat64);
+    for (int j = 0; j < kFine; ++j) {
+      reference.noise = {xi[j]};
+      reference = fine->forward(reference);
+    }
+    x.noise = {xi.sum(0) / std::sqrt(static_cast<double>(kFine))};
+    x = coarse->forward(x);
+  }
+  return (x.u - reference.u).norm(2, 1).mean().item<double>();
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Verification& v) {
@@ -32,6 +59,7 @@ nlohmann::json to_json(const Verification& v) {
     if (r.variance_error >= 0) {
       j["weak_error_mean"] = r.error;
       j["weak_error_variance"] = r.variance_error;
+      j["strong_error"] = r.strong_error;
     }
     runs.push_back(j);
   }
@@ -40,7 +68,10 @@ nlohmann::json to_json(const Verification& v) {
                      {"expected_order", v.expected_order},
                      {"observed_order", v.observed_order},
                      {"runs", runs}};
-  if (!v.runs.empty() && v.runs[0].variance_error >= 0) out["observed_variance_order"] = v.observed_variance_order;
+  if (!v.runs.empty() && v.runs[0].variance_error >= 0) {
+    out["observed_variance_order"] = v.observed_variance_order;
+    out["observed_strong_order"] = v.observed_strong_order;
+  }
   return out;
 }
 
@@ -86,6 +117,7 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
     run.final = {x.mean().item<double>(), x.var(/*unbiased=*/true).item<double>()};
     run.error = std::abs(run.final[0] - problem.mean(t1));
     run.variance_error = std::abs(run.final[1] - problem.variance(t1));
+    run.strong_error = strong_error(scheme, problem, steps, t1);
     return run;
   }
   run.final = to_vector(state.u[0]);
@@ -109,14 +141,18 @@ Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label
     throw ConfigError(fmt::format("scheme '{}' is deterministic: 'ou' verifies stochastic schemes", info.name));
   if (!problem.stochastic && info.stochastic)
     throw ConfigError(fmt::format("scheme '{}' is stochastic: verify it on 'ou'", info.name));
-  std::vector<double> errors, variance_errors;
+  std::vector<double> errors, variance_errors, strong_errors;
   for (int n : steps) {
     v.runs.push_back(integrate(scheme, problem, n, t1));
     errors.push_back(v.runs.back().error);
     variance_errors.push_back(v.runs.back().variance_error);
+    strong_errors.push_back(v.runs.back().strong_error);
   }
   v.observed_order = fitted_order(steps, errors);
-  if (problem.stochastic) v.observed_variance_order = fitted_order(steps, variance_errors);
+  if (problem.stochastic) {
+    v.observed_variance_order = fitted_order(steps, variance_errors);
+    v.observed_strong_order = fitted_order(steps, strong_errors);
+  }
   return v;
 }
 

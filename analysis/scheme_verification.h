@@ -18,6 +18,7 @@ struct VerificationRun {
   double inverse_error = -1; ///< reversible: ‖u_0 − inverse^N(u_N)‖ / ‖u_0‖ (−1: not applicable)
   double energy_error = -1;  ///< partitioned problems: max over steps of |H(u_n) − H(u_0)| (−1: n/a)
   double variance_error = -1;  ///< stochastic: |Var X_N − Var X(t1)|
+  double strong_error = -1;    ///< stochastic: E|X_N − X_ref(t1)|, X_ref on a 64× finer grid, same Brownian path
 };
 
 struct Verification {
@@ -25,6 +26,7 @@ struct Verification {
   int expected_order = 0;
   double observed_order = 0;
   double observed_variance_order = 0;  ///< stochastic only
+  double observed_strong_order = 0;    ///< stochastic only
   std::vector<VerificationRun> runs;
 };
 

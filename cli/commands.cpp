@@ -203,13 +203,15 @@ int verify_scheme_command(const Args& args) {
   fmt::print("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, t1 > 0 ? t1 : problem.t1);
   for (const auto& r : v.runs) {
     fmt::print("  steps {:>6}  error {:.3e}", r.steps, r.error);
-    if (r.variance_error >= 0) fmt::print("  variance error {:.3e}", r.variance_error);
+    if (r.variance_error >= 0) fmt::print("  variance error {:.3e}  strong error {:.3e}", r.variance_error, r.strong_error);
     if (r.inverse_error >= 0) fmt::print("  inverse error {:.2e}", r.inverse_error);
     if (r.energy_error >= 0) fmt::print("  energy error {:.3e}", r.energy_error);
     fmt::print("\n");
   }
   fmt::print("expected order {}, observed {:.2f}", v.expected_order, v.observed_order);
-  if (problem.stochastic) fmt::print(" (mean), {:.2f} (variance)", v.observed_variance_order);
+  if (problem.stochastic)
+    fmt::print(" (weak, mean), {:.2f} (weak, variance), {:.2f} (strong; strong order declared {})",
+               v.observed_variance_order, v.observed_strong_order, scheme->info().strong_order);
   fmt::print("\n");
   return 0;
 }

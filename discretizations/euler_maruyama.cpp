@@ -27,7 +27,8 @@ State EulerMaruyamaStepImpl::forward(const State& state) {
     auto drift = u + dt_ * f1_->forward(u);
     if (!noisy) return State{drift, {u}, {}};
     auto g = diffusion_ ? diffusion_->forward(u) : torch::full_like(u, options_.sigma);
-    return State{drift + sqrt_dt * g * torch::randn_like(u), {u}, {}};
+    auto xi = state.noise.empty() ? torch::randn_like(u) : state.noise[0];
+    return State{drift + sqrt_dt * g * xi, {u}, {}};
   }
   if (options_.variant == "shake_shake") {
     auto f1 = f1_->forward(u), f2 = f2_->forward(u);

@@ -43,6 +43,9 @@ struct State {
   torch::Tensor u;
   std::vector<torch::Tensor> history;
   std::vector<torch::Tensor> past_f;
+  /// Optional pre-drawn N(0, I) increments for a stochastic step (common random
+  /// numbers, for strong errors); empty: the step draws its own.
+  std::vector<torch::Tensor> noise;
 };
 
 /// One evaluation of the vector field: u ↦ f(u).
