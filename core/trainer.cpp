@@ -29,6 +29,13 @@ uint64_t derive_seed(uint64_t seed, long epoch, uint64_t stream) {
   return x ^ (x >> 29);
 }
 
+// There is no module->to(memory_format) in LibTorch's C++ API: convert 4-D parameters in place.
+void to_channels_last(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+}
+
 std::string last_component(const std::string& name) {
   auto dot = name.rfind('.');
   return dot == std::string::npos ? name : name.substr(dot + 1);
@@ -95,11 +102,7 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
 
 Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, const DatasetSplits& data, TrainOptions options)
     : model_(std::move(model)), data_(data), options_(std::move(options)) {
-  if (options_.channels_last) {
-    torch::NoGradGuard no_grad;
-    for (auto& p : model_->parameters())
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-  }
+  if (options_.channels_last) to_channels_last(*model_);
   const auto& o = options_.optimizer;
   auto [decayed, plain] = decay_groups(*model_, o.decay_excludes);
   auto group_options = [&](double decay) {
@@ -232,11 +235,7 @@ void Trainer::load_checkpoint(const std::string& path) {
     std::string what = e.what_without_backtrace();
     throw Error(path + ": cannot read checkpoint: " + what.substr(0, what.find('\n')));
   }
-  if (options_.channels_last) {
-    torch::NoGradGuard no_grad;
-    for (auto& p : model_->parameters())
-      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-  }
+  if (options_.channels_last) to_channels_last(*model_);
 }
 
 }  // namespace odenet
