@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
+#include "analysis/plots.h"
+#include "analysis/run_analysis.h"
 #include "analysis/scheme_verification.h"
 #include "architectures/presets.h"
 #include "core/error.h"
@@ -213,6 +216,55 @@ int verify_scheme_command(const Args& args) {
     fmt::print(" (weak, mean), {:.2f} (weak, variance), {:.2f} (strong; strong order declared {})",
                v.observed_variance_order, v.observed_strong_order, scheme->info().strong_order);
   fmt::print("\n");
+  return 0;
+}
+
+int analyze_command(const Args& args) {
+  po::options_description options("odenet analyze options");
+  std::string dir, plot_dir;
+  bool json = false;
+  options.add_options()("run", po::value(&dir)->required(), "a finished run directory")(
+      "plot", po::value(&plot_dir), "write k_n against depth as PNG and SVG into this directory")(
+      "json", po::bool_switch(&json), "print one JSON object");
+  po::positional_options_description positional;
+  positional.add("run", 1);
+  po::variables_map vm;
+  if (!parse(args, "odenet analyze RUN_DIR [--plot DIR] [--json]", options, positional, vm)) return 0;
+  RunAnalysis a = analyze_run(dir);
+  if (!plot_dir.empty() && !a.blocks.empty()) {
+    Plot plot;
+    plot.title = "learned k_n of " + dir;
+    plot.xlabel = "block (depth)";
+    plot.ylabel = "k_n";
+    PlotSeries k{"k_n", {}, {}, "linespoints pt 7"};
+    for (const auto& b : a.blocks) {
+      k.x.push_back(b.depth);
+      k.y.push_back(b.k);
+    }
+    plot.series.push_back(k);
+    double low = std::min(-1.25, *std::min_element(k.y.begin(), k.y.end()) - 0.1);
+    double high = std::max(1.25, *std::max_element(k.y.begin(), k.y.end()) + 0.1);
+    plot.extra = {"set key below", fmt::format("set yrange [{}:{}]", low, high),
+                  fmt::format("set xrange [{}:{}]", k.x.front() - 0.5, k.x.back() + 0.5)};
+    plot.series.push_back({"zero-stability range -1 < k <= 1", {k.x.front(), k.x.back()}, {1.0, 1.0}, "lines dt 2 lc rgb 'gray40'"});
+    plot.series.push_back({"", {k.x.front(), k.x.back()}, {-1.0, -1.0}, "lines dt 2 lc rgb 'gray40'"});
+    render_plot(plot, plot_dir + "/k_by_depth");
+  }
+  if (json) {
+    std::cout << to_json(a).dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("{}: scheme {} (order {})\nmodified equation: {}\n", dir, a.scheme_config.dump(), a.scheme.order,
+             a.modified_equation);
+  if (a.blocks.empty()) return 0;
+  fmt::print("\n| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n");
+  for (const auto& b : a.blocks)
+    fmt::print("| {} | {} | {:.4f} | {:.4f} | {:.4f} | {} |\n", b.block, b.depth, b.k, b.velocity, b.mass,
+               b.zero_stable ? "yes" : "NO (outside −1 < k ≤ 1)");
+  fmt::print("\nmean k = {:.4f}: as an integrator of u' = -u its global error is {:.4f} × forward Euler's "
+             "(predicted (1 − k)/(1 + k) = {:.4f})\n",
+             a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+  if (!plot_dir.empty()) fmt::print("plot: {}/k_by_depth.png (.svg)\n", plot_dir);
   return 0;
 }
 

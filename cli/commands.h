@@ -13,5 +13,6 @@ int table_command(const Args& args);
 int schemes_command(const Args& args);
 int models_command(const Args& args);
 int verify_scheme_command(const Args& args);
+int analyze_command(const Args& args);
 
 }  // namespace odenet::cli

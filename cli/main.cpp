@@ -20,7 +20,8 @@ const char* kUsage =
     "  table     comparison table (Markdown or CSV) of finished runs\n"
     "  schemes   registered numerical schemes with their metadata\n"
     "  models    named network presets with their parameter counts\n"
-    "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n";
+    "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n"
+    "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n";
 
 }  // namespace
 
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
                                                               {"table", table_command},
                                                               {"schemes", schemes_command},
                                                               {"models", models_command},
-                                                              {"verify-scheme", verify_scheme_command}};
+                                                              {"verify-scheme", verify_scheme_command},
+                                                              {"analyze", analyze_command}};
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[first]);
   if (it == commands.end()) {
     std::cerr << "odenet: unknown command '" << argv[first]
-              << "'; commands: run, validate, table, schemes, models, verify-scheme\n";
+              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze\n";
     return 2;
   }
   try {

@@ -43,6 +43,8 @@ class LinearMultistepStepImpl : public StepImpl {
   State forward(const State& state) override;
   /// The current k_n (lm_resnet only; a 1-element tensor, in k whatever the parametrisation).
   torch::Tensor k() const;
+  /// Whether the step is an LM-ResNet step with a k (trainable or fixed).
+  bool has_k() const { return coefficient_.defined(); }
   FieldImpl& field() { return *field_; }
 
  private:

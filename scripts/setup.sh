@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libfmt-dev libboost-program-options-dev libgtest-dev
   libjpeg-dev libpng-dev zlib1g-dev
+  gnuplot-nox
   dataset-fashion-mnist
 )
 missing=()

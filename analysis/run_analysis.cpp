@@ -1,0 +1,123 @@
+#include "analysis/run_analysis.h"
+
+#include <fmt/format.h>
+#include <torch/serialize.h>
+
+#include <filesystem>
+
+#include "analysis/ode_problems.h"
+#include "analysis/scheme_verification.h"
+#include "analysis/stability.h"
+#include "architectures/presets.h"
+#include "core/error.h"
+#include "core/json_reader.h"
+#include "discretizations/euler_maruyama.h"
+#include "discretizations/linear_multistep.h"
+
+namespace odenet {
+namespace fs = std::filesystem;
+namespace {
+
+nlohmann::json read_required(const std::string& dir, const std::string& name, const std::string& why) {
+  std::string path = dir + "/" + name;
+  if (!fs::exists(path)) throw DataError(dir + ": no " + name + " (" + why + ")");
+  try {
+    return read_json_file(path);
+  } catch (const ConfigError& e) {
+    throw DataError(e.what());
+  }
+}
+
+}  // namespace
+
+std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config) {
+  if (info.name == "forward_euler") return "u̇ + (Δt/2) ü = f(u) + O(Δt²)";
+  if (info.name == "linear_multistep" && config.value("method", "lm_resnet") == "lm_resnet")
+    return "(1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u) + O(Δt²)";
+  if (!info.not_an_integrator.empty()) return "none: " + info.not_an_integrator;
+  if (info.stochastic)
+    return fmt::format("weak order {}, strong order {}: drift and diffusion match to O(Δt^{})", info.weak_order,
+                       info.strong_order, info.weak_order);
+  return fmt::format("u̇ = f(u) + C Δt^{} u^({}) + …  (order {}: the first {} Taylor terms match)", info.order,
+                     info.order + 1, info.order, info.order);
+}
+
+nlohmann::json to_json(const RunAnalysis& a) {
+  nlohmann::json blocks = nlohmann::json::array();
+  for (const auto& b : a.blocks)
+    blocks.push_back({{"block", b.block},
+                      {"depth", b.depth},
+                      {"k", b.k},
+                      {"one_plus_k", b.velocity},
+                      {"mass", b.mass},
+                      {"zero_stable", b.zero_stable}});
+  nlohmann::json j{{"run", a.dir},
+                   {"scheme", a.scheme_config},
+                   {"order", a.scheme.order},
+                   {"modified_equation", a.modified_equation},
+                   {"blocks", blocks}};
+  if (!a.blocks.empty()) {
+    j["mean_k"] = a.mean_k;
+    j["decay_error_ratio_vs_forward_euler"] = {{"measured", a.measured_error_ratio},
+                                               {"predicted", a.predicted_error_ratio}};
+  }
+  return j;
+}
+
+RunAnalysis analyze_run(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw DataError(dir + ": no such run directory");
+  nlohmann::json config = read_required(dir, "config.json", "not a run directory");
+  nlohmann::json summary = read_required(dir, "summary.json", "the run is unfinished or still in progress");
+  if (!fs::exists(dir + "/checkpoint.pt")) throw DataError(dir + ": no checkpoint.pt (the analysis reads the trained k_n from it)");
+  if (!config.contains("model") || !summary.contains("data"))
+    throw DataError(dir + ": config.json or summary.json lacks \"model\" / \"data\"");
+
+  RunAnalysis a;
+  a.dir = dir;
+  ModelOptions options = model_options_from_json(JsonReader(config["model"], dir + "/config.json", "/model"), preset_options);
+  auto scheme = build_scheme(scheme_registry(), options.scheme, dir + "/config.json", "/model/scheme");
+  a.scheme = scheme->info();
+  a.scheme_config = scheme->to_json();
+  a.modified_equation = modified_equation(a.scheme, a.scheme_config);
+  const auto& shape = summary["data"]["shape"];
+  auto model = build_model(options, *scheme, shape[0].get<int64_t>(), summary["data"]["classes"].get<int64_t>());
+  try {
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from(dir + "/checkpoint.pt");
+    archive.read("model", model_archive);
+    model->load(model_archive);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    throw DataError(dir + "/checkpoint.pt: cannot read the model: " + what.substr(0, what.find('\n')));
+  }
+
+  int depth = 0;
+  for (const auto& item : model->named_modules("", /*include_self=*/false)) {
+    auto* step = dynamic_cast<StepImpl*>(item.value().get());
+    if (!step) continue;
+    ++depth;
+    torch::Tensor k;
+    if (auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step); lm && lm->has_k()) k = lm->k();
+    if (auto* em = dynamic_cast<EulerMaruyamaStepImpl*>(step); em && em->k().defined()) k = em->k();
+    if (!k.defined()) continue;
+    BlockCoefficient b;
+    b.block = item.key();
+    b.depth = depth;
+    b.k = k.item<double>();
+    b.velocity = 1 + b.k;
+    b.mass = (1 - b.k) / 2;
+    b.zero_stable = lm_zero_stable(b.k);
+    a.blocks.push_back(b);
+  }
+  if (!a.blocks.empty()) {
+    for (const auto& b : a.blocks) a.mean_k += b.k / static_cast<double>(a.blocks.size());
+    OdeProblem decay = make_problem("decay");
+    auto fixed = build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k", a.mean_k}}, "analysis", "");
+    auto euler = build_scheme(scheme_registry(), "forward_euler", "analysis", "");
+    a.measured_error_ratio = integrate(*fixed, decay, 1000, 1.0).error / integrate(*euler, decay, 1000, 1.0).error;
+    a.predicted_error_ratio = (1 - a.mean_k) / (1 + a.mean_k);
+  }
+  return a;
+}
+
+}  // namespace odenet

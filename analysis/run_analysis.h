@@ -1,0 +1,44 @@
+// Modified-equation analysis of a finished run (PAPER.md §3): the learned
+// k_n of each LM block with the coefficients of
+//   (1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u)   (Δt = 1 in a network),
+// the blocks outside the zero-stability range −1 < k ≤ 1, and the leading
+// term of the modified equation any scheme's metadata implies.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+struct BlockCoefficient {
+  std::string block;       ///< module path, e.g. "stage2.block3"
+  int depth = 0;           ///< 1-based index among the network's steps
+  double k = 0;
+  double velocity = 0;     ///< 1 + k_n, the coefficient of u̇
+  double mass = 0;         ///< (1 − k_n) Δt / 2, the coefficient of ü
+  bool zero_stable = true; ///< −1 < k_n ≤ 1
+};
+
+struct RunAnalysis {
+  std::string dir;
+  SchemeInfo scheme;
+  nlohmann::json scheme_config;
+  std::string modified_equation;  ///< leading term, from the metadata
+  std::vector<BlockCoefficient> blocks;
+  /// LM runs: an integrator with the network's mean k̄ on 'decay' against forward
+  /// Euler: measured global-error ratio and the predicted (1 − k̄)/(1 + k̄).
+  double mean_k = 0, measured_error_ratio = 0, predicted_error_ratio = 0;
+};
+
+nlohmann::json to_json(const RunAnalysis& a);
+
+/// Reads config.json, summary.json and checkpoint.pt of a finished run; a
+/// missing or unfinished run is a DataError that says what is missing.
+RunAnalysis analyze_run(const std::string& dir);
+
+/// The leading term of the modified equation of a scheme (from its metadata).
+std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config);
+
+}  // namespace odenet

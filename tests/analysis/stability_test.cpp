@@ -1,0 +1,40 @@
+#include "analysis/stability.h"
+
+#include <gtest/gtest.h>
+
+namespace odenet {
+namespace {
+
+const ButcherTableau& tableau(const std::string& name) {
+  for (const auto& t : butcher_presets())
+    if (t.name == name) return t;
+  throw std::runtime_error(name);
+}
+
+TEST(Stability, KnownPointsOfTheRegions) {
+  EXPECT_TRUE(in_stability_region(tableau("euler"), -1.0));
+  EXPECT_FALSE(in_stability_region(tableau("euler"), -3.0));
+  EXPECT_TRUE(in_stability_region(tableau("euler"), -2.0));  // the boundary |1 + z| = 1
+  EXPECT_TRUE(in_stability_region(tableau("rk4"), -2.7));
+  EXPECT_FALSE(in_stability_region(tableau("rk4"), -2.9));
+  EXPECT_TRUE(in_stability_region(tableau("heun"), std::complex<double>(-1.0, 1.0)));
+  EXPECT_FALSE(in_stability_region(tableau("euler"), std::complex<double>(-1.0, 1.1)));
+}
+
+TEST(Stability, AmplificationFactorIsTheTruncatedExponential) {
+  std::complex<double> z(-0.3, 0.4);
+  EXPECT_LT(std::abs(amplification_factor(tableau("rk4"), z) - (1.0 + z + z * z / 2.0 + z * z * z / 6.0 + z * z * z * z / 24.0)), 1e-14);
+  EXPECT_LT(std::abs(amplification_factor(tableau("midpoint"), z) - (1.0 + z + z * z / 2.0)), 1e-14);
+}
+
+TEST(Stability, LmRootConditionIsMinusOneBelowKAtMostOne) {
+  EXPECT_TRUE(lm_zero_stable(0.0));
+  EXPECT_TRUE(lm_zero_stable(1.0));    // roots 1 and −1, simple
+  EXPECT_TRUE(lm_zero_stable(-0.99));
+  EXPECT_FALSE(lm_zero_stable(-1.0));  // double root at 1
+  EXPECT_FALSE(lm_zero_stable(1.01));
+  EXPECT_FALSE(lm_zero_stable(-1.5));
+}
+
+}  // namespace
+}  // namespace odenet
