@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -30,12 +32,117 @@ std::string model_label(const nlohmann::json& model) {
 
 std::string scheme_label(const nlohmann::json& scheme) {
   std::string label = scheme.value("name", "?");
+  for (const char* key : {"method", "tableau", "form", "variant"})
+    if (scheme.contains(key) && scheme[key].is_string() && scheme[key] != "lm_resnet") label += " " + scheme[key].get<std::string>();
   if (scheme.contains("k")) label += fmt::format(" (k={})", scheme["k"].dump());
   return label;
 }
 
-std::string with_std(double mean, double std, int n) {
-  return n > 1 ? fmt::format("{:.2f} ± {:.2f}", mean, std) : fmt::format("{:.2f}", mean);
+const nlohmann::json* field(const nlohmann::json& config, const std::string& dotted) {
+  const nlohmann::json* at = &config;
+  size_t start = 0;
+  while (start <= dotted.size()) {
+    size_t dot = dotted.find('.', start);
+    std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!at->is_object() || !at->contains(key)) return nullptr;
+    at = &(*at)[key];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return at;
+}
+
+// One column: its header, its CSV header(s), and how a row fills it.
+struct Column {
+  std::string header;
+  std::vector<std::string> csv;
+  bool numeric;
+  std::function<std::string(const TableRow&, const std::string& format)> cell;
+  std::function<std::vector<std::string>(const TableRow&)> csv_cells;
+};
+
+std::string with_std(double mean, double std, int n, const std::string& format) {
+  if (n < 2) return fmt::format("{:.2f}", mean);
+  return fmt::format("{:.2f} {} {:.2f}", mean, format == "latex" ? "$\\pm$" : "±", std);
+}
+
+std::vector<Column> columns(bool any_reference) {
+  auto text = [](std::function<std::string(const TableRow&)> get) {
+    return Column{"", {}, false, [get](const TableRow& r, const std::string&) { return get(r); },
+                  [get](const TableRow& r) { return std::vector<std::string>{get(r)}; }};
+  };
+  auto number = [](std::function<double(const TableRow&)> get, const char* display, const char* csv) {
+    return Column{"", {}, true, [=](const TableRow& r, const std::string&) { return fmt::format(fmt::runtime(display), get(r)); },
+                  [=](const TableRow& r) { return std::vector<std::string>{fmt::format(fmt::runtime(csv), get(r))}; }};
+  };
+  auto mean_column = [](std::function<std::pair<double, double>(const TableRow&)> get) {
+    return Column{"", {}, true,
+                  [=](const TableRow& r, const std::string& format) {
+                    auto [m, s] = get(r);
+                    return with_std(m, s, r.runs, format);
+                  },
+                  [=](const TableRow& r) {
+                    auto [m, s] = get(r);
+                    return std::vector<std::string>{fmt::format("{:.4f}", m), fmt::format("{:.4f}", s)};
+                  }};
+  };
+  std::vector<std::pair<std::pair<std::string, std::vector<std::string>>, Column>> spec{
+      {{"run", {"run"}}, text([](const TableRow& r) { return r.group; })},
+      {{"dataset", {"dataset"}}, text([](const TableRow& r) { return r.dataset; })},
+      {{"model", {"model"}}, text([](const TableRow& r) { return r.model; })},
+      {{"scheme", {"scheme"}}, text([](const TableRow& r) { return r.scheme; })},
+      {{"params", {"params"}}, number([](const TableRow& r) { return double(r.params); }, "{:.0f}", "{:.0f}")},
+      {{"MACs (M)", {"macs"}}, number([](const TableRow& r) { return r.macs / 1e6; }, "{:.1f}", "{:.6f}")},
+      {{"epochs", {"epochs"}}, number([](const TableRow& r) { return double(r.epochs); }, "{:.0f}", "{:.0f}")},
+      {{"runs", {"runs"}}, number([](const TableRow& r) { return double(r.runs); }, "{:.0f}", "{:.0f}")},
+      {{"final test error (%)", {"final_test_error_mean", "final_test_error_std"}},
+       mean_column([](const TableRow& r) { return std::pair{r.final_mean, r.final_std}; })},
+      {{"best test error (%)", {"best_test_error_mean", "best_test_error_std"}},
+       mean_column([](const TableRow& r) { return std::pair{r.best_mean, r.best_std}; })},
+      {{"s/epoch", {"seconds_per_epoch"}}, number([](const TableRow& r) { return r.seconds_per_epoch; }, "{:.1f}", "{:.3f}")},
+      {{"train img/s", {"images_per_second"}}, number([](const TableRow& r) { return r.images_per_second; }, "{:.0f}", "{:.1f}")},
+      {{"peak memory (MiB)", {"peak_memory_mib"}}, number([](const TableRow& r) { return r.peak_memory_mib; }, "{:.0f}", "{:.1f}")},
+  };
+  if (any_reference) {
+    auto ref = [](const TableRow& r) { return r.reference ? fmt::format("{:.2f}", *r.reference) : std::string("–"); };
+    spec.push_back({{"reference (%)", {"reference"}},
+                    Column{"", {}, true, [ref](const TableRow& r, const std::string&) { return ref(r); },
+                           [](const TableRow& r) {
+                             return std::vector<std::string>{r.reference ? fmt::format("{:.4f}", *r.reference) : ""};
+                           }}});
+  }
+  std::vector<Column> out;
+  for (auto& [names, column] : spec) {
+    column.header = names.first;
+    column.csv = names.second;
+    out.push_back(column);
+  }
+  return out;
+}
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  return "\"" + std::regex_replace(s, std::regex("\""), "\"\"") + "\"";
+}
+
+std::string latex_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string("_%&#$").find(c) != std::string::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+double sort_key(const TableRow& r, const std::string& key) {
+  if (key == "final") return r.final_mean;
+  if (key == "best") return r.best_mean;
+  if (key == "params") return double(r.params);
+  if (key == "macs") return double(r.macs);
+  if (key == "seconds") return r.seconds_per_epoch;
+  if (key == "memory") return r.peak_memory_mib;
+  const auto* v = field(r.config, key);
+  return v && v->is_number() ? v->get<double>() : 0.0;
 }
 
 }  // namespace
@@ -79,69 +186,117 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
   return runs;
 }
 
-std::vector<TableRow> build_table(const std::vector<RunRecord>& runs) {
+std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const TableOptions& options) {
+  std::set<std::string> experiments;
+  for (const auto& r : runs) experiments.insert(r.config.value("experiment", "?"));
+  if (experiments.size() > 1 && !options.mixed)
+    throw DataError(fmt::format("runs of several experiments ({}): pass one experiment's directory, or --mixed to "
+                                "compare them in one table",
+                                fmt::join(experiments, ", ")));
   std::map<std::string, std::vector<const RunRecord*>> groups;
+  std::map<std::string, std::string> labels;
   std::vector<std::string> order;
   for (const auto& r : runs) {
-    nlohmann::json key = r.config;
-    key.erase("seed");
-    std::string k = key.dump();
-    if (!groups.count(k)) order.push_back(k);
-    groups[k].push_back(&r);
+    std::string key, label;
+    if (options.by.empty()) {
+      nlohmann::json rest = r.config;
+      rest.erase("seed");
+      key = rest.dump();
+      label = std::regex_replace(fs::path(r.dir).filename().string(), std::regex("_?s[0-9]+(-[0-9]+)?$"), "");
+    } else {
+      for (const auto& f : options.by) {
+        const auto* v = field(r.config, f);
+        if (!v) throw DataError(r.dir + "/config.json: no field \"" + f + "\" to group by");
+        key += v->dump() + "\n";
+        label += (label.empty() ? "" : ", ") + (v->is_string() ? v->get<std::string>() : v->dump());
+      }
+    }
+    if (!groups.count(key)) order.push_back(key), labels[key] = label.empty() ? "-" : label;
+    groups[key].push_back(&r);
   }
   std::vector<TableRow> rows;
   for (const auto& k : order) {
     const auto& members = groups[k];
     const auto& first = *members.front();
     TableRow row;
-    row.group = std::regex_replace(fs::path(first.dir).filename().string(), std::regex("_?s[0-9]+(-[0-9]+)?$"), "");
-    if (row.group.empty()) row.group = "-";
+    row.group = labels[k];
+    row.config = first.config;
     row.dataset = first.config["dataset"].value("name", "?");
     row.model = model_label(first.config["model"]);
     row.scheme = scheme_label(first.config["model"].value("scheme", nlohmann::json::object()));
     row.params = first.summary["params"].get<int64_t>();
+    row.macs = first.summary.value("macs_per_image", int64_t{0});
     row.epochs = first.summary["epochs"].get<long>();
-    row.seeds = static_cast<int>(members.size());
-    std::vector<double> finals, bests, seconds, rates;
+    row.runs = static_cast<int>(members.size());
+    if (first.summary.contains("reference") && first.summary["reference"].is_number())
+      row.reference = first.summary["reference"].get<double>();
+    std::vector<double> finals, bests, seconds, rates, memory;
     for (const auto* m : members) {
       finals.push_back(m->summary["final_test_error"].get<double>());
       bests.push_back(m->summary["best_test_error"].get<double>());
       seconds.push_back(m->summary["mean_epoch_seconds"].get<double>());
       rates.push_back(m->summary.value("mean_images_per_second", 0.0));
+      memory.push_back(m->summary.value("peak_memory_mib", 0.0));
     }
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
     std::tie(row.best_mean, row.best_std) = mean_std(bests);
     row.seconds_per_epoch = mean_std(seconds).first;
     row.images_per_second = mean_std(rates).first;
+    row.peak_memory_mib = *std::max_element(memory.begin(), memory.end());
     rows.push_back(row);
   }
+  if (!options.sort.empty())
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const TableRow& a, const TableRow& b) { return sort_key(a, options.sort) < sort_key(b, options.sort); });
   return rows;
 }
 
-std::string format_markdown(const std::vector<TableRow>& rows) {
-  std::string out =
-      "| run | dataset | model | scheme | params | epochs | seeds | final test error (%) | best test error (%) | s/epoch "
-      "| train img/s |\n"
-      "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& r : rows)
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} | {:.0f} |\n", r.group, r.dataset,
-                       r.model, r.scheme, r.params, r.epochs, r.seeds, with_std(r.final_mean, r.final_std, r.seeds),
-                       with_std(r.best_mean, r.best_std, r.seeds), r.seconds_per_epoch, r.images_per_second);
-  return out;
+const std::vector<std::string>& table_formats() {
+  static const std::vector<std::string> formats{"markdown", "csv", "latex"};
+  return formats;
 }
 
-std::string format_csv(const std::vector<TableRow>& rows) {
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    return "\"" + std::regex_replace(s, std::regex("\""), "\"\"") + "\"";
-  };
-  std::string out =
-      "run,dataset,model,scheme,params,epochs,seeds,final_test_error_mean,final_test_error_std,"
-      "best_test_error_mean,best_test_error_std,seconds_per_epoch,images_per_second\n";
-  for (const auto& r : rows)
-    out += fmt::format("{},{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.3f},{:.1f}\n", quote(r.group),
-                       quote(r.dataset), quote(r.model), quote(r.scheme), r.params, r.epochs, r.seeds, r.final_mean,
-                       r.final_std, r.best_mean, r.best_std, r.seconds_per_epoch, r.images_per_second);
+std::string format_table(const std::vector<TableRow>& rows, const std::string& format) {
+  bool any_reference = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.reference.has_value(); });
+  auto cols = columns(any_reference);
+  std::string out;
+  if (format == "csv") {
+    std::vector<std::string> header;
+    for (const auto& c : cols) header.insert(header.end(), c.csv.begin(), c.csv.end());
+    out = fmt::format("{}\n", fmt::join(header, ","));
+    for (const auto& r : rows) {
+      std::vector<std::string> cells;
+      for (const auto& c : cols)
+        for (const auto& v : c.csv_cells(r)) cells.push_back(csv_quote(v));
+      out += fmt::format("{}\n", fmt::join(cells, ","));
+    }
+    return out;
+  }
+  if (format == "latex") {
+    std::string align, header;
+    for (const auto& c : cols) {
+      align += c.numeric ? "r" : "l";
+      header += (header.empty() ? "" : " & ") + latex_escape(c.header);
+    }
+    out = "\\begin{tabular}{" + align + "}\n\\toprule\n" + header + " \\\\\n\\midrule\n";
+    for (const auto& r : rows) {
+      std::string line;
+      for (const auto& c : cols) line += (line.empty() ? "" : " & ") + (c.numeric ? c.cell(r, format) : latex_escape(c.cell(r, format)));
+      out += line + " \\\\\n";
+    }
+    return out + "\\bottomrule\n\\end{tabular}\n";
+  }
+  std::string header = "|", rule = "|";
+  for (const auto& c : cols) {
+    header += " " + c.header + " |";
+    rule += c.numeric ? "---:|" : "---|";
+  }
+  out = header + "\n" + rule + "\n";
+  for (const auto& r : rows) {
+    std::string line = "|";
+    for (const auto& c : cols) line += " " + c.cell(r, format) + " |";
+    out += line + "\n";
+  }
   return out;
 }
 

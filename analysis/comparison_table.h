@@ -1,8 +1,9 @@
-// Comparison tables across runs: runs are grouped by their whole resolved
-// config except the seed, and each group is one row with the mean ± sample
-// standard deviation over its seeds.
+// Comparison tables across runs: runs are grouped (by default by their whole
+// resolved config except the seed; or by chosen config fields), and each group
+// is one row with the mean ± sample standard deviation over its runs.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,24 +16,37 @@ struct RunRecord {
   nlohmann::json summary;  ///< summary.json
 };
 
+struct TableOptions {
+  /// Config fields (dotted paths, e.g. "model.preset") that define a row; empty: everything but the seed.
+  std::vector<std::string> by;
+  /// Order rows by a column ("final", "best", "params", "macs", "seconds", "memory") or a config field.
+  std::string sort;
+  /// Allow runs of several experiments in one table.
+  bool mixed = false;
+};
+
 struct TableRow {
-  std::string group;    ///< run id without its seed suffix
+  std::string group;  ///< run id without its seed suffix, or the --by values
   std::string dataset, model, scheme;
-  int64_t params = 0;
+  int64_t params = 0, macs = 0;
   long epochs = 0;
-  int seeds = 0;
-  double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0, seconds_per_epoch = 0,
-         images_per_second = 0;
+  int runs = 0;
+  double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0;
+  double seconds_per_epoch = 0, images_per_second = 0, peak_memory_mib = 0;
+  std::optional<double> reference;  ///< published test error declared by the experiment
+  nlohmann::json config;            ///< config.json of the group's first run
 };
 
 /// Finds run directories (those holding config.json) under each of `dirs`.
 /// Unfinished runs are skipped with a note in `skipped`; a damaged file is a DataError naming it.
 std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped);
 
-std::vector<TableRow> build_table(const std::vector<RunRecord>& runs);
+/// Groups and orders runs; runs of several experiments are an error unless `options.mixed`.
+std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const TableOptions& options = {});
 
-std::string format_markdown(const std::vector<TableRow>& rows);
-std::string format_csv(const std::vector<TableRow>& rows);
+/// "markdown", "csv" or "latex" (booktabs).
+std::string format_table(const std::vector<TableRow>& rows, const std::string& format);
+const std::vector<std::string>& table_formats();
 
 /// Sample mean and standard deviation (n − 1; 0 for a single value).
 std::pair<double, double> mean_std(const std::vector<double>& values);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/mac_count.h"
 #include "discretizations/forward_euler.h"
 
 namespace odenet {
@@ -64,13 +65,13 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
 }
 
 torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {
-  x = stem_(x);
+  x = counted(stem_, x);
   if (!preact_) x = torch::relu(stem_bn_(x));
   State state{x, {}};
   for (auto& stage : stages_) state = stage->forward(state);
   x = state.u;
   if (preact_) x = torch::relu(head_bn_(x));
-  return fc_(x.mean({2, 3}));
+  return counted(fc_, x.mean({2, 3}));
 }
 
 }  // namespace odenet

@@ -3,6 +3,8 @@
 #include <torch/nn/functional/padding.h>
 #include <torch/nn/init.h>
 
+#include "core/mac_count.h"
+
 #include <cmath>
 
 namespace odenet {
@@ -23,8 +25,8 @@ BasicFieldImpl::BasicFieldImpl(const BasicFieldOptions& o) : options_(o) {
 }
 
 torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
-  if (options_.preact()) return conv2_(torch::relu(bn2_(conv1_(torch::relu(bn1_(u))))));
-  return bn2_(conv2_(torch::relu(bn1_(conv1_(u)))));
+  if (options_.preact()) return counted(conv2_, torch::relu(bn2_(counted(conv1_, torch::relu(bn1_(u))))));
+  return bn2_(counted(conv2_, torch::relu(bn1_(counted(conv1_, u)))));
 }
 
 ZeroPadProjectionImpl::ZeroPadProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
@@ -47,7 +49,7 @@ ConvProjectionImpl::ConvProjectionImpl(int64_t in_channels, int64_t out_channels
 }
 
 torch::Tensor ConvProjectionImpl::forward(torch::Tensor u) {
-  return preact_ ? conv_(torch::relu(bn_(u))) : bn_(conv_(u));
+  return preact_ ? counted(conv_, torch::relu(bn_(u))) : bn_(counted(conv_, u));
 }
 
 void init_he_normal(torch::nn::Module& module) {

@@ -10,6 +10,7 @@
 #include "analysis/comparison_table.h"
 #include "analysis/plots.h"
 #include "analysis/run_analysis.h"
+#include "core/mac_count.h"
 #include "analysis/scheme_verification.h"
 #include "architectures/presets.h"
 #include "core/error.h"
@@ -91,19 +92,29 @@ int validate_command(const Args& args) {
 int table_command(const Args& args) {
   po::options_description options("odenet table options");
   std::vector<std::string> dirs;
-  std::string format;
+  std::string format, by;
+  TableOptions table;
   options.add_options()("dir", po::value(&dirs)->required()->multitoken(), "result directories")(
-      "format", po::value(&format)->default_value("markdown"), "markdown or csv");
+      "format", po::value(&format)->default_value("markdown"), "markdown, csv or latex (booktabs)")(
+      "by", po::value(&by), "comma-separated config fields that define a row (default: all but the seed)")(
+      "sort", po::value(&table.sort), "order rows by final, best, params, macs, seconds, memory or a config field")(
+      "mixed", po::bool_switch(&table.mixed), "allow runs of several experiments in one table");
   po::positional_options_description positional;
   positional.add("dir", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet table DIR... [--format markdown|csv]", options, positional, vm)) return 0;
-  if (format != "markdown" && format != "csv")
-    throw ConfigError("--format: '" + format + "' is not one of: markdown, csv");
+  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed]", options,
+             positional, vm))
+    return 0;
+  const auto& formats = table_formats();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end())
+    throw ConfigError("--format: '" + format + "' is not one of: markdown, csv, latex");
+  std::stringstream fields(by);
+  for (std::string f; std::getline(fields, f, ',');)
+    if (!f.empty()) table.by.push_back(f);
   std::vector<std::string> skipped;
-  auto rows = build_table(collect_runs(dirs, skipped));
+  auto rows = build_table(collect_runs(dirs, skipped), table);
   for (const auto& s : skipped) std::cerr << "note: " << s << "\n";
-  std::cout << (format == "csv" ? format_csv(rows) : format_markdown(rows));
+  std::cout << format_table(rows, format);
   return 0;
 }
 
@@ -135,7 +146,7 @@ int models_command(const Args& args) {
   int64_t classes = 10, channels = 3;
   options.add_options()("json", po::bool_switch(&json), "machine-readable list")(
       "classes", po::value(&classes)->default_value(10), "output classes for the parameter count")(
-      "channels", po::value(&channels)->default_value(3), "input channels for the parameter count");
+      "channels", po::value(&channels)->default_value(3), "input channels for the parameter count (MACs: per 32x32 image)");
   po::variables_map vm;
   if (!parse(args, "odenet models [--json] [--classes N] [--channels C]", options, {}, vm)) return 0;
   nlohmann::json out = nlohmann::json::array();
@@ -145,6 +156,7 @@ int models_command(const Args& args) {
     auto model = build_model(entry.options, *scheme, channels, classes);
     out.push_back({{"name", name},
                    {"params", count_parameters(*model)},
+                   {"macs", macs_per_image(*model, channels, 32, 32)},
                    {"description", entry.description},
                    {"model", to_json(entry.options)}});
   }
@@ -153,8 +165,8 @@ int models_command(const Args& args) {
     return 0;
   }
   for (const auto& m : out)
-    fmt::print("{:<18} {:>10} params  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
-               m["description"].get<std::string>());
+    fmt::print("{:<18} {:>10} params {:>8.1f}M MACs  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
+               m["macs"].get<int64_t>() / 1e6, m["description"].get<std::string>());
   return 0;
 }
 

@@ -213,6 +213,8 @@ Experiment load_experiment(const std::string& file) {
     top.fail("name", "'" + e.name + "' is not a valid directory name (letters, digits, _ . -)");
   top.string("description", "");
   e.reference = top.raw("reference");
+  if (!e.reference.is_null() && !e.reference.is_object())
+    top.fail("reference", "expected an object {\"<run group>\": published test error (%)}, got " + describe_json(e.reference));
   std::vector<long> seeds = top.integers("seeds", 0, 1L << 31, {0});
   if (seeds.empty()) top.fail("seeds", "needs at least one seed");
   if (std::set<long>(seeds.begin(), seeds.end()).size() != seeds.size()) top.fail("seeds", "seeds repeat");
@@ -235,7 +237,7 @@ Experiment load_experiment(const std::string& file) {
   nlohmann::json base = j;
   for (const char* k : {"name", "description", "reference", "seeds", "sweep"}) base.erase(k);
   std::vector<size_t> index(axes.size(), 0);
-  std::set<std::string> ids;
+  std::set<std::string> ids, groups_with_reference;
   while (true) {
     nlohmann::json config = base;
     std::vector<std::pair<std::string, nlohmann::json>> assignment;
@@ -267,6 +269,13 @@ Experiment load_experiment(const std::string& file) {
       ids.insert(run.run_id);
       e.runs.push_back(std::move(run));
     }
+    std::string group = id.empty() ? "" : id.substr(0, id.size() - 1);  // the run id without "_s<seed>"
+    if (e.reference.is_object() && e.reference.contains(group)) {
+      if (!e.reference[group].is_number())
+        throw ConfigError(fmt::format("{}: /reference/{}: expected a number, got {}", file, group, describe_json(e.reference[group])));
+      for (size_t r = e.runs.size() - seeds.size(); r < e.runs.size(); ++r) e.runs[r].reference = e.reference[group].get<double>();
+      groups_with_reference.insert(group);
+    }
     size_t a = 0;
     for (; a < axes.size(); ++a) {
       if (++index[a] < axes[a].second.size()) break;
@@ -274,6 +283,10 @@ Experiment load_experiment(const std::string& file) {
     }
     if (a == axes.size()) break;
   }
+  if (e.reference.is_object())
+    for (const auto& [group, value] : e.reference.items())
+      if (!groups_with_reference.count(group))
+        throw ConfigError(fmt::format("{}: /reference/{}: matches no run group (run ids without their _s<seed> suffix)", file, group));
   return e;
 }
 

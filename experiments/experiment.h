@@ -3,6 +3,7 @@
 // before anything runs. Errors name the file and the JSON path (exit 2).
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,15 @@ struct RunSpec {
   std::vector<std::pair<std::string, nlohmann::json>> assignments;
   /// Everything above as JSON; saved as config.json, compared on resume.
   nlohmann::json config;
+  /// The published test error (%) the experiment's "reference" declares for this run's group.
+  std::optional<double> reference;
 };
 
 struct Experiment {
   std::string name;
   std::string file;
   std::vector<RunSpec> runs;
-  nlohmann::json reference;  ///< published numbers declared by the file (free-form)
+  nlohmann::json reference;  ///< {"<run group>": published test error (%)}
 };
 
 /// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.

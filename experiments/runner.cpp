@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <torch/version.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "architectures/presets.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/mac_count.h"
 #include "core/progress.h"
 #include "core/threads.h"
 #include "discretizations/scheme.h"
@@ -91,7 +93,14 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& met
   write_file_atomic(path, text);
 }
 
-nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& metrics, int64_t params,
+// Peak resident memory of this process so far, in MiB (Linux reports ru_maxrss in KiB).
+double peak_memory_mib() {
+  struct rusage usage;
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& metrics, int64_t params, int64_t macs,
                          const DatasetSplits& data, const AugmentOptions& augment, int threads) {
   double best = 1e300, seconds = 0, rate = 0;
   long best_epoch = 0;
@@ -106,6 +115,8 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
           {"run", run.run_id},
           {"seed", run.seed},
           {"params", params},
+          {"macs_per_image", macs},
+          {"peak_memory_mib", peak_memory_mib()},
           {"epochs", last.epoch},
           {"final_test_error", last.test_error},
           {"best_test_error", best},
@@ -116,6 +127,7 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
           {"mean_images_per_second", rate / n},
           {"threads", threads},
           {"torch_version", TORCH_VERSION},
+          {"reference", run.reference ? nlohmann::json(*run.reference) : nlohmann::json()},
           {"data",
            {{"train_size", data.train.size()},
             {"test_size", data.test.size()},
@@ -141,6 +153,7 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
   auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
   auto model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
   int64_t params = count_parameters(*model);
+  int64_t macs = macs_per_image(*model, data.train.channels(), data.train.height(), data.train.width());
   Trainer trainer(model, data, train);
 
   std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
@@ -170,7 +183,7 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
   });
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
   write_file_atomic(dir + "/summary.json",
-                    summarize(run, metrics, params, data, train.augment, threads).dump(2) + "\n");
+                    summarize(run, metrics, params, macs, data, train.augment, threads).dump(2) + "\n");
 }
 
 }  // namespace

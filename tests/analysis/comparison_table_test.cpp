@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "core/error.h"
 #include "tests/support/test_support.h"
@@ -10,51 +11,145 @@
 namespace odenet {
 namespace {
 
-void make_run(const std::string& dir, const std::string& preset, int seed, double final_error, bool finished = true) {
+void make_run(const std::string& dir, const std::string& preset, int seed, double final_error, bool finished = true,
+              const std::string& experiment = "e") {
   std::filesystem::create_directories(dir);
-  nlohmann::json config{{"experiment", "e"},
+  nlohmann::json config{{"experiment", experiment},
                         {"seed", seed},
                         {"dataset", {{"name", "fashion_mnist"}}},
-                        {"model", {{"preset", preset}, {"scheme", {{"name", "forward_euler"}}}}}};
+                        {"model", {{"preset", preset}, {"depth", preset == "resnet20" ? 20 : 56}, {"scheme", {{"name", "forward_euler"}}}}}};
   test::write_text(dir + "/config.json", config.dump());
   if (!finished) return;
   nlohmann::json summary{{"final_test_error", final_error}, {"best_test_error", final_error - 1},
-                         {"params", 100},                   {"epochs", 3},
-                         {"mean_epoch_seconds", 2.0 + seed},
-                         {"mean_images_per_second", 100.0 * (seed + 1)}};
+                         {"params", 100},                   {"macs_per_image", 2500000},
+                         {"epochs", 3},                     {"mean_epoch_seconds", 2.0 + seed},
+                         {"mean_images_per_second", 100.0 * (seed + 1)},
+                         {"peak_memory_mib", 300.0 + seed}, {"reference", preset == "resnet20" ? nlohmann::json(8.75) : nlohmann::json()}};
   test::write_text(dir + "/summary.json", summary.dump());
 }
 
-TEST(ComparisonTable, GroupsBySeedAndAggregatesMeanAndSampleStd) {
-  test::ScratchDir dir;
-  make_run(dir / "e/a_s0", "resnet20", 0, 10.0);
-  make_run(dir / "e/a_s1", "resnet20", 1, 12.0);
-  make_run(dir / "e/a_s2", "resnet20", 2, 14.0);
-  make_run(dir / "e/b_s0", "lm_resnet20", 0, 9.0);
-  make_run(dir / "e/b_s1", "lm_resnet20", 1, 9.5, /*finished=*/false);
-  std::vector<std::string> skipped;
-  auto rows = build_table(collect_runs({dir / "e"}, skipped));
-  ASSERT_EQ(rows.size(), 2u);
-  ASSERT_EQ(skipped.size(), 1u);
-  EXPECT_EQ(rows[0].group, "a");
-  EXPECT_EQ(rows[0].seeds, 3);
-  EXPECT_DOUBLE_EQ(rows[0].final_mean, 12.0);
-  EXPECT_DOUBLE_EQ(rows[0].final_std, 2.0);
-  EXPECT_DOUBLE_EQ(rows[0].best_mean, 11.0);
-  EXPECT_DOUBLE_EQ(rows[0].seconds_per_epoch, 3.0);
-  EXPECT_DOUBLE_EQ(rows[0].images_per_second, 200.0);
-  EXPECT_EQ(rows[1].seeds, 1);
-  std::string md = format_markdown(rows);
-  EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler | 100 | 3 | 3 | 12.00 ± 2.00 | 11.00 ± 2.00 | 3.0 | 200 |"),
-            std::string::npos)
-      << md;
-  std::string csv = format_csv(rows);
-  EXPECT_NE(csv.find("a,fashion_mnist,resnet20,forward_euler,100,3,3,12.0000,2.0000,11.0000,2.0000,3.000,200.0"),
-            std::string::npos)
-      << csv;
+std::vector<std::vector<std::string>> split_rows(const std::string& text, const std::string& row_end, char separator) {
+  std::vector<std::vector<std::string>> rows;
+  size_t start = 0, end;
+  while ((end = text.find(row_end, start)) != std::string::npos) {
+    std::vector<std::string> cells;
+    std::string line = text.substr(start, end - start);
+    size_t from = 0;
+    while (true) {  // every separator ends a cell, so a trailing empty cell is kept
+      size_t to = line.find(separator, from);
+      std::string cell = line.substr(from, to == std::string::npos ? std::string::npos : to - from);
+      cell.erase(0, cell.find_first_not_of(' '));
+      cell.erase(cell.find_last_not_of(" \n") + 1);
+      cells.push_back(cell);
+      if (to == std::string::npos) break;
+      from = to + 1;
+    }
+    rows.push_back(cells);
+    start = end + row_end.size();
+  }
+  return rows;
 }
 
-TEST(ComparisonTable, DamagedOrEmptyDirectoriesAreClearErrors) {
+class ComparisonTable : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    make_run(dir_ / "e/a_s0", "resnet20", 0, 10.0);
+    make_run(dir_ / "e/a_s1", "resnet20", 1, 12.0);
+    make_run(dir_ / "e/a_s2", "resnet20", 2, 14.0);
+    make_run(dir_ / "e/b_s0", "resnet56", 0, 9.0);
+    make_run(dir_ / "e/b_s1", "resnet56", 1, 9.5, /*finished=*/false);
+  }
+  std::vector<TableRow> rows(const TableOptions& options = {}) {
+    std::vector<std::string> skipped;
+    auto out = build_table(collect_runs({dir_ / "e"}, skipped), options);
+    EXPECT_EQ(skipped.size(), 1u);
+    return out;
+  }
+  test::ScratchDir dir_;
+};
+
+TEST_F(ComparisonTable, GroupsBySeedAndAggregatesMeanAndSampleStd) {
+  auto r = rows();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].group, "a");
+  EXPECT_EQ(r[0].runs, 3);
+  EXPECT_DOUBLE_EQ(r[0].final_mean, 12.0);
+  EXPECT_DOUBLE_EQ(r[0].final_std, 2.0);
+  EXPECT_DOUBLE_EQ(r[0].best_mean, 11.0);
+  EXPECT_DOUBLE_EQ(r[0].seconds_per_epoch, 3.0);
+  EXPECT_DOUBLE_EQ(r[0].images_per_second, 200.0);
+  EXPECT_DOUBLE_EQ(r[0].peak_memory_mib, 302.0);
+  EXPECT_EQ(r[0].reference, 8.75);
+  EXPECT_FALSE(r[1].reference.has_value());
+  EXPECT_EQ(r[1].runs, 1);
+  std::string md = format_table(r, "markdown");
+  EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler | 100 | 2.5 | 3 | 3 | 12.00 ± 2.00 | 11.00 ± 2.00 | 3.0 | 200 | 302 | 8.75 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 9.00 | 8.00 | 2.0 | 100 | 300 | – |"), std::string::npos) << md;
+}
+
+TEST_F(ComparisonTable, CsvParsesBack) {
+  auto parsed = split_rows(format_table(rows(), "csv"), "\n", ',');
+  ASSERT_EQ(parsed.size(), 3u);
+  const auto& header = parsed[0];
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  ASSERT_LT(column("final_test_error_std"), header.size());
+  EXPECT_EQ(parsed[1][column("run")], "a");
+  EXPECT_DOUBLE_EQ(std::stod(parsed[1][column("final_test_error_mean")]), 12.0);
+  EXPECT_DOUBLE_EQ(std::stod(parsed[1][column("final_test_error_std")]), 2.0);
+  EXPECT_DOUBLE_EQ(std::stod(parsed[1][column("macs")]), 2.5);
+  EXPECT_DOUBLE_EQ(std::stod(parsed[1][column("reference")]), 8.75);
+  EXPECT_EQ(parsed[2][column("reference")], "");
+  for (const auto& row : parsed) EXPECT_EQ(row.size(), header.size());
+}
+
+TEST_F(ComparisonTable, LatexIsBooktabsAndParsesBack) {
+  std::string tex = format_table(rows(), "latex");
+  EXPECT_EQ(tex.rfind("\\begin{tabular}{llllrrrrrrrrrr}\n\\toprule\n", 0), 0u) << tex;
+  EXPECT_NE(tex.find("\\midrule"), std::string::npos);
+  EXPECT_NE(tex.find("\\bottomrule\n\\end{tabular}\n"), std::string::npos);
+  std::string body = tex.substr(tex.find("\\midrule\n") + 9);
+  auto parsed = split_rows(body.substr(0, body.find("\\bottomrule")), "\\\\\n", '&');
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0][1], "fashion\\_mnist");
+  EXPECT_EQ(parsed[0][8], "12.00 $\\pm$ 2.00");
+  EXPECT_EQ(parsed[0][13], "8.75");
+  EXPECT_EQ(parsed[1].size(), 14u);
+}
+
+TEST_F(ComparisonTable, GroupByChosenFieldsAndSort) {
+  TableOptions options;
+  options.by = {"model.preset"};
+  options.sort = "final";
+  auto r = rows(options);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].group, "resnet56");  // 9.0 < 12.0
+  EXPECT_EQ(r[1].group, "resnet20");
+  options.sort = "model.depth";
+  EXPECT_EQ(rows(options)[0].group, "resnet20");
+  options.by = {"model.nonexistent"};
+  EXPECT_THROW(rows(options), DataError);
+}
+
+TEST_F(ComparisonTable, MixedExperimentsNeedConsent) {
+  make_run(dir_ / "e/other_s0", "resnet20", 0, 11.0, true, "other");
+  std::vector<std::string> skipped;
+  auto runs = collect_runs({dir_ / "e"}, skipped);
+  try {
+    build_table(runs);
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_STREQ(e.what(), "runs of several experiments (e, other): pass one experiment's directory, or --mixed to compare them in one table");
+  }
+  TableOptions mixed;
+  mixed.mixed = true;
+  EXPECT_EQ(build_table(runs, mixed).size(), 3u);
+}
+
+TEST(ComparisonTableErrors, DamagedOrEmptyDirectoriesAreClearErrors) {
   test::ScratchDir dir;
   std::vector<std::string> skipped;
   EXPECT_THROW(collect_runs({dir / "nowhere"}, skipped), DataError);

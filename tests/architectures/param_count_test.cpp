@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "architectures/presets.h"
+#include "core/mac_count.h"
 
 namespace odenet {
 namespace {
@@ -56,6 +57,17 @@ TEST(PresetParameters, ResNet20ByHand) {
   // stage 3: 32·64·9 + 5·64·64·9 + 6·128; head 64·10 + 10. Option-A shortcuts have no parameters.
   int64_t expected = 432 + 32 + (6 * 2304 + 6 * 32) + (4608 + 5 * 9216 + 6 * 64) + (18432 + 5 * 36864 + 6 * 128) + 650;
   EXPECT_EQ(params_of("resnet20"), expected);
+}
+
+TEST(PresetParameters, MultiplyAccumulatesOfResNet20ByHand) {
+  // Per 32×32 image: stem 32²·16·27; stage 1: 6 · 32²·16·144; stage 2: 16²·32·144 + 5 · 16²·32·288;
+  // stage 3: 8²·64·288 + 5 · 8²·64·576; head 64·10.
+  int64_t expected = 442368 + 6 * 2359296 + (1179648 + 5 * 2359296) + (1179648 + 5 * 2359296) + 640;
+  auto options = preset_options("resnet20");
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto model = build_model(options, *scheme, 3, 10);
+  EXPECT_EQ(macs_per_image(*model, 3, 32, 32), expected);
+  EXPECT_EQ(expected, 40551040);
 }
 
 TEST(PresetParameters, LmAddsOneScalarPerLmBlockOverPreactResNet) {

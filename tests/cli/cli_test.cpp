@@ -89,7 +89,9 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   EXPECT_NE(table.output.find("| linear_multistep |"), std::string::npos);
   EXPECT_NE(table.output.find(" ± "), std::string::npos);  // two seeds
   auto csv = run_odenet("table --format csv " + dir_ / "results/e2e");
-  EXPECT_EQ(csv.output.rfind("run,dataset,model,scheme,params,epochs,seeds,", 0), 0u) << csv.output;
+  EXPECT_EQ(csv.output.rfind("run,dataset,model,scheme,params,macs,epochs,runs,", 0), 0u) << csv.output;
+  auto latex = run_odenet("table --format latex --sort final " + dir_ / "results/e2e");
+  EXPECT_EQ(latex.output.rfind("\\begin{tabular}", 0), 0u) << latex.output;
 
   // Running again: finished runs are skipped, nothing is retrained or overwritten.
   auto before = test::read_text(run_dir + "/metrics.jsonl");

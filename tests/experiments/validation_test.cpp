@@ -128,6 +128,19 @@ TEST_F(Validation, SweepExpandsGridTimesSeeds) {
   EXPECT_EQ(e.runs.back().config["model"]["scheme"]["name"], "linear_multistep");
 }
 
+TEST_F(Validation, ReferencesAttachToRunGroups) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["sweep"] = {{"model.preset", {"resnet20", "lm_resnet20"}}};
+  j["reference"] = {{"resnet20", 8.75}, {"lm_resnet20", 8.33}};
+  Experiment e = load_experiment(write(j.dump()));
+  EXPECT_EQ(e.runs[0].reference, 8.75);
+  EXPECT_EQ(e.runs[1].reference, 8.33);
+  j["reference"] = {{"resnet21", 8.75}};
+  EXPECT_EQ(error_text(j.dump()), "/reference/resnet21: matches no run group (run ids without their _s<seed> suffix)");
+  j["reference"] = {{"resnet20", "8.75"}};
+  EXPECT_EQ(error_text(j.dump()), "/reference/resnet20: expected a number, got \"8.75\" (a string)");
+}
+
 TEST_F(Validation, SweepErrorsNameTheSweptValue) {
   nlohmann::json j = nlohmann::json::parse(kValid);
   j["sweep"] = {{"model.preset", {"resnet20", "resnet7"}}};
