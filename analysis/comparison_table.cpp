@@ -71,9 +71,15 @@ std::vector<Column> columns(bool any_reference) {
     return Column{"", {}, false, [get](const TableRow& r, const std::string&) { return get(r); },
                   [get](const TableRow& r) { return std::vector<std::string>{get(r)}; }};
   };
+  // Values <= 0 are "not recorded" (summaries written before a field existed): "–", or empty in CSV.
   auto number = [](std::function<double(const TableRow&)> get, const char* display, const char* csv) {
-    return Column{"", {}, true, [=](const TableRow& r, const std::string&) { return fmt::format(fmt::runtime(display), get(r)); },
-                  [=](const TableRow& r) { return std::vector<std::string>{fmt::format(fmt::runtime(csv), get(r))}; }};
+    return Column{"", {}, true,
+                  [=](const TableRow& r, const std::string&) {
+                    return get(r) > 0 ? fmt::format(fmt::runtime(display), get(r)) : std::string("–");
+                  },
+                  [=](const TableRow& r) {
+                    return std::vector<std::string>{get(r) > 0 ? fmt::format(fmt::runtime(csv), get(r)) : std::string()};
+                  }};
   };
   auto mean_column = [](std::function<std::pair<double, double>(const TableRow&)> get) {
     return Column{"", {}, true,

@@ -9,6 +9,7 @@
 
 #include "analysis/comparison_table.h"
 #include "analysis/plots.h"
+#include "analysis/report.h"
 #include "analysis/run_analysis.h"
 #include "core/mac_count.h"
 #include "analysis/scheme_verification.h"
@@ -277,6 +278,19 @@ int analyze_command(const Args& args) {
              "(predicted (1 − k)/(1 + k) = {:.4f})\n",
              a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
   if (!plot_dir.empty()) fmt::print("plot: {}/k_by_depth.png (.svg)\n", plot_dir);
+  return 0;
+}
+
+int report_command(const Args& args) {
+  po::options_description options("odenet report options");
+  std::string dir, out;
+  options.add_options()("dir", po::value(&dir)->required(), "an experiment's result directory")(
+      "out", po::value(&out), "where report.md and figures/ go (default: the experiment directory)");
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map vm;
+  if (!parse(args, "odenet report DIR [--out DIR]", options, positional, vm)) return 0;
+  std::cout << write_report(dir, out.empty() ? dir : out) << "\n";
   return 0;
 }
 

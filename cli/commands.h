@@ -14,5 +14,6 @@ int schemes_command(const Args& args);
 int models_command(const Args& args);
 int verify_scheme_command(const Args& args);
 int analyze_command(const Args& args);
+int report_command(const Args& args);
 
 }  // namespace odenet::cli

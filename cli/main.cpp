@@ -21,7 +21,8 @@ const char* kUsage =
     "  schemes   registered numerical schemes with their metadata\n"
     "  models    named network presets with their parameter counts\n"
     "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n"
-    "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n";
+    "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n"
+    "  report    Markdown report with tables and plots for an experiment's results\n";
 
 }  // namespace
 
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
                                                               {"schemes", schemes_command},
                                                               {"models", models_command},
                                                               {"verify-scheme", verify_scheme_command},
-                                                              {"analyze", analyze_command}};
+                                                              {"analyze", analyze_command},
+                                                              {"report", report_command}};
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {
@@ -51,7 +53,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[first]);
   if (it == commands.end()) {
     std::cerr << "odenet: unknown command '" << argv[first]
-              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze\n";
+              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze, report\n";
     return 2;
   }
   try {

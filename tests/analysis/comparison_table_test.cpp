@@ -1,4 +1,5 @@
 #include "analysis/comparison_table.h"
+#include "analysis/report.h"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,10 @@ void make_run(const std::string& dir, const std::string& preset, int seed, doubl
                          {"mean_images_per_second", 100.0 * (seed + 1)},
                          {"peak_memory_mib", 300.0 + seed}, {"reference", preset == "resnet20" ? nlohmann::json(8.75) : nlohmann::json()}};
   test::write_text(dir + "/summary.json", summary.dump());
+  std::string metrics;
+  for (int e = 1; e <= 3; ++e)
+    metrics += nlohmann::json{{"epoch", e}, {"train_error", 50.0 / e}, {"test_error", final_error + 3 - e}}.dump() + "\n";
+  test::write_text(dir + "/metrics.jsonl", metrics);
 }
 
 std::vector<std::vector<std::string>> split_rows(const std::string& text, const std::string& row_end, char separator) {
@@ -147,6 +152,18 @@ TEST_F(ComparisonTable, MixedExperimentsNeedConsent) {
   TableOptions mixed;
   mixed.mixed = true;
   EXPECT_EQ(build_table(runs, mixed).size(), 3u);
+}
+
+TEST_F(ComparisonTable, ReportWritesMarkdownWithTablesAndFigures) {
+  std::string path = write_report(dir_ / "e", dir_ / "report");
+  EXPECT_EQ(path, dir_ / "report/report.md");
+  std::string md = test::read_text(path);
+  EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler |"), std::string::npos) << md;
+  EXPECT_NE(md.find("![Training (dashed) and test (solid) error"), std::string::npos);
+  EXPECT_NE(md.find("no analysis ("), std::string::npos);  // hand-made runs have no checkpoint
+  for (const char* figure : {"curves.png", "error_vs_params.png"})
+    EXPECT_EQ(test::read_text(dir_ / (std::string("report/figures/") + figure)).substr(1, 3), "PNG") << figure;
+  EXPECT_NE(test::read_text(dir_ / "report/figures/curves.svg").find("<svg"), std::string::npos);
 }
 
 TEST(ComparisonTableErrors, DamagedOrEmptyDirectoriesAreClearErrors) {
