@@ -36,7 +36,7 @@ void render_plot(const Plot& plot, const std::string& base) {
   script << "set title " << quoted(plot.title) << "\nset xlabel " << quoted(plot.xlabel) << "\nset ylabel "
          << quoted(plot.ylabel) << "\nset grid\nset key top right\n";
   if (plot.log_x) script << "set logscale x\n";
-  if (plot.log_y) script << "set logscale y\n";
+  if (plot.log_y) script << "set logscale y\nset format y \"%.0e\"\n";
   for (const auto& line : plot.extra) script << line << "\n";
   std::string plots;
   for (size_t s = 0; s < plot.series.size(); ++s)

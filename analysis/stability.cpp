@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "analysis/plots.h"
+
 #include "discretizations/linear_multistep.h"
 
 namespace odenet {
@@ -24,5 +26,51 @@ bool in_stability_region(const ButcherTableau& tableau, std::complex<double> z) 
 }
 
 bool lm_zero_stable(double k) { return zero_stable({1.0 - k, k}); }
+
+std::vector<std::complex<double>> stability_boundary(const ButcherTableau& tableau, double re_min, double re_max,
+                                                     double im_max, int resolution) {
+  std::vector<std::complex<double>> points;
+  const double dx = (re_max - re_min) / resolution, dy = 2 * im_max / resolution;
+  auto inside = [&](int i, int j) { return in_stability_region(tableau, {re_min + i * dx, -im_max + j * dy}); };
+  std::vector<std::vector<bool>> grid(resolution + 1, std::vector<bool>(resolution + 1));
+  for (int i = 0; i <= resolution; ++i)
+    for (int j = 0; j <= resolution; ++j) grid[i][j] = inside(i, j);
+  for (int i = 0; i <= resolution; ++i)
+    for (int j = 0; j <= resolution; ++j) {
+      if (i < resolution && grid[i][j] != grid[i + 1][j]) points.emplace_back(re_min + (i + 0.5) * dx, -im_max + j * dy);
+      if (j < resolution && grid[i][j] != grid[i][j + 1]) points.emplace_back(re_min + i * dx, -im_max + (j + 0.5) * dy);
+    }
+  return points;
+}
+
+void plot_stability(const std::string& dir) {
+  Plot regions;
+  regions.title = "absolute stability regions |R(z)| <= 1 of explicit Runge-Kutta methods (z = lambda dt)";
+  regions.xlabel = "Re z";
+  regions.ylabel = "Im z";
+  regions.extra = {"set key below", "set size ratio -1", "set xrange [-4.5:1]", "set yrange [-3.5:3.5]"};
+  for (const char* name : {"euler", "heun", "rk4"})
+    for (const auto& t : butcher_presets())
+      if (t.name == name) {
+        PlotSeries s{std::string(name) + " (order " + std::to_string(t.order) + ")", {}, {}, "points pt 7 ps 0.25"};
+        for (auto z : stability_boundary(t, -4.5, 1.0, 3.5, 500)) s.x.push_back(z.real()), s.y.push_back(z.imag());
+        regions.series.push_back(s);
+      }
+  render_plot(regions, dir + "/stability_regions");
+
+  Plot roots;
+  roots.title = "root condition of the LM step: largest |root| of (zeta - 1)(zeta + k)";
+  roots.xlabel = "k";
+  roots.ylabel = "max |zeta|";
+  roots.extra = {"set key below", "set yrange [0:3.2]"};
+  PlotSeries modulus{"max |zeta| (zero-stable where <= 1, k != -1)", {}, {}, "lines lw 2"};
+  for (int i = 0; i <= 400; ++i) {
+    double k = -3 + 6.0 * i / 400;
+    modulus.x.push_back(k);
+    modulus.y.push_back(std::max(1.0, std::abs(k)));
+  }
+  roots.series = {modulus, {"zero-stable range -1 < k <= 1", {-1, 1}, {1, 1}, "lines lw 6 lc rgb 'forest-green'"}};
+  render_plot(roots, dir + "/lm_root_condition");
+}
 
 }  // namespace odenet

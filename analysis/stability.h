@@ -3,6 +3,8 @@
 // of the LM-ResNet two-step recursion in k.
 #pragma once
 #include <complex>
+#include <string>
+#include <vector>
 
 #include "discretizations/runge_kutta.h"
 
@@ -15,5 +17,14 @@ bool in_stability_region(const ButcherTableau& tableau, std::complex<double> z);
 /// The LM step u_{n+1} = (1 − k) u_n + k u_{n−1} (+ Δt f) is zero-stable iff −1 < k ≤ 1
 /// (ρ(ζ) = (ζ − 1)(ζ + k): roots 1 and −k).
 bool lm_zero_stable(double k);
+
+/// Points on the boundary |R(z)| = 1 of a tableau's stability region, found on a
+/// grid over [re_min, re_max] × [−im_max, im_max] (a cell edge where membership changes).
+std::vector<std::complex<double>> stability_boundary(const ButcherTableau& tableau, double re_min, double re_max,
+                                                     double im_max, int resolution);
+
+/// Writes the stability regions of the Runge–Kutta presets and the LM root
+/// condition in k (largest root modulus of ρ) as PNG + SVG figures into `dir`.
+void plot_stability(const std::string& dir);
 
 }  // namespace odenet

@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
@@ -13,6 +14,7 @@
 #include "analysis/run_analysis.h"
 #include "core/mac_count.h"
 #include "analysis/scheme_verification.h"
+#include "analysis/stability.h"
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "experiments/experiment.h"
@@ -180,10 +182,11 @@ int verify_scheme_command(const Args& args) {
       "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol or ou")(
       "steps", po::value(&steps_text)->default_value("10,20,40,80,160"), "comma-separated step counts")(
       "t1", po::value(&t1)->default_value(0), "final time (0: the problem's)")(
-      "json", po::bool_switch(&json), "print one JSON object");
+      "json", po::bool_switch(&json), "print one JSON object")(
+      "plot", po::value<std::string>(), "write the log-log convergence plot (PNG + SVG) into this directory");
   po::variables_map vm;
-  if (!parse(args, "odenet verify-scheme --scheme SPEC --problem P [--steps 10,20,40] [--t1 T] [--json]", options, {},
-             vm))
+  if (!parse(args, "odenet verify-scheme --scheme SPEC --problem P [--steps 10,20,40] [--t1 T] [--json] [--plot DIR]",
+             options, {}, vm))
     return 0;
   nlohmann::json scheme_json;
   if (!spec.empty() && spec.front() == '{') {
@@ -212,6 +215,24 @@ int verify_scheme_command(const Args& args) {
   OdeProblem problem = make_problem(problem_name);
   if (t1 < 0) throw ConfigError("--t1: must be positive");
   auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, t1 > 0 ? t1 : problem.t1);
+  if (vm.count("plot")) {
+    Plot plot;
+    plot.title = fmt::format("{} on {}: observed order {:.2f} (declared {})", scheme->info().name, problem.name,
+                             v.observed_order, v.expected_order);
+    plot.xlabel = "steps N (dt = t1/N)";
+    plot.ylabel = problem.stochastic ? "weak error of the mean" : "global error at t1";
+    plot.log_x = plot.log_y = true;
+    plot.extra = {"set key below"};
+    PlotSeries measured{"measured", {}, {}, "linespoints pt 7"}, slope{"slope -" + std::to_string(v.expected_order), {}, {}, "lines dt 2"};
+    for (const auto& r : v.runs) {
+      measured.x.push_back(r.steps);
+      measured.y.push_back(r.error);
+      slope.x.push_back(r.steps);
+      slope.y.push_back(v.runs.front().error * std::pow(double(v.runs.front().steps) / r.steps, v.expected_order));
+    }
+    plot.series = {measured, slope};
+    render_plot(plot, vm["plot"].as<std::string>() + "/convergence_" + scheme->info().name + "_" + problem.name);
+  }
   if (json) {
     std::cout << to_json(v).dump(2) << "\n";
     return 0;
@@ -291,6 +312,17 @@ int report_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, "odenet report DIR [--out DIR]", options, positional, vm)) return 0;
   std::cout << write_report(dir, out.empty() ? dir : out) << "\n";
+  return 0;
+}
+
+int stability_command(const Args& args) {
+  po::options_description options("odenet stability options");
+  std::string out;
+  options.add_options()("out", po::value(&out)->required(), "directory for the figures");
+  po::variables_map vm;
+  if (!parse(args, "odenet stability --out DIR", options, {}, vm)) return 0;
+  plot_stability(out);
+  fmt::print("{}/stability_regions.png, {}/lm_root_condition.png (and .svg)\n", out, out);
   return 0;
 }
 

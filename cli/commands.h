@@ -15,5 +15,6 @@ int models_command(const Args& args);
 int verify_scheme_command(const Args& args);
 int analyze_command(const Args& args);
 int report_command(const Args& args);
+int stability_command(const Args& args);
 
 }  // namespace odenet::cli

@@ -22,7 +22,8 @@ const char* kUsage =
     "  models    named network presets with their parameter counts\n"
     "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n"
     "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n"
-    "  report    Markdown report with tables and plots for an experiment's results\n";
+    "  report    Markdown report with tables and plots for an experiment's results\n"
+    "  stability stability regions of the Runge-Kutta methods and the LM root condition (plots)\n";
 
 }  // namespace
 
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
                                                               {"models", models_command},
                                                               {"verify-scheme", verify_scheme_command},
                                                               {"analyze", analyze_command},
-                                                              {"report", report_command}};
+                                                              {"report", report_command},
+                                                              {"stability", stability_command}};
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[first]);
   if (it == commands.end()) {
     std::cerr << "odenet: unknown command '" << argv[first]
-              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze, report\n";
+              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze, report, stability\n";
     return 2;
   }
   try {

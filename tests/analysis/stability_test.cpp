@@ -27,6 +27,12 @@ TEST(Stability, AmplificationFactorIsTheTruncatedExponential) {
   EXPECT_LT(std::abs(amplification_factor(tableau("midpoint"), z) - (1.0 + z + z * z / 2.0)), 1e-14);
 }
 
+TEST(Stability, BoundaryOfForwardEulerIsTheUnitCircleAroundMinusOne) {
+  auto points = stability_boundary(tableau("euler"), -3, 1, 2, 200);
+  ASSERT_GT(points.size(), 100u);
+  for (auto z : points) EXPECT_NEAR(std::abs(z + 1.0), 1.0, 0.03) << z;  // within a grid cell (0.02)
+}
+
 TEST(Stability, LmRootConditionIsMinusOneBelowKAtMostOne) {
   EXPECT_TRUE(lm_zero_stable(0.0));
   EXPECT_TRUE(lm_zero_stable(1.0));    // roots 1 and −1, simple
