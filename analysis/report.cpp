@@ -95,7 +95,12 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
       md += fmt::format("- **{}**: no analysis ({})\n", run_name(r.dir), e.what());
       continue;
     }
-    md += fmt::format("- **{}** ({}): {}\n", run_name(r.dir), a.scheme.name, a.modified_equation);
+    md += fmt::format("- **{}** ({}): {}", run_name(r.dir), a.scheme.name, a.modified_equation);
+    if (a.measured_error_constant >= 0) {
+      md += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
+      if (a.predicted_error_constant >= 0) md += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
+    }
+    md += "\n";
     if (a.blocks.empty()) continue;
     Plot k;
     k.title = "learned k_n of " + run_name(r.dir);

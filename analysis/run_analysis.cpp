@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/serialize.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "analysis/ode_problems.h"
@@ -56,6 +57,10 @@ nlohmann::json to_json(const RunAnalysis& a) {
                    {"order", a.scheme.order},
                    {"modified_equation", a.modified_equation},
                    {"blocks", blocks}};
+  if (a.measured_error_constant >= 0) {
+    j["error_constant"] = {{"problem", a.error_problem}, {"measured", a.measured_error_constant}};
+    if (a.predicted_error_constant >= 0) j["error_constant"]["predicted"] = a.predicted_error_constant;
+  }
   if (!a.blocks.empty()) {
     j["mean_k"] = a.mean_k;
     j["decay_error_ratio_vs_forward_euler"] = {{"measured", a.measured_error_ratio},
@@ -108,6 +113,22 @@ RunAnalysis analyze_run(const std::string& dir) {
     b.mass = (1 - b.k) / 2;
     b.zero_stable = lm_zero_stable(b.k);
     a.blocks.push_back(b);
+  }
+  if (!a.scheme.stochastic && a.scheme.not_an_integrator.empty()) {
+    // e(t1) ≈ C Δt^p: C from 1000 steps of the scheme as an integrator.
+    OdeProblem problem = make_problem(a.scheme.partitioned ? "oscillator" : "decay");
+    const int steps = 1000;
+    double dt = problem.t1 / steps;
+    a.error_problem = problem.name;
+    a.measured_error_constant = integrate(*scheme, problem, steps, problem.t1).error / std::pow(dt, a.scheme.order);
+    // Forward Euler on u' = −u: e(t) = t e^{−t} Δt / 2 + O(Δt²); LM with fixed k: (1 − k)/(1 + k) times that.
+    if (problem.name == "decay" && a.scheme.order == 1) {
+      if (a.scheme.name == "forward_euler") a.predicted_error_constant = std::exp(-1.0) / 2;
+      if (a.scheme_config.contains("k") && a.scheme_config.value("method", "") == "lm_resnet") {
+        double k = a.scheme_config["k"].get<double>();
+        a.predicted_error_constant = (1 - k) / (1 + k) * std::exp(-1.0) / 2;
+      }
+    }
   }
   if (!a.blocks.empty()) {
     for (const auto& b : a.blocks) a.mean_k += b.k / static_cast<double>(a.blocks.size());

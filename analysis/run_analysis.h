@@ -30,6 +30,11 @@ struct RunAnalysis {
   /// LM runs: an integrator with the network's mean k̄ on 'decay' against forward
   /// Euler: measured global-error ratio and the predicted (1 − k̄)/(1 + k̄).
   double mean_k = 0, measured_error_ratio = 0, predicted_error_ratio = 0;
+  /// Integrator schemes: the global error constant C in e(t1) ≈ C Δt^p measured on
+  /// `error_problem` (decay, or oscillator for partitioned schemes) at 1000 steps, and
+  /// the predicted one where theory gives it (forward Euler on decay: e^{-1}/2; −1: unknown).
+  std::string error_problem;
+  double measured_error_constant = -1, predicted_error_constant = -1;
 };
 
 nlohmann::json to_json(const RunAnalysis& a);

@@ -290,6 +290,12 @@ int analyze_command(const Args& args) {
   }
   fmt::print("{}: scheme {} (order {})\nmodified equation: {}\n", dir, a.scheme_config.dump(), a.scheme.order,
              a.modified_equation);
+  if (a.measured_error_constant >= 0) {
+    fmt::print("global error constant C in e ≈ C Δt^{} on '{}': measured {:.4f}", a.scheme.order, a.error_problem,
+               a.measured_error_constant);
+    if (a.predicted_error_constant >= 0) fmt::print(", predicted {:.4f}", a.predicted_error_constant);
+    fmt::print("\n");
+  }
   if (a.blocks.empty()) return 0;
   fmt::print("\n| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n");
   for (const auto& b : a.blocks)

@@ -81,6 +81,24 @@ TEST(RunAnalysis, IncompleteRunDirectoriesAreClearErrors) {
   EXPECT_THROW(analyze_run(dir / "run"), DataError);
 }
 
+TEST(RunAnalysis, ForwardEulerErrorConstantMatchesTheory) {
+  test::ScratchDir dir;
+  make_lm_run(dir / "run");
+  auto options = preset_options("resnet20");
+  test::write_text(dir / "run/config.json", nlohmann::json{{"model", to_json(options)}}.dump());
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto model = build_model(options, *scheme, 1, 10);
+  torch::serialize::OutputArchive archive, model_archive;
+  model->save(model_archive);
+  archive.write("model", model_archive);
+  archive.save_to(dir / "run/checkpoint.pt");
+  RunAnalysis a = analyze_run(dir / "run");
+  EXPECT_TRUE(a.blocks.empty());
+  EXPECT_EQ(a.error_problem, "decay");
+  EXPECT_NEAR(a.measured_error_constant, std::exp(-1.0) / 2, 0.01 * std::exp(-1.0) / 2);
+  EXPECT_DOUBLE_EQ(a.predicted_error_constant, std::exp(-1.0) / 2);
+}
+
 TEST(RunAnalysis, ForwardEulerRunsStateTheirLeadingTerm) {
   SchemeInfo info = build_scheme(scheme_registry(), "forward_euler", "-", "")->info();
   EXPECT_EQ(modified_equation(info, {{"name", "forward_euler"}}), "u̇ + (Δt/2) ü = f(u) + O(Δt²)");
