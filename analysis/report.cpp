@@ -102,18 +102,8 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
     }
     md += "\n";
     if (a.blocks.empty()) continue;
-    Plot k;
-    k.title = "learned k_n of " + run_name(r.dir);
-    k.xlabel = "block (depth)";
-    k.ylabel = "k_n";
-    PlotSeries series{"k_n", {}, {}, "linespoints pt 7"};
-    for (const auto& b : a.blocks) series.x.push_back(b.depth), series.y.push_back(b.k);
-    k.series = {series,
-                {"zero-stability range -1 < k <= 1", {series.x.front(), series.x.back()}, {1.0, 1.0}, "lines dt 2 lc rgb 'gray40'"},
-                {"", {series.x.front(), series.x.back()}, {-1.0, -1.0}, "lines dt 2 lc rgb 'gray40'"}};
-    k.extra = {"set key below", "set yrange [-1.25:1.25]"};
     std::string name = "k_" + run_name(r.dir);
-    render_plot(k, figures + "/" + name);
+    plot_k_by_depth(a, "learned k_n of " + run_name(r.dir), figures + "/" + name);
     md += fmt::format("\n![Learned k_n of {} against depth, with the zero-stability range](figures/{}.png)\n\n", run_name(r.dir), name);
     md += "| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n";
     for (const auto& b : a.blocks)

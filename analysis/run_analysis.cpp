@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 #include "analysis/ode_problems.h"
+#include "analysis/plots.h"
 #include "analysis/scheme_verification.h"
 #include "analysis/stability.h"
 #include "architectures/presets.h"
@@ -41,6 +43,24 @@ std::string modified_equation(const SchemeInfo& info, const nlohmann::json& conf
                        info.strong_order, info.weak_order);
   return fmt::format("u̇ = f(u) + C Δt^{} u^({}) + …  (order {}: the first {} Taylor terms match)", info.order,
                      info.order + 1, info.order, info.order);
+}
+
+void plot_k_by_depth(const RunAnalysis& a, const std::string& title, const std::string& base) {
+  if (a.blocks.empty()) return;
+  Plot plot;
+  plot.title = title;
+  plot.xlabel = "block (depth)";
+  plot.ylabel = "k_n";
+  PlotSeries k{"k_n", {}, {}, "linespoints pt 7"};
+  for (const auto& b : a.blocks) k.x.push_back(b.depth), k.y.push_back(b.k);
+  double low = std::min(-1.25, *std::min_element(k.y.begin(), k.y.end()) - 0.1);
+  double high = std::max(1.25, *std::max_element(k.y.begin(), k.y.end()) + 0.1);
+  plot.extra = {"set key below", fmt::format("set yrange [{}:{}]", low, high),
+                fmt::format("set xrange [{}:{}]", k.x.front() - 0.5, k.x.back() + 0.5)};
+  plot.series = {k,
+                 {"zero-stability range -1 < k <= 1", {k.x.front(), k.x.back()}, {1.0, 1.0}, "lines dt 2 lc rgb 'gray40'"},
+                 {"", {k.x.front(), k.x.back()}, {-1.0, -1.0}, "lines dt 2 lc rgb 'gray40'"}};
+  render_plot(plot, base);
 }
 
 nlohmann::json to_json(const RunAnalysis& a) {

@@ -43,6 +43,9 @@ nlohmann::json to_json(const RunAnalysis& a);
 /// missing or unfinished run is a DataError that says what is missing.
 RunAnalysis analyze_run(const std::string& dir);
 
+/// Plots the learned k_n against depth with the zero-stability range (PNG + SVG at `base`).
+void plot_k_by_depth(const RunAnalysis& analysis, const std::string& title, const std::string& base);
+
 /// The leading term of the modified equation of a scheme (from its metadata).
 std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config);
 

@@ -27,11 +27,17 @@ bool in_stability_region(const ButcherTableau& tableau, std::complex<double> z) 
 
 bool lm_zero_stable(double k) { return zero_stable({1.0 - k, k}); }
 
-std::vector<std::complex<double>> stability_boundary(const ButcherTableau& tableau, double re_min, double re_max,
-                                                     double im_max, int resolution) {
+std::complex<double> neumann_amplification_factor(int terms, std::complex<double> z) {
+  std::complex<double> r = 1.0, power = 1.0;
+  for (int j = 1; j <= terms; ++j) r += (power *= z);
+  return r;
+}
+
+std::vector<std::complex<double>> stability_boundary(const std::function<std::complex<double>(std::complex<double>)>& r,
+                                                     double re_min, double re_max, double im_max, int resolution) {
   std::vector<std::complex<double>> points;
   const double dx = (re_max - re_min) / resolution, dy = 2 * im_max / resolution;
-  auto inside = [&](int i, int j) { return in_stability_region(tableau, {re_min + i * dx, -im_max + j * dy}); };
+  auto inside = [&](int i, int j) { return std::abs(r({re_min + i * dx, -im_max + j * dy})) <= 1.0 + 1e-12; };
   std::vector<std::vector<bool>> grid(resolution + 1, std::vector<bool>(resolution + 1));
   for (int i = 0; i <= resolution; ++i)
     for (int j = 0; j <= resolution; ++j) grid[i][j] = inside(i, j);
@@ -45,17 +51,25 @@ std::vector<std::complex<double>> stability_boundary(const ButcherTableau& table
 
 void plot_stability(const std::string& dir) {
   Plot regions;
-  regions.title = "absolute stability regions |R(z)| <= 1 of explicit Runge-Kutta methods (z = lambda dt)";
+  regions.title = "absolute stability regions |R(z)| <= 1 of the one-step schemes (z = lambda dt)";
   regions.xlabel = "Re z";
   regions.ylabel = "Im z";
   regions.extra = {"set key below", "set size ratio -1", "set xrange [-4.5:1]", "set yrange [-3.5:3.5]"};
+  // Every explicit s-stage method of order s ≤ 4 has R(z) = Σ_{j≤s} z^j/j!: midpoint, ralston and fractal rk2
+  // share heun's region, rk38 shares rk4's.
+  auto add = [&](const std::string& label, const std::function<std::complex<double>(std::complex<double>)>& r) {
+    PlotSeries s{label, {}, {}, "points pt 7 ps 0.25"};
+    for (auto z : stability_boundary(r, -4.5, 1.0, 3.5, 500)) s.x.push_back(z.real()), s.y.push_back(z.imag());
+    regions.series.push_back(s);
+  };
   for (const char* name : {"euler", "heun", "rk4"})
     for (const auto& t : butcher_presets())
       if (t.name == name) {
-        PlotSeries s{std::string(name) + " (order " + std::to_string(t.order) + ")", {}, {}, "points pt 7 ps 0.25"};
-        for (auto z : stability_boundary(t, -4.5, 1.0, 3.5, 500)) s.x.push_back(z.real()), s.y.push_back(z.imag());
-        regions.series.push_back(s);
+        std::string label = t.name == std::string("euler") ? "forward Euler / ResNet" :
+                            t.name == std::string("heun") ? "RK2: heun, midpoint, ralston, fractal rk2" : "RK4, rk38";
+        add(label, [&t](std::complex<double> z) { return amplification_factor(t, z); });
       }
+  add("PolyNet fixed point / literal, K = 2", [](std::complex<double> z) { return neumann_amplification_factor(2, z); });
   render_plot(regions, dir + "/stability_regions");
 
   Plot roots;

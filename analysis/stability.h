@@ -3,6 +3,7 @@
 // of the LM-ResNet two-step recursion in k.
 #pragma once
 #include <complex>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,13 @@ bool in_stability_region(const ButcherTableau& tableau, std::complex<double> z);
 /// (ρ(ζ) = (ζ − 1)(ζ + k): roots 1 and −k).
 bool lm_zero_stable(double k);
 
-/// Points on the boundary |R(z)| = 1 of a tableau's stability region, found on a
-/// grid over [re_min, re_max] × [−im_max, im_max] (a cell edge where membership changes).
-std::vector<std::complex<double>> stability_boundary(const ButcherTableau& tableau, double re_min, double re_max,
-                                                     double im_max, int resolution);
+/// R(z) of the Neumann / fixed-point PolyNet step with K terms on u' = λu: Σ_{j=0}^{K} z^j.
+std::complex<double> neumann_amplification_factor(int terms, std::complex<double> z);
+
+/// Points on the boundary |R(z)| = 1 of a stability region, found on a grid over
+/// [re_min, re_max] × [−im_max, im_max] (a cell edge where membership changes).
+std::vector<std::complex<double>> stability_boundary(const std::function<std::complex<double>(std::complex<double>)>& r,
+                                                     double re_min, double re_max, double im_max, int resolution);
 
 /// Writes the stability regions of the Runge–Kutta presets and the LM root
 /// condition in k (largest root modulus of ρ) as PNG + SVG figures into `dir`.

@@ -265,25 +265,7 @@ int analyze_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, "odenet analyze RUN_DIR [--plot DIR] [--json]", options, positional, vm)) return 0;
   RunAnalysis a = analyze_run(dir);
-  if (!plot_dir.empty() && !a.blocks.empty()) {
-    Plot plot;
-    plot.title = "learned k_n of " + dir;
-    plot.xlabel = "block (depth)";
-    plot.ylabel = "k_n";
-    PlotSeries k{"k_n", {}, {}, "linespoints pt 7"};
-    for (const auto& b : a.blocks) {
-      k.x.push_back(b.depth);
-      k.y.push_back(b.k);
-    }
-    plot.series.push_back(k);
-    double low = std::min(-1.25, *std::min_element(k.y.begin(), k.y.end()) - 0.1);
-    double high = std::max(1.25, *std::max_element(k.y.begin(), k.y.end()) + 0.1);
-    plot.extra = {"set key below", fmt::format("set yrange [{}:{}]", low, high),
-                  fmt::format("set xrange [{}:{}]", k.x.front() - 0.5, k.x.back() + 0.5)};
-    plot.series.push_back({"zero-stability range -1 < k <= 1", {k.x.front(), k.x.back()}, {1.0, 1.0}, "lines dt 2 lc rgb 'gray40'"});
-    plot.series.push_back({"", {k.x.front(), k.x.back()}, {-1.0, -1.0}, "lines dt 2 lc rgb 'gray40'"});
-    render_plot(plot, plot_dir + "/k_by_depth");
-  }
+  if (!plot_dir.empty()) plot_k_by_depth(a, "learned k_n of " + dir, plot_dir + "/k_by_depth");
   if (json) {
     std::cout << to_json(a).dump(2) << "\n";
     return 0;

@@ -28,9 +28,17 @@ TEST(Stability, AmplificationFactorIsTheTruncatedExponential) {
 }
 
 TEST(Stability, BoundaryOfForwardEulerIsTheUnitCircleAroundMinusOne) {
-  auto points = stability_boundary(tableau("euler"), -3, 1, 2, 200);
+  auto points = stability_boundary([](std::complex<double> z) { return amplification_factor(tableau("euler"), z); }, -3, 1,
+                                   2, 200);
   ASSERT_GT(points.size(), 100u);
   for (auto z : points) EXPECT_NEAR(std::abs(z + 1.0), 1.0, 0.03) << z;  // within a grid cell (0.02)
+}
+
+TEST(Stability, NeumannStepOnALinearFieldIsTheTruncatedGeometricSeries) {
+  std::complex<double> z(-0.4, 0.3);
+  EXPECT_LT(std::abs(neumann_amplification_factor(2, z) - (1.0 + z + z * z)), 1e-15);
+  EXPECT_LE(std::abs(neumann_amplification_factor(2, -0.5)), 1.0);
+  EXPECT_GT(std::abs(neumann_amplification_factor(2, -1.5)), 1.0);  // 1 − 1.5 + 2.25 = 1.75
 }
 
 TEST(Stability, LmRootConditionIsMinusOneBelowKAtMostOne) {
