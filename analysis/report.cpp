@@ -68,7 +68,7 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
     curves.series.push_back({run_name(r.dir) + " test", c.epoch, c.test_error, "linespoints pt 7"});
     curves.series.push_back({run_name(r.dir) + " train", c.epoch, c.train_error, "linespoints dt 2 pt 6"});
   }
-  curves.extra = {"set key below"};
+  curves.extra = {"set key below", "set xtics 1"};
   render_plot(curves, figures + "/curves");
   md += "\n## Training curves\n\n![Training (dashed) and test (solid) error of every run by epoch](figures/curves.png)\n\n"
         "Training (dashed) and test (solid) error of every run by epoch.\n";
