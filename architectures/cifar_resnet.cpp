@@ -9,6 +9,12 @@
 namespace odenet {
 
 int64_t cifar_blocks_per_stage(const ModelOptions& o) {
+  if (o.block == "bottleneck") {
+    if (o.depth < 11 || (o.depth - 2) % 9 != 0)
+      throw ConfigError(fmt::format(
+          "model depth {} is not 9n+2 (n >= 1) as the cifar_resnet layout with bottleneck blocks needs", o.depth));
+    return (o.depth - 2) / 9;
+  }
   if (o.depth < 8 || (o.depth - 2) % 6 != 0)
     throw ConfigError(fmt::format("model depth {} is not 6n+2 (n >= 1) as the cifar_resnet layout with basic blocks needs",
                                   o.depth));
@@ -27,9 +33,16 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
   int64_t channels = o.width;
   int index = 0;
   const int count = static_cast<int>(3 * n);
+  if (o.block == "bottleneck" && o.shortcut == "zero_pad")
+    throw ConfigError("bottleneck blocks change the width inside a stage's first block: use shortcut \"projection\"");
   for (int64_t s = 0; s < 3; ++s) {
-    const int64_t out = o.width << s, stride = s == 0 ? 1 : 2;
+    // Bottleneck stages carry 4× their 3×3 width (He et al.: 64, 128, 256 for w = 16).
+    const int64_t expansion = o.block == "bottleneck" ? 4 : 1;
+    const int64_t out = expansion * (o.width << s), stride = s == 0 ? 1 : 2;
     auto basic = [&](int64_t in, int64_t field_out, int64_t step_stride) -> std::shared_ptr<FieldImpl> {
+      if (expansion > 1)
+        return std::make_shared<BottleneckFieldImpl>(
+            BottleneckFieldOptions(in, field_out / expansion, field_out).stride(step_stride).preact(preact_));
       return std::make_shared<BasicFieldImpl>(BasicFieldOptions(in, field_out).stride(step_stride).preact(preact_));
     };
     // Partitioned schemes (X' = F(Y), Y' = G(X)) ask for fields on half the channels.

@@ -29,6 +29,26 @@ torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
   return bn2_(counted(conv2_, torch::relu(bn1_(counted(conv1_, u)))));
 }
 
+BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : options_(o) {
+  conv1_ = register_module("conv1", conv(o.in_channels(), o.width(), 1, 1));
+  conv2_ = register_module("conv2", conv(o.width(), o.width(), 3, o.stride()));
+  conv3_ = register_module("conv3", conv(o.width(), o.out_channels(), 1, 1));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.width()));
+  bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.width()));
+  bn3_ = register_module("bn3", torch::nn::BatchNorm2d(o.preact() ? o.width() : o.out_channels()));
+}
+
+torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
+  if (options_.preact()) {
+    auto h = counted(conv1_, torch::relu(bn1_(u)));
+    h = counted(conv2_, torch::relu(bn2_(h)));
+    return counted(conv3_, torch::relu(bn3_(h)));
+  }
+  auto h = torch::relu(bn1_(counted(conv1_, u)));
+  h = torch::relu(bn2_(counted(conv2_, h)));
+  return bn3_(counted(conv3_, h));
+}
+
 ZeroPadProjectionImpl::ZeroPadProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
     : extra_channels_(out_channels - in_channels), stride_(stride) {
   TORCH_CHECK(extra_channels_ >= 0, "zero-pad projection cannot reduce channels");

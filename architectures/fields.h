@@ -32,6 +32,29 @@ class BasicFieldImpl : public FieldImpl {
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
 };
 
+/// Bottleneck (He et al. 2016a/b): 1×1 (in → w), 3×3 (w → w, stride), 1×1 (w → out).
+/// Post-activation: f(u) = BN(conv(ReLU(BN(conv(ReLU(BN(conv(u))))))))
+/// Pre-activation:  f(u) = conv(ReLU(BN(conv(ReLU(BN(conv(ReLU(BN(u)))))))))
+struct BottleneckFieldOptions {
+  BottleneckFieldOptions(int64_t in, int64_t width, int64_t out) : in_channels_(in), width_(width), out_channels_(out) {}
+  TORCH_ARG(int64_t, in_channels);
+  TORCH_ARG(int64_t, width);
+  TORCH_ARG(int64_t, out_channels);
+  TORCH_ARG(int64_t, stride) = 1;
+  TORCH_ARG(bool, preact) = false;
+};
+
+class BottleneckFieldImpl : public FieldImpl {
+ public:
+  explicit BottleneckFieldImpl(const BottleneckFieldOptions& options);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  BottleneckFieldOptions options_;
+  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr};
+  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr};
+};
+
 /// Option A of He et al.: P(u) = [u[:, :, ::s, ::s], 0] (subsample, pad channels with zeros). No parameters.
 class ZeroPadProjectionImpl : public FieldImpl {
  public:

@@ -26,7 +26,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
     r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
   }
   o.layout = r.one_of("layout", {"cifar_resnet"}, o.layout);
-  o.block = r.one_of("block", {"basic"}, o.block);
+  o.block = r.one_of("block", {"basic", "bottleneck"}, o.block);
   o.activation = r.one_of("activation", {"post", "pre"}, o.activation);
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);

@@ -14,11 +14,11 @@ struct ModelOptions {
   std::string preset;
   /// Macro layout: "cifar_resnet" (stem, three stages of 16·2^i channels, head).
   std::string layout = "cifar_resnet";
-  /// Vector field of each step: "basic" (two 3×3 convolutions).
+  /// Vector field of each step: "basic" (two 3×3 convolutions) or "bottleneck" (1×1, 3×3, 1×1; 4× wider output).
   std::string block = "basic";
   /// "post" (conv-BN-ReLU, ReLU after the sum) or "pre" (BN-ReLU-conv).
   std::string activation = "post";
-  /// Total weighted layers: 6n + 2 for cifar_resnet with basic blocks.
+  /// Total weighted layers: 6n + 2 with basic blocks, 9n + 2 with bottlenecks.
   long depth = 20;
   /// Channels of the first stage.
   long width = 16;

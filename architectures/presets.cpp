@@ -8,11 +8,11 @@ namespace odenet {
 namespace {
 
 ModelOptions cifar(const std::string& preset, long depth, const std::string& activation, const std::string& shortcut,
-                   nlohmann::json scheme) {
+                   nlohmann::json scheme, const std::string& block = "basic") {
   ModelOptions o;
   o.preset = preset;
   o.layout = "cifar_resnet";
-  o.block = "basic";
+  o.block = block;
   o.activation = activation;
   o.depth = depth;
   o.shortcut = shortcut;
@@ -36,6 +36,13 @@ void register_builtin_presets(PresetRegistry& registry) {
     registry.add("lm_resnet" + d, {cifar("lm_resnet" + d, depth, "pre", "projection", lm),
                                    "LM-ResNet-" + d + " (Lu et al. 2018, official-code layout)"});
   }
+  for (long depth : {164, 1001}) {
+    auto d = std::to_string(depth);
+    registry.add("preact_resnet" + d, {cifar("preact_resnet" + d, depth, "pre", "projection", euler, "bottleneck"),
+                                       "CIFAR pre-activation ResNet-" + d + " with bottlenecks (He et al. 2016b)"});
+  }
+  registry.add("lm_resnet164", {cifar("lm_resnet164", 164, "pre", "projection", lm, "bottleneck"),
+                                "LM-ResNet-164 with bottlenecks (Lu et al. 2018, official-code layout)"});
 }
 
 void register_builtin_layouts(LayoutRegistry& registry) {

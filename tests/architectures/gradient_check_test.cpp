@@ -102,5 +102,15 @@ TEST(GradientCheck, TransitionStepsWithEachProjection) {
     }
 }
 
+TEST(GradientCheck, BottleneckFields) {
+  for (bool preact : {false, true}) {
+    torch::manual_seed(0);
+    auto field = std::make_shared<BottleneckFieldImpl>(BottleneckFieldOptions(kChannels, 2, 2 * kChannels).stride(2).preact(preact));
+    ForwardEulerStepImpl step(field, 1.0, std::make_shared<ConvProjectionImpl>(kChannels, 2 * kChannels, 2, preact));
+    check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}},
+                    std::string("bottleneck ") + (preact ? "pre" : "post"));
+  }
+}
+
 }  // namespace
 }  // namespace odenet
