@@ -10,9 +10,9 @@
 namespace odenet {
 namespace {
 
-torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups = 1) {
   return torch::nn::Conv2d(
-      torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
+      torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).groups(groups).bias(false));
 }
 
 }  // namespace
@@ -31,7 +31,7 @@ torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
 
 BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : options_(o) {
   conv1_ = register_module("conv1", conv(o.in_channels(), o.width(), 1, 1));
-  conv2_ = register_module("conv2", conv(o.width(), o.width(), 3, o.stride()));
+  conv2_ = register_module("conv2", conv(o.width(), o.width(), 3, o.stride(), o.groups()));
   conv3_ = register_module("conv3", conv(o.width(), o.out_channels(), 1, 1));
   bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.width()));
   bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.width()));

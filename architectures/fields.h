@@ -42,6 +42,8 @@ struct BottleneckFieldOptions {
   TORCH_ARG(int64_t, out_channels);
   TORCH_ARG(int64_t, stride) = 1;
   TORCH_ARG(bool, preact) = false;
+  /// Groups of the 3×3 convolution (ResNeXt's cardinality).
+  TORCH_ARG(int64_t, groups) = 1;
 };
 
 class BottleneckFieldImpl : public FieldImpl {

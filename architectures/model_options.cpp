@@ -8,6 +8,10 @@ nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
                    {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
                    {"scheme", o.scheme}};
+  if (o.block == "bottleneck") {
+    j["cardinality"] = o.cardinality;
+    j["bottleneck_width"] = o.bottleneck_width;
+  }
   if (!o.preset.empty()) j["preset"] = o.preset;
   return j;
 }
@@ -25,12 +29,14 @@ ModelOptions model_options_from_json(const JsonReader& r,
   } else if (!r.has("layout") || !r.has("depth")) {
     r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
   }
-  o.layout = r.one_of("layout", {"cifar_resnet"}, o.layout);
+  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet"}, o.layout);
   o.block = r.one_of("block", {"basic", "bottleneck"}, o.block);
   o.activation = r.one_of("activation", {"post", "pre"}, o.activation);
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.shortcut = r.one_of("shortcut", {"zero_pad", "projection"}, o.shortcut);
+  o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
+  o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);
   if (r.has("scheme")) {  // the scheme's builder validates the contents
     const auto& s = r.raw("scheme");
     if (!s.is_object() && !s.is_string()) r.fail("scheme", "expected a scheme object or name, got " + describe_json(s));

@@ -12,7 +12,8 @@ namespace odenet {
 struct ModelOptions {
   /// Preset this was derived from ("" when built from a layout directly).
   std::string preset;
-  /// Macro layout: "cifar_resnet" (stem, three stages of 16·2^i channels, head).
+  /// Macro layout: "cifar_resnet" (3×3 stem, three stages of w·2^i channels, head) or
+  /// "imagenet_resnet" (7×7/2 stem + max-pool, four stages, depth 50/101/152 with bottlenecks).
   std::string layout = "cifar_resnet";
   /// Vector field of each step: "basic" (two 3×3 convolutions) or "bottleneck" (1×1, 3×3, 1×1; 4× wider output).
   std::string block = "basic";
@@ -22,6 +23,10 @@ struct ModelOptions {
   long depth = 20;
   /// Channels of the first stage.
   long width = 16;
+  /// Bottleneck blocks: groups of the 3×3 convolution (ResNeXt cardinality) and its
+  /// width in the first stage (0: `width`; ResNeXt-50 32×4d: 128).
+  long cardinality = 1;
+  long bottleneck_width = 0;
   /// Stage-transition shortcut: "zero_pad" (option A) or "projection" (1×1 conv).
   std::string shortcut = "zero_pad";
   /// The scheme object, e.g. {"name": "linear_multistep", "k_init": [-0.1, 0]}.

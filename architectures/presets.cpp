@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "architectures/cifar_resnet.h"
+#include "architectures/imagenet_resnet.h"
 
 namespace odenet {
 namespace {
@@ -18,6 +19,33 @@ ModelOptions cifar(const std::string& preset, long depth, const std::string& act
   o.shortcut = shortcut;
   o.scheme = std::move(scheme);
   return o;
+}
+
+ModelOptions imagenet(const std::string& preset, long depth, nlohmann::json scheme, long cardinality = 1,
+                      long bottleneck_width = 0) {
+  ModelOptions o;
+  o.preset = preset;
+  o.layout = "imagenet_resnet";
+  o.block = "bottleneck";
+  o.activation = "post";
+  o.depth = depth;
+  o.width = 64;
+  o.shortcut = "projection";
+  o.cardinality = cardinality;
+  o.bottleneck_width = bottleneck_width;
+  o.scheme = std::move(scheme);
+  return o;
+}
+
+void register_imagenet_presets(PresetRegistry& registry) {
+  const nlohmann::json euler = {{"name", "forward_euler"}};
+  const nlohmann::json lm = {{"name", "linear_multistep"}, {"parametrization", "official"}, {"k_init", {-0.1, 0.0}}};
+  for (long depth : {50, 101, 152}) {
+    auto d = std::to_string(depth);
+    registry.add("resnet" + d, {imagenet("resnet" + d, depth, euler), "ImageNet ResNet-" + d + " (He et al. 2016, torchvision v1.5)"});
+    registry.add("lm_resnet" + d, {imagenet("lm_resnet" + d, depth, lm), "ImageNet LM-ResNet-" + d + " (Lu et al. 2018)"});
+  }
+  registry.add("resnext50_32x4d", {imagenet("resnext50_32x4d", 50, euler, 32, 128), "ImageNet ResNeXt-50 32x4d (Xie et al. 2017)"});
 }
 
 }  // namespace
@@ -43,11 +71,15 @@ void register_builtin_presets(PresetRegistry& registry) {
   }
   registry.add("lm_resnet164", {cifar("lm_resnet164", 164, "pre", "projection", lm, "bottleneck"),
                                 "LM-ResNet-164 with bottlenecks (Lu et al. 2018, official-code layout)"});
+  register_imagenet_presets(registry);
 }
 
 void register_builtin_layouts(LayoutRegistry& registry) {
   registry.add("cifar_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
     return std::static_pointer_cast<ClassifierImpl>(std::make_shared<CifarResNetImpl>(o, scheme, in, classes));
+  });
+  registry.add("imagenet_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<ImagenetResNetImpl>(o, scheme, in, classes));
   });
 }
 
@@ -68,6 +100,8 @@ LayoutRegistry& layout_registry() {
   }();
   return registry;
 }
+
+int64_t native_input_size(const ModelOptions& options) { return options.layout == "imagenet_resnet" ? 224 : 32; }
 
 ModelOptions preset_options(const std::string& name) { return preset_registry().get(name).options; }
 

@@ -26,6 +26,9 @@ void register_builtin_layouts(LayoutRegistry& registry);
 PresetRegistry& preset_registry();
 LayoutRegistry& layout_registry();
 
+/// The input side a layout is designed for: 224 (imagenet_resnet) or 32.
+int64_t native_input_size(const ModelOptions& options);
+
 /// The preset's options (ConfigError listing the presets for an unknown name).
 ModelOptions preset_options(const std::string& name);
 

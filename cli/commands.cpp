@@ -149,7 +149,7 @@ int models_command(const Args& args) {
   int64_t classes = 10, channels = 3;
   options.add_options()("json", po::bool_switch(&json), "machine-readable list")(
       "classes", po::value(&classes)->default_value(10), "output classes for the parameter count")(
-      "channels", po::value(&channels)->default_value(3), "input channels for the parameter count (MACs: per 32x32 image)");
+      "channels", po::value(&channels)->default_value(3), "input channels for the parameter count (MACs: per image at the layout's native size)");
   po::variables_map vm;
   if (!parse(args, "odenet models [--json] [--classes N] [--channels C]", options, {}, vm)) return 0;
   nlohmann::json out = nlohmann::json::array();
@@ -159,7 +159,8 @@ int models_command(const Args& args) {
     auto model = build_model(entry.options, *scheme, channels, classes);
     out.push_back({{"name", name},
                    {"params", count_parameters(*model)},
-                   {"macs", macs_per_image(*model, channels, 32, 32)},
+                   {"input_size", native_input_size(entry.options)},
+                   {"macs", macs_per_image(*model, channels, native_input_size(entry.options), native_input_size(entry.options))},
                    {"description", entry.description},
                    {"model", to_json(entry.options)}});
   }
@@ -168,8 +169,9 @@ int models_command(const Args& args) {
     return 0;
   }
   for (const auto& m : out)
-    fmt::print("{:<18} {:>10} params {:>8.1f}M MACs  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
-               m["macs"].get<int64_t>() / 1e6, m["description"].get<std::string>());
+    fmt::print("{:<18} {:>10} params {:>8.1f}M MACs at {}x{}  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
+               m["macs"].get<int64_t>() / 1e6, m["input_size"].get<int64_t>(), m["input_size"].get<int64_t>(),
+               m["description"].get<std::string>());
   return 0;
 }
 

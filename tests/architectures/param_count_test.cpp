@@ -59,6 +59,25 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Pinned{"preact_resnet164", 1703674, 1.7e6, 0.01}, Pinned{"preact_resnet1001", 10328122, 10.2e6, 0.013}),
     [](const auto& info) { return std::string(info.param.preset); });
 
+TEST(PresetParameters, ImagenetPresetsMatchPublishedCountsExactly) {
+  EXPECT_EQ(params_of("resnet50", 3, 1000), 25557032);
+  EXPECT_EQ(params_of("resnet101", 3, 1000), 44549160);
+  EXPECT_EQ(params_of("resnet152", 3, 1000), 60192808);
+  EXPECT_EQ(params_of("resnext50_32x4d", 3, 1000), 25028904);
+  // LM variants add one k per LM step: every step but the first of each stage.
+  EXPECT_EQ(params_of("lm_resnet50", 3, 1000), 25557032 + (3 + 4 + 6 + 3 - 4));
+}
+
+TEST(PresetParameters, ResNet50MultiplyAccumulatesAndReducedInputForward) {
+  auto options = preset_options("resnet50");
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto model = build_model(options, *scheme, 3, 1000);
+  double macs = static_cast<double>(macs_per_image(*model, 3, 224, 224));
+  EXPECT_NEAR(macs, 4.1e9, 0.01 * 4.1e9) << macs;  // ≈ 4.1G (torchvision: 4.09G)
+  model->eval();
+  EXPECT_EQ(model->forward(torch::randn({2, 3, 64, 64})).sizes(), (std::vector<int64_t>{2, 1000}));
+}
+
 TEST(PresetParameters, ResNet20ByHand) {
   // stem 3·16·9 + BN 32; stage 1: 6 convs 16·16·9 + 6 BN·32; stage 2: 16·32·9 + 5·32·32·9 + 6·64;
   // stage 3: 32·64·9 + 5·64·64·9 + 6·128; head 64·10 + 10. Option-A shortcuts have no parameters.
