@@ -40,9 +40,13 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
     const int64_t expansion = o.block == "bottleneck" ? 4 : 1;
     const int64_t out = expansion * (o.width << s), stride = s == 0 ? 1 : 2;
     auto basic = [&](int64_t in, int64_t field_out, int64_t step_stride) -> std::shared_ptr<FieldImpl> {
-      if (expansion > 1)
-        return std::make_shared<BottleneckFieldImpl>(
-            BottleneckFieldOptions(in, field_out / expansion, field_out).stride(step_stride).preact(preact_));
+      if (expansion > 1) {  // 3×3 width: field_out/4, or bottleneck_width·2^s (ResNeXt: cardinality × d)
+        int64_t inner = o.bottleneck_width > 0 ? (o.bottleneck_width << s) * field_out / out : field_out / expansion;
+        return std::make_shared<BottleneckFieldImpl>(BottleneckFieldOptions(in, inner, field_out)
+                                                         .stride(step_stride)
+                                                         .preact(preact_)
+                                                         .groups(o.cardinality));
+      }
       return std::make_shared<BasicFieldImpl>(BasicFieldOptions(in, field_out).stride(step_stride).preact(preact_));
     };
     // Partitioned schemes (X' = F(Y), Y' = G(X)) ask for fields on half the channels.

@@ -54,16 +54,41 @@ void register_builtin_presets(PresetRegistry& registry) {
   const nlohmann::json euler = {{"name", "forward_euler"}};
   // Official LM-ResNet code: s = 1 − k learned, init s ~ U(1, 1.1).
   const nlohmann::json lm = {{"name", "linear_multistep"}, {"parametrization", "official"}, {"k_init", {-0.1, 0.0}}};
+  for (long depth : {20, 32, 44, 56, 110, 1202})
+    registry.add("resnet" + std::to_string(depth),
+                 {cifar("resnet" + std::to_string(depth), depth, "post", "zero_pad", euler),
+                  "CIFAR ResNet-" + std::to_string(depth) + " (He et al. 2016, post-activation, option-A shortcuts)"});
   for (long depth : {20, 32, 44, 56, 110}) {
     auto d = std::to_string(depth);
-    registry.add("resnet" + d, {cifar("resnet" + d, depth, "post", "zero_pad", euler),
-                                "CIFAR ResNet-" + d + " (He et al. 2016, post-activation, option-A shortcuts)"});
     registry.add("preact_resnet" + d,
                  {cifar("preact_resnet" + d, depth, "pre", "projection", euler),
                   "CIFAR pre-activation ResNet-" + d + " (BN-ReLU-conv, 1x1 projections)"});
     registry.add("lm_resnet" + d, {cifar("lm_resnet" + d, depth, "pre", "projection", lm),
                                    "LM-ResNet-" + d + " (Lu et al. 2018, official-code layout)"});
   }
+  // Stochastic depth (Huang et al. 2016; Lu et al. 2018 §4): linear survival decay to p_L.
+  auto stochastic = [](const char* variant, double survival) {
+    return nlohmann::json{{"name", "euler_maruyama"}, {"variant", variant}, {"survival", survival}, {"scaling", "official"}};
+  };
+  registry.add("resnet110_sd", {cifar("resnet110_sd", 110, "post", "zero_pad", stochastic("stochastic_depth", 0.5)),
+                                "ResNet-110 with stochastic depth, p_L = 0.5"});
+  registry.add("resnet1202_sd", {cifar("resnet1202_sd", 1202, "post", "zero_pad", stochastic("stochastic_depth", 0.5)),
+                                 "ResNet-1202 with stochastic depth, p_L = 0.5"});
+  registry.add("lm_resnet56_sd", {cifar("lm_resnet56_sd", 56, "pre", "projection", stochastic("stochastic_lm", 0.8)),
+                                  "LM-ResNet-56 with stochastic depth (stochastic LM), p_L = 0.8"});
+  registry.add("lm_resnet110_sd", {cifar("lm_resnet110_sd", 110, "pre", "projection", stochastic("stochastic_lm", 0.5)),
+                                   "LM-ResNet-110 with stochastic depth (stochastic LM), p_L = 0.5"});
+  // ResNeXt-29 (Xie et al. 2017): bottlenecks of cardinality C with C·d channels in the grouped 3×3.
+  for (long cardinality : {8, 16})
+    for (const bool lm_variant : {false, true}) {
+      std::string name = std::string(lm_variant ? "lm_" : "") + "resnext29_" + std::to_string(cardinality) + "x64d";
+      ModelOptions o = cifar(name, 29, "post", "projection", lm_variant ? lm : euler, "bottleneck");
+      o.width = 64;
+      o.cardinality = cardinality;
+      o.bottleneck_width = cardinality * 64;
+      registry.add(name, {o, std::string(lm_variant ? "LM-" : "") + "ResNeXt-29 " + std::to_string(cardinality) +
+                                 "x64d (CIFAR, Xie et al. 2017)"});
+    }
   for (long depth : {164, 1001}) {
     auto d = std::to_string(depth);
     registry.add("preact_resnet" + d, {cifar("preact_resnet" + d, depth, "pre", "projection", euler, "bottleneck"),

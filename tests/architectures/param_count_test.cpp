@@ -78,6 +78,15 @@ TEST(PresetParameters, ResNet50MultiplyAccumulatesAndReducedInputForward) {
   EXPECT_EQ(model->forward(torch::randn({2, 3, 64, 64})).sizes(), (std::vector<int64_t>{2, 1000}));
 }
 
+// Larger CIFAR presets against the published figures (1%): ResNet-1202 19.4M, ResNeXt-29 8x64d 34.4M,
+// 16x64d 68.1M; stochastic-depth presets have their base network's parameters.
+INSTANTIATE_TEST_SUITE_P(
+    CifarZoo, PresetParameters,
+    ::testing::Values(Pinned{"resnet1202", 19421274, 19.4e6, 0.01}, Pinned{"resnext29_8x64d", 34426698, 34.4e6, 0.01},
+                      Pinned{"resnext29_16x64d", 68155210, 68.1e6, 0.01}, Pinned{"lm_resnext29_8x64d", 34426704, 34.4e6, 0.01},
+                      Pinned{"resnet110_sd", 1727962, 1.7e6, 0.05 / 1.7}, Pinned{"lm_resnet56_sd", 855698, 856789, 0.01}),
+    [](const auto& info) { return std::string(info.param.preset); });
+
 TEST(PresetParameters, ResNet20ByHand) {
   // stem 3·16·9 + BN 32; stage 1: 6 convs 16·16·9 + 6 BN·32; stage 2: 16·32·9 + 5·32·32·9 + 6·64;
   // stage 3: 32·64·9 + 5·64·64·9 + 6·128; head 64·10 + 10. Option-A shortcuts have no parameters.
