@@ -1,5 +1,10 @@
 #include "architectures/stage.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "discretizations/forward_euler.h"
+
 namespace odenet {
 
 StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_after_step)
@@ -15,6 +20,28 @@ State StageImpl::forward(const State& state) {
     if (relu_after_step_) s.u = torch::relu(s.u);
   }
   return s;
+}
+
+std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme, const StageFieldMaker& make_field,
+                                       int& index, int count) {
+  const SchemeInfo info = scheme.info();
+  // Partitioned schemes (X' = F(Y), Y' = G(X)) ask for fields on half the channels.
+  FieldFactory field = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
+    if (part == FieldPart::kWhole) return make_field(p.out_channels, p.out_channels, 1);
+    if (p.out_channels % 2 != 0)
+      throw ConfigError(fmt::format("scheme '{}' splits the state into two halves, but stage {} has {} channels (odd)",
+                                    info.name, p.number, p.out_channels));
+    return make_field(p.out_channels / 2, p.out_channels / 2, 1);
+  };
+  std::vector<std::shared_ptr<StepImpl>> steps;
+  if (p.projection)
+    steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.in_channels, p.out_channels, p.stride), 1.0, p.projection));
+  const int64_t starters = std::min<int64_t>(std::max(0, info.history - 1), p.steps);
+  while (static_cast<int64_t>(steps.size()) < starters)
+    steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));
+  index += static_cast<int>(steps.size());
+  while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count}));
+  return std::make_shared<StageImpl>(std::move(steps), p.relu_after_step);
 }
 
 }  // namespace odenet
