@@ -61,7 +61,7 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
   }
   if (preact_) head_bn_ = register_module("head_bn", torch::nn::BatchNorm2d(channels));
   fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
-  init_he_normal(*this);
+  init_he_normal(*this, o.zero_init_residual);
 }
 
 torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {

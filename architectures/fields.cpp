@@ -3,6 +3,7 @@
 #include <torch/nn/functional/padding.h>
 #include <torch/nn/init.h>
 
+#include "core/error.h"
 #include "core/mac_count.h"
 
 #include <cmath>
@@ -24,6 +25,13 @@ BasicFieldImpl::BasicFieldImpl(const BasicFieldOptions& o) : options_(o) {
   bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.out_channels()));
 }
 
+void BasicFieldImpl::zero_init_last_bn() {
+  if (options_.preact())
+    throw ConfigError("zero_init_residual: a pre-activation block ends in a convolution, not a BatchNorm");
+  torch::NoGradGuard no_grad;
+  bn2_->weight.zero_();
+}
+
 torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
   if (options_.preact()) return counted(conv2_, torch::relu(bn2_(counted(conv1_, torch::relu(bn1_(u))))));
   return bn2_(counted(conv2_, torch::relu(bn1_(counted(conv1_, u)))));
@@ -36,6 +44,13 @@ BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : opti
   bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.width()));
   bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.width()));
   bn3_ = register_module("bn3", torch::nn::BatchNorm2d(o.preact() ? o.width() : o.out_channels()));
+}
+
+void BottleneckFieldImpl::zero_init_last_bn() {
+  if (options_.preact())
+    throw ConfigError("zero_init_residual: a pre-activation block ends in a convolution, not a BatchNorm");
+  torch::NoGradGuard no_grad;
+  bn3_->weight.zero_();
 }
 
 torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
@@ -72,7 +87,7 @@ torch::Tensor ConvProjectionImpl::forward(torch::Tensor u) {
   return preact_ ? counted(conv_, torch::relu(bn_(u))) : bn_(counted(conv_, u));
 }
 
-void init_he_normal(torch::nn::Module& module) {
+void init_he_normal(torch::nn::Module& module, bool zero_init_residual) {
   torch::NoGradGuard no_grad;
   for (auto& m : module.modules(/*include_self=*/false)) {
     if (auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(m.get())) {
@@ -83,6 +98,11 @@ void init_he_normal(torch::nn::Module& module) {
       b->weight.fill_(1.0);
       b->bias.zero_();
     }
+  }
+  if (!zero_init_residual) return;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* basic = dynamic_cast<BasicFieldImpl*>(m.get())) basic->zero_init_last_bn();
+    if (auto* bottleneck = dynamic_cast<BottleneckFieldImpl*>(m.get())) bottleneck->zero_init_last_bn();
   }
 }
 

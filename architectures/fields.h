@@ -25,6 +25,8 @@ class BasicFieldImpl : public FieldImpl {
  public:
   explicit BasicFieldImpl(const BasicFieldOptions& options);
   torch::Tensor forward(torch::Tensor u) override;
+  /// Post-activation: sets the last BatchNorm's weight to 0, so the step starts as the identity.
+  void zero_init_last_bn();
 
  private:
   BasicFieldOptions options_;
@@ -50,6 +52,8 @@ class BottleneckFieldImpl : public FieldImpl {
  public:
   explicit BottleneckFieldImpl(const BottleneckFieldOptions& options);
   torch::Tensor forward(torch::Tensor u) override;
+  /// Post-activation: sets the last BatchNorm's weight to 0, so the step starts as the identity.
+  void zero_init_last_bn();
 
  private:
   BottleneckFieldOptions options_;
@@ -81,7 +85,9 @@ class ConvProjectionImpl : public FieldImpl {
 };
 
 /// He-normal initialisation of every convolution, N(0, sqrt(2/n)) with n = k·k·out;
-/// BatchNorm weight 1, bias 0.
-void init_he_normal(torch::nn::Module& module);
+/// BatchNorm weight 1, bias 0. With `zero_init_residual`, the last BatchNorm of every
+/// post-activation residual field starts at 0 (Goyal et al. 2017); a pre-activation
+/// field ends in a convolution, so asking for it there is a ConfigError.
+void init_he_normal(torch::nn::Module& module, bool zero_init_residual = false);
 
 }  // namespace odenet

@@ -48,7 +48,7 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
     channels = plan.out_channels;
   }
   fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
-  init_he_normal(*this);
+  init_he_normal(*this, o.zero_init_residual);
 }
 
 torch::Tensor ImagenetResNetImpl::forward(torch::Tensor x) {

@@ -8,6 +8,7 @@ nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
                    {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
                    {"scheme", o.scheme}};
+  if (o.zero_init_residual) j["zero_init_residual"] = true;
   if (o.block == "bottleneck") {
     j["cardinality"] = o.cardinality;
     j["bottleneck_width"] = o.bottleneck_width;
@@ -37,6 +38,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
   o.shortcut = r.one_of("shortcut", {"zero_pad", "projection"}, o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
   o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);
+  o.zero_init_residual = r.boolean("zero_init_residual", o.zero_init_residual);
   if (r.has("scheme")) {  // the scheme's builder validates the contents
     const auto& s = r.raw("scheme");
     if (!s.is_object() && !s.is_string()) r.fail("scheme", "expected a scheme object or name, got " + describe_json(s));

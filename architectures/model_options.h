@@ -29,6 +29,8 @@ struct ModelOptions {
   long bottleneck_width = 0;
   /// Stage-transition shortcut: "zero_pad" (option A) or "projection" (1×1 conv).
   std::string shortcut = "zero_pad";
+  /// Start every post-activation residual field's last BatchNorm at 0 (Goyal et al. 2017).
+  bool zero_init_residual = false;
   /// The scheme object, e.g. {"name": "linear_multistep", "k_init": [-0.1, 0]}.
   nlohmann::json scheme = {{"name", "forward_euler"}};
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
+
 #include "architectures/cifar_resnet.h"
 #include "architectures/imagenet_resnet.h"
 
@@ -132,7 +134,12 @@ ModelOptions preset_options(const std::string& name) { return preset_registry().
 
 std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
                                             int64_t num_classes) {
-  return layout_registry().get(options.layout)(options, scheme, in_channels, num_classes);
+  try {
+    return layout_registry().get(options.layout)(options, scheme, in_channels, num_classes);
+  } catch (const ConfigError& e) {  // name what was asked for: the preset (or layout) and the scheme
+    std::string model = options.preset.empty() ? "layout '" + options.layout + "'" : "preset '" + options.preset + "'";
+    throw ConfigError(fmt::format("{} with scheme '{}': {}", model, scheme.info().name, e.what()));
+  }
 }
 
 }  // namespace odenet

@@ -32,7 +32,8 @@ int64_t native_input_size(const ModelOptions& options);
 /// The preset's options (ConfigError listing the presets for an unknown name).
 ModelOptions preset_options(const std::string& name);
 
-/// Builds the network; a shape the layout cannot take (e.g. depth 21) is a ConfigError.
+/// Builds the network; a shape the layout or scheme cannot take (e.g. depth 21, an odd channel
+/// count for a reversible scheme) is a ConfigError naming the preset, the scheme and the reason.
 std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
                                             int64_t num_classes);
 

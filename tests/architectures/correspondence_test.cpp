@@ -206,7 +206,8 @@ TEST(SchemeInPreset, ReversibleNeedsAnEvenChannelSplit) {
     build_model(options, *scheme, 3, 10);
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "scheme 'reversible' splits the state into two halves, but stage 1 has 3 channels (odd)");
+    EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'reversible': scheme 'reversible' splits the state into two halves, but "
+                 "stage 1 has 3 channels (odd)");
   }
 }
 

@@ -128,6 +128,23 @@ TEST(Presets, FashionMnistShapesAndOutputs) {
   EXPECT_EQ(params_of("resnet20", 3) - params_of("resnet20", 1), 2 * 16 * 9);
 }
 
+TEST(Presets, ZeroInitResidualStartsEveryPostActivationStepAsTheIdentityBranch) {
+  auto options = preset_options("resnet20");
+  options.zero_init_residual = true;
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto model = build_model(options, *scheme, 3, 10);
+  int zeroed = 0;
+  for (const auto& p : model->named_parameters())
+    if (p.key().find(".f.bn2.weight") != std::string::npos) {
+      EXPECT_EQ(p.value().abs().sum().item<double>(), 0.0) << p.key();
+      ++zeroed;
+    }
+  EXPECT_EQ(zeroed, 9);
+  auto preact = preset_options("preact_resnet20");
+  preact.zero_init_residual = true;
+  EXPECT_THROW(build_model(preact, *scheme, 3, 10), ConfigError);
+}
+
 TEST(Presets, BadDepthIsAConfigError) {
   auto options = preset_options("resnet20");
   options.depth = 21;
@@ -136,7 +153,8 @@ TEST(Presets, BadDepthIsAConfigError) {
     build_model(options, *scheme, 3, 10);
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "model depth 21 is not 6n+2 (n >= 1) as the cifar_resnet layout with basic blocks needs");
+    EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'forward_euler': model depth 21 is not 6n+2 (n >= 1) as the "
+                 "cifar_resnet layout with basic blocks needs");
   }
 }
 

@@ -82,7 +82,8 @@ TEST_F(Validation, OutOfRange) {
   EXPECT_EQ(error_of("/train/optimizer/lr", -0.1), "/train/optimizer/lr: -0.1 is out of range [0, 100]");
   EXPECT_EQ(error_of("/train/schedule/milestones", {1, 5}), "/train/schedule/milestones/1: 5 is out of range [1, 2]");
   EXPECT_EQ(error_of("/model/depth", 21),
-            "/model: model depth 21 is not 6n+2 (n >= 1) as the cifar_resnet layout with basic blocks needs");
+            "/model: preset 'resnet20' with scheme 'forward_euler': model depth 21 is not 6n+2 (n >= 1) as the "
+            "cifar_resnet layout with basic blocks needs");
 }
 
 TEST_F(Validation, UnknownNames) {
@@ -101,7 +102,8 @@ TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {
   EXPECT_EQ(load_experiment(write(j.dump())).runs[0].config["model"]["scheme"]["method"], "verlet");
   j["model"]["width"] = 3;
   EXPECT_EQ(error_text(j.dump()),
-            "/model: scheme 'reversible' splits the state into two halves, but stage 1 has 3 channels (odd)");
+            "/model: preset 'resnet20' with scheme 'reversible': scheme 'reversible' splits the state into two "
+            "halves, but stage 1 has 3 channels (odd)");
   EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"columns", 9}}), "/model/scheme/columns: unknown key");
   EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"form", "expansion"}, {"columns", 9}}),
             "/model/scheme/columns: 9 is out of range [1, 6]");
