@@ -80,6 +80,12 @@ void register_builtin_presets(PresetRegistry& registry) {
                                   "LM-ResNet-56 with stochastic depth (stochastic LM), p_L = 0.8"});
   registry.add("lm_resnet110_sd", {cifar("lm_resnet110_sd", 110, "pre", "projection", stochastic("stochastic_lm", 0.5)),
                                    "LM-ResNet-110 with stochastic depth (stochastic LM), p_L = 0.5"});
+  // PolyNet (Zhang et al. 2017) on CIFAR: poly-2 steps u + F(u) + F(F(u)) with one shared F, so the
+  // ResNet-56 layout has exactly ResNet-56's parameters (at twice its residual-branch cost).
+  registry.add("polynet_cifar",
+               {cifar("polynet_cifar", 56, "post", "zero_pad",
+                      {{"name", "backward_euler_neumann"}, {"form", "literal"}, {"terms", 2}}),
+                "PolyNet-style poly-2 blocks (shared F) on the ResNet-56 layout: ResNet-56's parameters"});
   // ResNeXt-29 (Xie et al. 2017): bottlenecks of cardinality C with C·d channels in the grouped 3×3.
   for (long cardinality : {8, 16})
     for (const bool lm_variant : {false, true}) {

@@ -84,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
     CifarZoo, PresetParameters,
     ::testing::Values(Pinned{"resnet1202", 19421274, 19.4e6, 0.01}, Pinned{"resnext29_8x64d", 34426698, 34.4e6, 0.01},
                       Pinned{"resnext29_16x64d", 68155210, 68.1e6, 0.01}, Pinned{"lm_resnext29_8x64d", 34426704, 34.4e6, 0.01},
-                      Pinned{"resnet110_sd", 1727962, 1.7e6, 0.05 / 1.7}, Pinned{"lm_resnet56_sd", 855698, 856789, 0.01}),
+                      Pinned{"resnet110_sd", 1727962, 1.7e6, 0.05 / 1.7}, Pinned{"lm_resnet56_sd", 855698, 856789, 0.01},
+                      Pinned{"polynet_cifar", 853018, 853018, 0.0}),
     [](const auto& info) { return std::string(info.param.preset); });
 
 TEST(PresetParameters, ResNet20ByHand) {
