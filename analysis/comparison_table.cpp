@@ -17,14 +17,6 @@ namespace odenet {
 namespace fs = std::filesystem;
 namespace {
 
-nlohmann::json read_run_file(const std::string& path) {
-  try {
-    return read_json_file(path);
-  } catch (const ConfigError& e) {
-    throw DataError(e.what());
-  }
-}
-
 std::string model_label(const nlohmann::json& model) {
   if (model.contains("preset")) return model["preset"].get<std::string>();
   return fmt::format("{}-{}-{}", model.value("layout", "?"), model.value("activation", "?"), model.value("depth", 0));
@@ -153,6 +145,14 @@ double sort_key(const TableRow& r, const std::string& key) {
 
 }  // namespace
 
+nlohmann::json read_run_json(const std::string& path) {
+  try {
+    return read_json_file(path);
+  } catch (const ConfigError& e) {
+    throw DataError(e.what());
+  }
+}
+
 std::pair<double, double> mean_std(const std::vector<double>& v) {
   if (v.empty()) return {0, 0};
   double mean = 0;
@@ -180,7 +180,7 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
       skipped.push_back(dir + ": unfinished or in progress (no summary.json), left out");
       continue;
     }
-    RunRecord r{dir, read_run_file(dir + "/config.json"), read_run_file(dir + "/summary.json")};
+    RunRecord r{dir, read_run_json(dir + "/config.json"), read_run_json(dir + "/summary.json")};
     for (const char* key : {"final_test_error", "best_test_error", "params", "epochs", "mean_epoch_seconds"})
       if (!r.summary.contains(key) || !r.summary[key].is_number())
         throw DataError(dir + "/summary.json: missing or non-numeric \"" + key + "\"");

@@ -37,6 +37,9 @@ struct TableRow {
   nlohmann::json config;            ///< config.json of the group's first run
 };
 
+/// Reads a JSON file of a run directory; a missing or malformed file is a DataError naming it.
+nlohmann::json read_run_json(const std::string& path);
+
 /// Finds run directories (those holding config.json) under each of `dirs`.
 /// Unfinished runs are skipped with a note in `skipped`; a damaged file is a DataError naming it.
 std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped);

@@ -11,34 +11,11 @@
 #include "analysis/run_analysis.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/trainer.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
 namespace {
-
-struct Curves {
-  std::vector<double> epoch, train_error, test_error;
-};
-
-Curves read_curves(const std::string& dir) {
-  Curves c;
-  std::ifstream in(dir + "/metrics.jsonl");
-  long line_no = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_no;
-    if (line.empty()) continue;
-    try {
-      auto j = nlohmann::json::parse(line);
-      c.epoch.push_back(j.at("epoch").get<double>());
-      c.train_error.push_back(j.at("train_error").get<double>());
-      c.test_error.push_back(j.at("test_error").get<double>());
-    } catch (const std::exception&) {
-      throw DataError(fmt::format("{}/metrics.jsonl:{}: malformed metrics line", dir, line_no));
-    }
-  }
-  if (c.epoch.empty()) throw DataError(dir + "/metrics.jsonl: no epochs");
-  return c;
-}
 
 std::string run_name(const std::string& dir) { return fs::path(dir).filename().string(); }
 
@@ -64,9 +41,16 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   curves.xlabel = "epoch";
   curves.ylabel = "error (%)";
   for (const auto& r : runs) {
-    Curves c = read_curves(r.dir);
-    curves.series.push_back({run_name(r.dir) + " test", c.epoch, c.test_error, "linespoints pt 7"});
-    curves.series.push_back({run_name(r.dir) + " train", c.epoch, c.train_error, "linespoints dt 2 pt 6"});
+    auto metrics = read_metrics_file(r.dir + "/metrics.jsonl");
+    if (metrics.empty()) throw DataError(r.dir + "/metrics.jsonl: no epochs");
+    PlotSeries test{run_name(r.dir) + " test", {}, {}, "linespoints pt 7"};
+    PlotSeries train{run_name(r.dir) + " train", {}, {}, "linespoints dt 2 pt 6"};
+    for (const auto& m : metrics) {
+      test.x.push_back(m.epoch), test.y.push_back(m.test_error);
+      train.x.push_back(m.epoch), train.y.push_back(m.train_error);
+    }
+    curves.series.push_back(test);
+    curves.series.push_back(train);
   }
   curves.extra = {"set key below", "set xtics 1"};
   render_plot(curves, figures + "/curves");

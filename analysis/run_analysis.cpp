@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "analysis/comparison_table.h"
 #include "analysis/ode_problems.h"
 #include "analysis/plots.h"
 #include "analysis/scheme_verification.h"
@@ -24,11 +25,7 @@ namespace {
 nlohmann::json read_required(const std::string& dir, const std::string& name, const std::string& why) {
   std::string path = dir + "/" + name;
   if (!fs::exists(path)) throw DataError(dir + ": no " + name + " (" + why + ")");
-  try {
-    return read_json_file(path);
-  } catch (const ConfigError& e) {
-    throw DataError(e.what());
-  }
+  return read_run_json(path);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <set>
 
@@ -74,6 +75,23 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   m.epoch_seconds = j.at("epoch_seconds").get<double>();
   m.images_per_second = j.at("images_per_second").get<double>();
   return m;
+}
+
+std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch) {
+  std::vector<EpochMetrics> out;
+  std::ifstream in(path);
+  long line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    if (line.empty()) continue;
+    try {
+      EpochMetrics m = epoch_metrics_from_json(nlohmann::json::parse(line));
+      if (m.epoch <= up_to_epoch) out.push_back(m);
+    } catch (const std::exception&) {
+      throw DataError(fmt::format("{}:{}: malformed metrics line", path, line_no));
+    }
+  }
+  return out;
 }
 
 std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(

@@ -6,6 +6,7 @@
 #pragma once
 #include <torch/optim/sgd.h>
 
+#include <climits>
 #include <functional>
 #include <memory>
 #include <string>
@@ -50,6 +51,9 @@ struct EpochMetrics {
 
 nlohmann::json to_json(const EpochMetrics& m);
 EpochMetrics epoch_metrics_from_json(const nlohmann::json& j);
+/// Reads a run's metrics.jsonl (one EpochMetrics per line), keeping epochs <= `up_to_epoch`;
+/// a malformed line is a DataError naming the file and the line.
+std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch = LONG_MAX);
 
 class Trainer {
  public:

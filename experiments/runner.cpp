@@ -70,23 +70,6 @@ RunState inspect(const RunSpec& run, const std::string& dir, bool resume) {
   return RunState::kUnfinished;
 }
 
-std::vector<EpochMetrics> read_metrics(const std::string& path, long up_to_epoch) {
-  std::vector<EpochMetrics> out;
-  std::ifstream in(path);
-  long line_no = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_no;
-    if (line.empty()) continue;
-    try {
-      EpochMetrics m = epoch_metrics_from_json(nlohmann::json::parse(line));
-      if (m.epoch <= up_to_epoch) out.push_back(m);
-    } catch (const std::exception& e) {
-      throw DataError(fmt::format("{}:{}: malformed metrics line", path, line_no));
-    }
-  }
-  return out;
-}
-
 void write_metrics(const std::string& path, const std::vector<EpochMetrics>& metrics) {
   std::string text;
   for (const auto& m : metrics) text += to_json(m).dump() + "\n";
@@ -160,7 +143,7 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
   std::vector<EpochMetrics> metrics;
   if (state == RunState::kUnfinished && fs::exists(checkpoint)) {
     trainer.load_checkpoint(checkpoint);
-    metrics = read_metrics(metrics_path, trainer.completed_epochs());
+    metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
       throw DataError(fmt::format("{}: holds {} epochs but the checkpoint is at epoch {}", metrics_path, metrics.size(),
                                   trainer.completed_epochs()));

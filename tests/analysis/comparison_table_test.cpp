@@ -29,7 +29,11 @@ void make_run(const std::string& dir, const std::string& preset, int seed, doubl
   test::write_text(dir + "/summary.json", summary.dump());
   std::string metrics;
   for (int e = 1; e <= 3; ++e)
-    metrics += nlohmann::json{{"epoch", e}, {"train_error", 50.0 / e}, {"test_error", final_error + 3 - e}}.dump() + "\n";
+    metrics += nlohmann::json{{"epoch", e},          {"lr", 0.1},         {"train_loss", 1.0 / e},
+                              {"train_error", 50.0 / e}, {"test_loss", 1.0}, {"test_error", final_error + 3 - e},
+                              {"train_seconds", 1.0}, {"epoch_seconds", 1.5}, {"images_per_second", 100.0}}
+                   .dump() +
+               "\n";
   test::write_text(dir + "/metrics.jsonl", metrics);
 }
 
