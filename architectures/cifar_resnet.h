@@ -1,6 +1,8 @@
 // The CIFAR ResNet macro layout (He et al. 2016): a 3×3 stem, three stages of
-// n = (depth − 2)/6 steps at widths w, 2w, 4w (stride 2 between stages), and
-// a global-average-pool + linear head. Each stage is a loop of scheme steps;
+// n = (depth − 2)/6 steps at widths w, 2w, 4w (or `stage_widths`; stride 2 between
+// stages), and a global-average-pool + linear head. The activation ordering sets the
+// stem and head: post (stem conv-BN-ReLU), pre (bare stem conv, head BN-ReLU; RevNet and
+// LM-ResNet), relu_first (stem conv-BN, head ReLU; shake-shake). Each stage is a loop of scheme steps;
 // a multistep scheme's history is started by forward-Euler steps: the
 // projection step at each stage transition (whose projected input becomes
 // u_{n−1}), and in the first stage as many plain steps as the scheme needs
@@ -23,14 +25,15 @@ class CifarResNetImpl : public ClassifierImpl {
   const std::vector<std::shared_ptr<StageImpl>>& stages() const { return stages_; }
 
  private:
-  bool preact_;
+  Activation activation_;
   torch::nn::Conv2d stem_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr}, head_bn_{nullptr};
   std::vector<std::shared_ptr<StageImpl>> stages_;
   torch::nn::Linear fc_{nullptr};
 };
 
-/// Throws a ConfigError naming the depth when (depth − 2) is not a multiple of 6.
-int64_t cifar_blocks_per_stage(const ModelOptions& options);
+/// Steps per stage: n from depth = 3·L·n + 2, with L weighted layers per step (2 basic, 3
+/// bottleneck, doubled for a partitioned scheme); a ConfigError naming the depth otherwise.
+int64_t cifar_blocks_per_stage(const ModelOptions& options, bool partitioned);
 
 }  // namespace odenet

@@ -3,6 +3,8 @@
 #include <torch/nn/functional/padding.h>
 #include <torch/nn/init.h>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "core/mac_count.h"
 
@@ -16,49 +18,70 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, 
       torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).groups(groups).bias(false));
 }
 
+void refuse_zero_init(Activation activation) {
+  if (activation == Activation::kPre)
+    throw ConfigError("zero_init_residual: a pre-activation block ends in a convolution, not a BatchNorm");
+}
+
 }  // namespace
 
+Activation activation_from_name(const std::string& name) {
+  if (name == "pre") return Activation::kPre;
+  if (name == "relu_first") return Activation::kReluFirst;
+  if (name == "post") return Activation::kPost;
+  throw ConfigError("activation '" + name + "' is not one of: post, pre, relu_first");
+}
+
 BasicFieldImpl::BasicFieldImpl(const BasicFieldOptions& o) : options_(o) {
+  const bool pre = o.activation() == Activation::kPre;
   conv1_ = register_module("conv1", conv(o.in_channels(), o.out_channels(), 3, o.stride()));
   conv2_ = register_module("conv2", conv(o.out_channels(), o.out_channels(), 3, 1));
-  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.out_channels()));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(pre ? o.in_channels() : o.out_channels()));
   bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.out_channels()));
 }
 
 void BasicFieldImpl::zero_init_last_bn() {
-  if (options_.preact())
-    throw ConfigError("zero_init_residual: a pre-activation block ends in a convolution, not a BatchNorm");
+  refuse_zero_init(options_.activation());
   torch::NoGradGuard no_grad;
   bn2_->weight.zero_();
 }
 
 torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
-  if (options_.preact()) return counted(conv2_, torch::relu(bn2_(counted(conv1_, torch::relu(bn1_(u))))));
+  switch (options_.activation()) {
+    case Activation::kPre:
+      return counted(conv2_, torch::relu(bn2_(counted(conv1_, torch::relu(bn1_(u))))));
+    case Activation::kReluFirst:
+      u = torch::relu(u);
+      break;
+    case Activation::kPost:
+      break;
+  }
   return bn2_(counted(conv2_, torch::relu(bn1_(counted(conv1_, u)))));
 }
 
 BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : options_(o) {
+  const bool pre = o.activation() == Activation::kPre;
   conv1_ = register_module("conv1", conv(o.in_channels(), o.width(), 1, 1));
   conv2_ = register_module("conv2", conv(o.width(), o.width(), 3, o.stride(), o.groups()));
   conv3_ = register_module("conv3", conv(o.width(), o.out_channels(), 1, 1));
-  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(o.preact() ? o.in_channels() : o.width()));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(pre ? o.in_channels() : o.width()));
   bn2_ = register_module("bn2", torch::nn::BatchNorm2d(o.width()));
-  bn3_ = register_module("bn3", torch::nn::BatchNorm2d(o.preact() ? o.width() : o.out_channels()));
+  bn3_ = register_module("bn3", torch::nn::BatchNorm2d(pre ? o.width() : o.out_channels()));
 }
 
 void BottleneckFieldImpl::zero_init_last_bn() {
-  if (options_.preact())
-    throw ConfigError("zero_init_residual: a pre-activation block ends in a convolution, not a BatchNorm");
+  refuse_zero_init(options_.activation());
   torch::NoGradGuard no_grad;
   bn3_->weight.zero_();
 }
 
 torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
-  if (options_.preact()) {
+  if (options_.activation() == Activation::kPre) {
     auto h = counted(conv1_, torch::relu(bn1_(u)));
     h = counted(conv2_, torch::relu(bn2_(h)));
     return counted(conv3_, torch::relu(bn3_(h)));
   }
+  if (options_.activation() == Activation::kReluFirst) u = torch::relu(u);
   auto h = torch::relu(bn1_(counted(conv1_, u)));
   h = torch::relu(bn2_(counted(conv2_, h)));
   return bn3_(counted(conv3_, h));
@@ -77,14 +100,45 @@ torch::Tensor ZeroPadProjectionImpl::forward(torch::Tensor u) {
   return torch::nn::functional::pad(sub, torch::nn::functional::PadFuncOptions({0, 0, 0, 0, 0, extra_channels_}));
 }
 
-ConvProjectionImpl::ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, bool preact)
-    : preact_(preact) {
-  bn_ = register_module("bn", torch::nn::BatchNorm2d(preact ? in_channels : out_channels));
+ConvProjectionImpl::ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride,
+                                       Activation activation)
+    : activation_(activation) {
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(activation == Activation::kPre ? in_channels : out_channels));
   conv_ = register_module("conv", conv(in_channels, out_channels, 1, stride));
 }
 
 torch::Tensor ConvProjectionImpl::forward(torch::Tensor u) {
-  return preact_ ? counted(conv_, torch::relu(bn_(u))) : bn_(counted(conv_, u));
+  switch (activation_) {
+    case Activation::kPre:
+      return counted(conv_, torch::relu(bn_(u)));
+    case Activation::kReluFirst:
+      return bn_(counted(conv_, torch::relu(u)));
+    case Activation::kPost:
+      break;
+  }
+  return bn_(counted(conv_, u));
+}
+
+ShakeSkipProjectionImpl::ShakeSkipProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
+    : stride_(stride) {
+  if (out_channels % 2 != 0)
+    throw ConfigError(fmt::format("the shake_skip shortcut splits its {} output channels in two halves (odd)", out_channels));
+  conv_a_ = register_module("conv_a", conv(in_channels, out_channels / 2, 1, 1));
+  conv_b_ = register_module("conv_b", conv(in_channels, out_channels / 2, 1, 1));
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(out_channels));
+}
+
+torch::Tensor ShakeSkipProjectionImpl::forward(torch::Tensor u) {
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  auto v = torch::relu(u);
+  // shift(v)[i, j] = v[i − 1, j − 1]: pad one zero row and column at the top and left, drop the last.
+  auto shifted = torch::nn::functional::pad(v, torch::nn::functional::PadFuncOptions({1, 0, 1, 0}))
+                     .index({Slice(), Slice(), Slice(0, v.size(2)), Slice(0, v.size(3))});
+  auto sub = [&](const torch::Tensor& t) {
+    return stride_ == 1 ? t : t.index({Slice(), Slice(), Slice(0, None, stride_), Slice(0, None, stride_)});
+  };
+  return bn_(torch::cat({counted(conv_a_, sub(v)), counted(conv_b_, sub(shifted))}, 1));
 }
 
 void init_he_normal(torch::nn::Module& module, bool zero_init_residual) {

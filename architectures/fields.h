@@ -7,18 +7,24 @@
 
 namespace odenet {
 
+/// Where a residual branch puts its nonlinearities: post-activation (conv-BN-ReLU, and a
+/// ReLU after the sum), pre-activation (BN-ReLU-conv) or ReLU-first (ReLU-conv-BN, shake-shake).
+enum class Activation { kPost, kPre, kReluFirst };
+/// "post", "pre" or "relu_first".
+Activation activation_from_name(const std::string& name);
+
 /// Two 3×3 convolutions. Post-activation (He et al. 2016a):
 ///   f(u) = BN(conv(ReLU(BN(conv(u)))))             (the ReLU after the sum is the stage's)
-/// Pre-activation (He et al. 2016b, the official LM-ResNet code):
+/// Pre-activation (He et al. 2016b, the official LM-ResNet code, RevNet):
 ///   f(u) = conv(ReLU(BN(conv(ReLU(BN(u))))))
+/// ReLU-first (Gastaldi 2017, shake-shake): f(u) = BN(conv(ReLU(BN(conv(ReLU(u))))))
 struct BasicFieldOptions {
   BasicFieldOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, out_channels);
   /// 2 at a stage transition.
   TORCH_ARG(int64_t, stride) = 1;
-  /// Pre-activation ordering (BN-ReLU-conv) instead of post-activation (conv-BN-ReLU).
-  TORCH_ARG(bool, preact) = false;
+  TORCH_ARG(Activation, activation) = Activation::kPost;
 };
 
 class BasicFieldImpl : public FieldImpl {
@@ -37,13 +43,14 @@ class BasicFieldImpl : public FieldImpl {
 /// Bottleneck (He et al. 2016a/b): 1×1 (in → w), 3×3 (w → w, stride), 1×1 (w → out).
 /// Post-activation: f(u) = BN(conv(ReLU(BN(conv(ReLU(BN(conv(u))))))))
 /// Pre-activation:  f(u) = conv(ReLU(BN(conv(ReLU(BN(conv(ReLU(BN(u)))))))))
+/// ReLU-first:      f(u) = BN(conv(ReLU(BN(conv(ReLU(BN(conv(ReLU(u)))))))))
 struct BottleneckFieldOptions {
   BottleneckFieldOptions(int64_t in, int64_t width, int64_t out) : in_channels_(in), width_(width), out_channels_(out) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, width);
   TORCH_ARG(int64_t, out_channels);
   TORCH_ARG(int64_t, stride) = 1;
-  TORCH_ARG(bool, preact) = false;
+  TORCH_ARG(Activation, activation) = Activation::kPost;
   /// Groups of the 3×3 convolution (ResNeXt's cardinality).
   TORCH_ARG(int64_t, groups) = 1;
 };
@@ -71,23 +78,38 @@ class ZeroPadProjectionImpl : public FieldImpl {
   int64_t extra_channels_, stride_;
 };
 
-/// Option B: P(u) = BN(conv1×1(u)) (post-activation), or
-/// P(u) = conv1×1(ReLU(BN(u))) (pre-activation, the official LM-ResNet code).
+/// Option B: P(u) = BN(conv1×1(u)) (post-activation), P(u) = conv1×1(ReLU(BN(u)))
+/// (pre-activation, the official LM-ResNet code) or P(u) = BN(conv1×1(ReLU(u))) (ReLU-first).
 class ConvProjectionImpl : public FieldImpl {
  public:
-  ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, bool preact);
+  ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, Activation activation);
   torch::Tensor forward(torch::Tensor u) override;
 
  private:
-  bool preact_;
+  Activation activation_;
   torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+/// Shake-shake's shortcut (Gastaldi 2017): with v = ReLU(u), two 1×1 convolutions to out/2
+/// channels each, one on v[::s, ::s] and one on v shifted by one pixel (right and down, zeros
+/// entering) then subsampled, concatenated and batch-normalised:
+///   P(u) = BN([conv_a(v[::s, ::s]), conv_b(shift(v)[::s, ::s])])
+class ShakeSkipProjectionImpl : public FieldImpl {
+ public:
+  ShakeSkipProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  int64_t stride_;
+  torch::nn::Conv2d conv_a_{nullptr}, conv_b_{nullptr};
   torch::nn::BatchNorm2d bn_{nullptr};
 };
 
 /// He-normal initialisation of every convolution, N(0, sqrt(2/n)) with n = k·k·out;
 /// BatchNorm weight 1, bias 0. With `zero_init_residual`, the last BatchNorm of every
-/// post-activation residual field starts at 0 (Goyal et al. 2017); a pre-activation
-/// field ends in a convolution, so asking for it there is a ConfigError.
+/// post-activation (or ReLU-first) residual field starts at 0 (Goyal et al. 2017); a
+/// pre-activation field ends in a convolution, so asking for it there is a ConfigError.
 void init_he_normal(torch::nn::Module& module, bool zero_init_residual = false);
 
 }  // namespace odenet

@@ -20,7 +20,8 @@ std::vector<int64_t> imagenet_blocks_per_stage(const ModelOptions& o) {
 ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels,
                                        int64_t num_classes) {
   const auto blocks = imagenet_blocks_per_stage(o);
-  const bool preact = o.activation == "pre";
+  const Activation activation = activation_from_name(o.activation);
+  if (activation == Activation::kReluFirst) throw ConfigError("the imagenet_resnet layout takes post or pre activation");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 7).stride(2).padding(3).bias(false)));
   stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(o.width));
   int64_t channels = o.width, count = 0;
@@ -33,14 +34,16 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
     plan.out_channels = 4 * (o.width << s);
     plan.stride = s == 0 ? 1 : 2;
     plan.steps = blocks[s];
-    plan.relu_after_step = !preact;
+    plan.relu_after_step = activation == Activation::kPost;
     plan.number = static_cast<int>(s + 1);
-    plan.projection = std::make_shared<ConvProjectionImpl>(channels, plan.out_channels, plan.stride, preact);
+    plan.make_projection = [activation](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
+    };
     StageFieldMaker make = [&, width = first_width << s, out = plan.out_channels](int64_t in, int64_t field_out,
                                                                                    int64_t stride) -> std::shared_ptr<FieldImpl> {
       return std::make_shared<BottleneckFieldImpl>(BottleneckFieldOptions(in, width * field_out / out, field_out)
                                                        .stride(stride)
-                                                       .preact(preact)
+                                                       .activation(activation)
                                                        .groups(o.cardinality));
     };
     stages_.push_back(register_module("stage" + std::to_string(s + 1),

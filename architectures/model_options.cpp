@@ -8,6 +8,8 @@ nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
                    {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
                    {"scheme", o.scheme}};
+  if (o.layout == "fractalnet") j.erase("depth");
+  if (!o.stage_widths.empty()) j["stage_widths"] = o.stage_widths;
   if (o.zero_init_residual) j["zero_init_residual"] = true;
   if (o.block == "bottleneck") {
     j["cardinality"] = o.cardinality;
@@ -27,15 +29,18 @@ ModelOptions model_options_from_json(const JsonReader& r,
     } catch (const Error& e) {
       r.fail("preset", e.what());
     }
-  } else if (!r.has("layout") || !r.has("depth")) {
+  } else if (!r.has("layout") || (!r.has("depth") && r.value()["layout"] != "fractalnet")) {
     r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
   }
-  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet"}, o.layout);
-  o.block = r.one_of("block", {"basic", "bottleneck"}, o.block);
-  o.activation = r.one_of("activation", {"post", "pre"}, o.activation);
+  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet", "fractalnet"}, o.layout);
+  o.block = r.one_of("block", {"basic", "bottleneck", "conv"}, o.block);
+  o.activation = r.one_of("activation", {"post", "pre", "relu_first"}, o.activation);
+  if (o.layout == "fractalnet" && r.has("depth"))
+    r.fail("depth", "the fractalnet layout has one step per block: its depth follows from stage_widths and the scheme");
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
-  o.shortcut = r.one_of("shortcut", {"zero_pad", "projection"}, o.shortcut);
+  o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);
+  o.shortcut = r.one_of("shortcut", {"zero_pad", "projection", "shake_skip"}, o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
   o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);
   o.zero_init_residual = r.boolean("zero_init_residual", o.zero_init_residual);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/json_reader.h"
 
@@ -12,22 +13,30 @@ namespace odenet {
 struct ModelOptions {
   /// Preset this was derived from ("" when built from a layout directly).
   std::string preset;
-  /// Macro layout: "cifar_resnet" (3×3 stem, three stages of w·2^i channels, head) or
-  /// "imagenet_resnet" (7×7/2 stem + max-pool, four stages, depth 50/101/152 with bottlenecks).
+  /// Macro layout: "cifar_resnet" (3×3 stem, three stages of w·2^i channels, head),
+  /// "imagenet_resnet" (7×7/2 stem + max-pool, four stages, depth 50/101/152 with bottlenecks)
+  /// or "fractalnet" (blocks of one step each, 2×2 max-pool after every block).
   std::string layout = "cifar_resnet";
-  /// Vector field of each step: "basic" (two 3×3 convolutions) or "bottleneck" (1×1, 3×3, 1×1; 4× wider output).
+  /// Vector field of each step: "basic" (two 3×3 convolutions), "bottleneck" (1×1, 3×3, 1×1;
+  /// 4× wider output) or "conv" (one 3×3 conv-BN-ReLU unit, FractalNet's).
   std::string block = "basic";
-  /// "post" (conv-BN-ReLU, ReLU after the sum) or "pre" (BN-ReLU-conv).
+  /// "post" (conv-BN-ReLU, ReLU after the sum), "pre" (BN-ReLU-conv) or "relu_first"
+  /// (ReLU-conv-BN, no ReLU after the sum: shake-shake).
   std::string activation = "post";
-  /// Total weighted layers: 6n + 2 with basic blocks, 9n + 2 with bottlenecks.
+  /// Weighted layers along the network: 6n + 2 with basic blocks, 9n + 2 with bottlenecks
+  /// (n steps per stage); a partitioned scheme's step holds two fields in sequence (F, G),
+  /// so 12n + 2 and 18n + 2 (RevNet's convention). Not used by the fractalnet layout.
   long depth = 20;
-  /// Channels of the first stage.
+  /// Channels of the stem (and of the first stage unless `stage_widths` says otherwise).
   long width = 16;
+  /// Widths of the stages (3×3 width for bottlenecks); empty: width·2^s. FractalNet: one per block.
+  std::vector<long> stage_widths;
   /// Bottleneck blocks: groups of the 3×3 convolution (ResNeXt cardinality) and its
   /// width in the first stage (0: `width`; ResNeXt-50 32×4d: 128).
   long cardinality = 1;
   long bottleneck_width = 0;
-  /// Stage-transition shortcut: "zero_pad" (option A) or "projection" (1×1 conv).
+  /// Stage-transition shortcut: "zero_pad" (option A), "projection" (1×1 conv) or
+  /// "shake_skip" (shake-shake's two shifted 1×1 paths).
   std::string shortcut = "zero_pad";
   /// Start every post-activation residual field's last BatchNorm at 0 (Goyal et al. 2017).
   bool zero_init_residual = false;

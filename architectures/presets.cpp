@@ -104,6 +104,27 @@ void register_builtin_presets(PresetRegistry& registry) {
   }
   registry.add("lm_resnet164", {cifar("lm_resnet164", 164, "pre", "projection", lm, "bottleneck"),
                                 "LM-ResNet-164 with bottlenecks (Lu et al. 2018, official-code layout)"});
+  // RevNet (Gomez et al. 2017): symplectic-Euler couplings of pre-activation fields on the two
+  // halves, 3×3 widths (32, 64, 112 | 128) after a 32-channel stem; transitions project each half.
+  auto revnet = [&](const std::string& name, long depth, std::vector<long> widths, const std::string& block) {
+    ModelOptions o = cifar(name, depth, "pre", block == "bottleneck" ? "projection" : "zero_pad",
+                           {{"name", "reversible"}, {"method", "revnet"}}, block);
+    o.width = 32;
+    o.stage_widths = std::move(widths);
+    return o;
+  };
+  registry.add("revnet38", {revnet("revnet38", 38, {32, 64, 112}, "basic"), "RevNet-38 (Gomez et al. 2017): 3-3-3 reversible units"});
+  registry.add("revnet110", {revnet("revnet110", 110, {32, 64, 128}, "basic"), "RevNet-110 (Gomez et al. 2017): 9-9-9 reversible units"});
+  registry.add("revnet164", {revnet("revnet164", 164, {32, 64, 128}, "bottleneck"),
+                             "RevNet-164 (Gomez et al. 2017): 9-9-9 reversible bottleneck units"});
+  // Shake-shake 26 (Gastaldi 2017): 4 steps per stage of two ReLU-conv-BN branches mixed by η ~ U(0, 1),
+  // a 16-channel stem and the two-path skip shortcut at every width change.
+  for (long width : {32, 96}) {
+    std::string name = "shake_shake26_2x" + std::to_string(width) + "d";
+    ModelOptions o = cifar(name, 26, "relu_first", "shake_skip", {{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
+    o.stage_widths = {width, 2 * width, 4 * width};
+    registry.add(name, {o, "Shake-Shake-26 2x" + std::to_string(width) + "d (Gastaldi 2017), shake-shake Euler-Maruyama steps"});
+  }
   register_imagenet_presets(registry);
 }
 

@@ -26,16 +26,29 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
                                        int& index, int count) {
   const SchemeInfo info = scheme.info();
   // Partitioned schemes (X' = F(Y), Y' = G(X)) ask for fields on half the channels.
+  auto half = [&](int64_t channels, const char* where) {
+    if (channels % 2 != 0)
+      throw ConfigError(fmt::format("scheme '{}' splits the state into two halves, but {} of stage {} has {} channels (odd)",
+                                    info.name, where, p.number, channels));
+    return channels / 2;
+  };
   FieldFactory field = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
     if (part == FieldPart::kWhole) return make_field(p.out_channels, p.out_channels, 1);
-    if (p.out_channels % 2 != 0)
-      throw ConfigError(fmt::format("scheme '{}' splits the state into two halves, but stage {} has {} channels (odd)",
-                                    info.name, p.number, p.out_channels));
-    return make_field(p.out_channels / 2, p.out_channels / 2, 1);
+    return make_field(half(p.out_channels, "the output"), half(p.out_channels, "the output"), 1);
   };
   std::vector<std::shared_ptr<StepImpl>> steps;
-  if (p.projection)
-    steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.in_channels, p.out_channels, p.stride), 1.0, p.projection));
+  if (p.make_projection) {  // in → out with the stride; a partitioned F reads the input's half, G the output's
+    FieldFactory transition_field = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kWhole) return make_field(p.in_channels, p.out_channels, p.stride);
+      if (part == FieldPart::kFirst) return make_field(half(p.in_channels, "the input"), half(p.out_channels, "the output"), p.stride);
+      return make_field(half(p.out_channels, "the output"), half(p.out_channels, "the output"), 1);
+    };
+    FieldFactory projection = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kWhole) return p.make_projection(p.in_channels, p.out_channels, p.stride);
+      return p.make_projection(half(p.in_channels, "the input"), half(p.out_channels, "the output"), p.stride);
+    };
+    steps.push_back(scheme.make_transition_step(transition_field, projection, StepContext{1.0, index, count}));
+  }
   const int64_t starters = std::min<int64_t>(std::max(0, info.history - 1), p.steps);
   while (static_cast<int64_t>(steps.size()) < starters)
     steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));

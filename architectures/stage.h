@@ -23,14 +23,17 @@ using StageFieldMaker = std::function<std::shared_ptr<FieldImpl>(int64_t in, int
 
 struct StagePlan {
   int64_t in_channels = 0, out_channels = 0, stride = 1, steps = 1;
-  std::shared_ptr<FieldImpl> projection;  ///< shortcut of the opening transition step; null: no transition
+  /// Makes the shortcut P of the opening transition step (from `in` to `out` channels with
+  /// `stride`); empty: the stage has no transition.
+  StageFieldMaker make_projection;
   bool relu_after_step = false;
   int number = 1;  ///< 1-based, for messages
 };
 
-/// A stage as a time-stepping loop: a forward-Euler transition when a projection is
-/// given (u_{n+1} = P(u_n) + f(u_n), history ← {P(u_n)}), forward-Euler steps until the
-/// scheme's history is available (the paper's convention), then the scheme's steps.
+/// A stage as a time-stepping loop: the scheme's transition step when a projection is
+/// given (by default forward Euler, u_{n+1} = P(u_n) + f(u_n), history ← {P(u_n)}),
+/// forward-Euler steps until the scheme's history is available (the paper's convention),
+/// then the scheme's steps.
 /// `index` counts steps over the network (of `count`), for depth-dependent schemes.
 std::shared_ptr<StageImpl> build_stage(const StagePlan& plan, const Scheme& scheme, const StageFieldMaker& make_field,
                                        int& index, int count);

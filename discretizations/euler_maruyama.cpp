@@ -9,8 +9,11 @@ double survival_probability(int l, int count, double last) {
 }
 
 EulerMaruyamaStepImpl::EulerMaruyamaStepImpl(const FieldFactory& make_field, const StepContext& c,
-                                             const EulerMaruyamaOptions& o, bool integrator)
+                                             const EulerMaruyamaOptions& o, bool integrator,
+                                             std::shared_ptr<FieldImpl> projection)
     : options_(o), dt_(c.dt), integrator_(integrator) {
+  TORCH_CHECK(!projection || o.variant == "shake_shake", "only shake_shake steps take a projection");
+  if (projection) projection_ = register_module("projection", std::move(projection));
   f1_ = register_module(o.variant == "shake_shake" ? "f1" : "f", make_field(FieldPart::kWhole));
   if (o.variant == "shake_shake") f2_ = register_module("f2", make_field(FieldPart::kWhole));
   if (o.variant == "gaussian" && integrator) diffusion_ = register_module("g", make_field(FieldPart::kDiffusion));
@@ -32,12 +35,13 @@ State EulerMaruyamaStepImpl::forward(const State& state) {
   }
   if (options_.variant == "shake_shake") {
     auto f1 = f1_->forward(u), f2 = f2_->forward(u);
-    if (!noisy) return State{u + (0.5 * dt_) * (f1 + f2), {u}, {}};
+    auto base = projection_ ? projection_->forward(u) : u;
+    if (!noisy) return State{base + (0.5 * dt_) * (f1 + f2), {base}, {}};
     std::vector<int64_t> shape(u.dim(), 1);
     shape[0] = u.size(0);
     auto eta = torch::rand(shape, u.options());  // one η per example
     auto w1 = 0.5 * dt_ + sqrt_dt * (eta - 0.5);
-    return State{u + w1 * f1 + (dt_ - w1) * f2, {u}, {}};
+    return State{base + w1 * f1 + (dt_ - w1) * f2, {base}, {}};
   }
   // stochastic_depth / stochastic_lm: one Bernoulli draw per step and mini-batch (Huang et al.).
   auto f = f1_->forward(u);
@@ -100,6 +104,13 @@ std::shared_ptr<StepImpl> EulerMaruyama::make_step(const FieldFactory& make_fiel
 std::shared_ptr<StepImpl> EulerMaruyama::make_integrator_step(const FieldFactory& make_field,
                                                               const StepContext& c) const {
   return std::make_shared<EulerMaruyamaStepImpl>(make_field, c, options_, true);
+}
+
+std::shared_ptr<StepImpl> EulerMaruyama::make_transition_step(const FieldFactory& make_field,
+                                                              const FieldFactory& make_projection,
+                                                              const StepContext& c) const {
+  if (options_.variant != "shake_shake") return Scheme::make_transition_step(make_field, make_projection, c);
+  return std::make_shared<EulerMaruyamaStepImpl>(make_field, c, options_, false, make_projection(FieldPart::kWhole));
 }
 
 nlohmann::json EulerMaruyama::to_json() const {

@@ -9,6 +9,7 @@
 //                     dX = p f dt + √(p(1−p)) f dB.
 //   shake_shake:      X_{n+1} = X_n + η f1(X_n) + (1 − η) f2(X_n),  η ~ U(0, 1) per example;
 //                     test: X + ½(f1 + f2). With Δt: (Δt/2 + √Δt(η − ½)) f1 + (Δt/2 + √Δt(½ − η)) f2.
+//                     A stage transition is a shake-shake step too, on a projected state: P(X) + η f1 + (1 − η) f2.
 //   stochastic_lm:    X_{n+1} = (1 − k_n) X_n + k_n X_{n−1} + η_n f(X_n): the LM combination
 //                     always applied, only f dropped (k_n trainable, init U(−0.1, 0)).
 #pragma once
@@ -25,8 +26,9 @@ struct EulerMaruyamaOptions {
 
 class EulerMaruyamaStepImpl : public StepImpl {
  public:
+  /// `projection` (shake_shake transitions only; null: the identity) maps X to the output's shape.
   EulerMaruyamaStepImpl(const FieldFactory& make_field, const StepContext& context, const EulerMaruyamaOptions& options,
-                        bool integrator);
+                        bool integrator, std::shared_ptr<FieldImpl> projection = nullptr);
   State forward(const State& state) override;
   double survival() const { return p_; }
   FieldImpl& f1() { return *f1_; }
@@ -35,7 +37,7 @@ class EulerMaruyamaStepImpl : public StepImpl {
 
  private:
   EulerMaruyamaOptions options_;
-  std::shared_ptr<FieldImpl> f1_, f2_, diffusion_;
+  std::shared_ptr<FieldImpl> f1_, f2_, diffusion_, projection_;
   torch::Tensor k_;
   double dt_, p_ = 1.0;
   bool integrator_;
@@ -48,6 +50,9 @@ class EulerMaruyama : public Scheme {
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
   std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
+                                                 const StepContext& context) const override;
+  /// shake_shake: a shake-shake step on the projected state; other variants: forward Euler.
+  std::shared_ptr<StepImpl> make_transition_step(const FieldFactory& make_field, const FieldFactory& make_projection,
                                                  const StepContext& context) const override;
   nlohmann::json to_json() const override;
 

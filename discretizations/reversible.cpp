@@ -1,5 +1,7 @@
 #include "discretizations/reversible.h"
 
+#include "core/error.h"
+
 namespace odenet {
 namespace {
 
@@ -17,8 +19,21 @@ ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, double dt
   g_ = register_module("G", make_field(FieldPart::kSecond));
 }
 
+ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, const FieldFactory& make_projection, double dt)
+    : dt_(dt), verlet_(false) {
+  f_ = register_module("F", make_field(FieldPart::kFirst));
+  g_ = register_module("G", make_field(FieldPart::kSecond));
+  project_x_ = register_module("project_x", make_projection(FieldPart::kFirst));
+  project_y_ = register_module("project_y", make_projection(FieldPart::kSecond));
+}
+
 State ReversibleStepImpl::forward(const State& state) {
   auto [x, y] = halves(state.u);
+  if (project_x_) {
+    auto x_next = project_x_->forward(x) + dt_ * f_->forward(y);
+    auto y_next = project_y_->forward(y) + dt_ * g_->forward(x_next);
+    return State{torch::cat({x_next, y_next}, 1), {}, {}};
+  }
   if (verlet_) {
     auto y_half = y + (0.5 * dt_) * g_->forward(x);
     auto x_next = x + dt_ * f_->forward(y_half);
@@ -31,6 +46,7 @@ State ReversibleStepImpl::forward(const State& state) {
 }
 
 State ReversibleStepImpl::inverse(const State& next) {
+  if (project_x_) throw Error("a reversible transition step projects (subsamples) its halves: it has no inverse");
   auto [x_next, y_next] = halves(next.u);
   if (verlet_) {
     auto y_half = y_next - (0.5 * dt_) * g_->forward(x_next);
@@ -70,6 +86,12 @@ SchemeInfo Reversible::info() const {
 
 std::shared_ptr<StepImpl> Reversible::make_step(const FieldFactory& make_field, const StepContext& c) const {
   return std::make_shared<ReversibleStepImpl>(make_field, c.dt, verlet_);
+}
+
+std::shared_ptr<StepImpl> Reversible::make_transition_step(const FieldFactory& make_field,
+                                                           const FieldFactory& make_projection,
+                                                           const StepContext& c) const {
+  return std::make_shared<ReversibleStepImpl>(make_field, make_projection, c.dt);
 }
 
 nlohmann::json Reversible::to_json() const {

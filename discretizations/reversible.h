@@ -3,6 +3,8 @@
 //   revnet (symplectic Euler):  X' = X + Δt F(Y),  Y' = Y + Δt G(X')
 //   verlet (Störmer–Verlet):    Y½ = Y + Δt/2 G(X),  X' = X + Δt F(Y½),  Y' = Y½ + Δt/2 G(X')
 // Both are symplectic and exactly invertible (inverse() runs the updates backwards).
+// A stage transition (RevNet's downsampling unit) projects each half:
+//   X' = P_X(X) + Δt F(Y),  Y' = P_Y(Y) + Δt G(X')   (not invertible: P subsamples)
 #pragma once
 #include "discretizations/scheme.h"
 
@@ -11,13 +13,15 @@ namespace odenet {
 class ReversibleStepImpl : public StepImpl {
  public:
   ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet);
+  /// The transition form, with a projection per half (symplectic Euler for both methods).
+  ReversibleStepImpl(const FieldFactory& make_field, const FieldFactory& make_projection, double dt);
   State forward(const State& state) override;
   State inverse(const State& next) override;
   FieldImpl& F() { return *f_; }
   FieldImpl& G() { return *g_; }
 
  private:
-  std::shared_ptr<FieldImpl> f_, g_;
+  std::shared_ptr<FieldImpl> f_, g_, project_x_, project_y_;
   double dt_;
   bool verlet_;
 };
@@ -28,6 +32,8 @@ class Reversible : public Scheme {
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  std::shared_ptr<StepImpl> make_transition_step(const FieldFactory& make_field, const FieldFactory& make_projection,
+                                                 const StepContext& context) const override;
   nlohmann::json to_json() const override;
 
  private:

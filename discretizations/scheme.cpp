@@ -15,6 +15,13 @@ State StepImpl::inverse(const State&) {
   throw Error(name() + " is not reversible: it has no inverse");
 }
 
+std::shared_ptr<StepImpl> Scheme::make_transition_step(const FieldFactory& make_field,
+                                                       const FieldFactory& make_projection,
+                                                       const StepContext& context) const {
+  return std::make_shared<ForwardEulerStepImpl>(make_field(FieldPart::kWhole), context.dt,
+                                                make_projection(FieldPart::kWhole));
+}
+
 nlohmann::json to_json(const SchemeInfo& i) {
   nlohmann::json j{{"name", i.name},
                    {"update", i.update},

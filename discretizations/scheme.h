@@ -90,6 +90,14 @@ class Scheme {
                                                          const StepContext& context) const {
     return make_step(make_field, context);
   }
+  /// The step that opens a stage by changing the state's shape (channels, resolution) with a
+  /// shortcut projection P. Default, forward Euler: u_{n+1} = P(u_n) + f(u_n), which also
+  /// restarts multistep histories. `make_field` and `make_projection` map the input's shape to
+  /// the output's; for a partitioned scheme kFirst (F) reads the input's second half and
+  /// kSecond (G) the new, output-shaped first half, and the projection is asked per half.
+  virtual std::shared_ptr<StepImpl> make_transition_step(const FieldFactory& make_field,
+                                                         const FieldFactory& make_projection,
+                                                         const StepContext& context) const;
   /// The resolved parameters, as an experiment's scheme object (with "name").
   virtual nlohmann::json to_json() const = 0;
 };

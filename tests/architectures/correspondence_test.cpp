@@ -20,7 +20,7 @@ constexpr int64_t kChannels = 8;
 FieldFactory conv_fields() {
   return [](FieldPart part) -> std::shared_ptr<FieldImpl> {
     int64_t c = part == FieldPart::kWhole ? kChannels : kChannels / 2;
-    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c, c).preact(true));
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c, c).activation(Activation::kPre));
   };
 }
 
@@ -170,6 +170,7 @@ TEST_P(SchemeInPreset, BuildsTrainsAndEvaluatesAtTheRightShape) {
     auto options = preset_options(preset);
     options.scheme = GetParam();
     auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
+    if (scheme->info().partitioned) options.depth = 26;  // two fields per step: 12n + 2
     auto model = build_model(options, *scheme, 3, 10);
     auto x = torch::randn({4, 3, 16, 16});
     model->train();
@@ -199,16 +200,25 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, SchemeInPreset, ::testing::ValuesIn(scheme_
 
 TEST(SchemeInPreset, ReversibleNeedsAnEvenChannelSplit) {
   auto options = preset_options("resnet20");
-  options.width = 3;
   options.scheme = {{"name", "reversible"}};
   auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
-  try {
-    build_model(options, *scheme, 3, 10);
-    FAIL();
-  } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'reversible': scheme 'reversible' splits the state into two halves, but "
-                 "stage 1 has 3 channels (odd)");
-  }
+  auto error_of = [&] {
+    try {
+      build_model(options, *scheme, 3, 10);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // A reversible step holds two fields in sequence: RevNet counts 4 layers per basic step.
+  EXPECT_EQ(error_of(), "preset 'resnet20' with scheme 'reversible': model depth 20 is not 12n+2 (n >= 1) as the "
+                        "cifar_resnet layout with basic blocks and a partitioned scheme (two fields per step) needs");
+  options.depth = 26;
+  options.width = 3;
+  EXPECT_EQ(error_of(), "preset 'resnet20' with scheme 'reversible': scheme 'reversible' splits the state into two "
+                        "halves, but the output of stage 1 has 3 channels (odd)");
+  options.width = 4;
+  EXPECT_EQ(error_of(), "no error");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Float64 gradient check of every block type: central finite differences of a
 // scalar loss against autograd, for the input and for a parameter, on every
-// registered scheme's network step built from BasicFields (pre- and
-// post-activation) and on the transition step with each projection.
+// registered scheme's network step built from BasicFields (every activation
+// ordering), on every scheme's transition step with each projection (zero-pad,
+// 1×1, shake-shake's skip), and on bottlenecks.
 #include <gtest/gtest.h>
 
 #include "architectures/fields.h"
@@ -51,23 +52,50 @@ void check_gradients(StepImpl& step, const State& state, const std::string& labe
     EXPECT_NEAR(param_grad.view(-1)[i].item<double>(), finite_difference(loss, data, i), 1e-6) << label << " param " << i;
 }
 
-FieldFactory basic_fields(bool preact) {
-  return [preact](FieldPart part) -> std::shared_ptr<FieldImpl> {
+const std::vector<std::pair<Activation, std::string>> kActivations = {
+    {Activation::kPost, "post"}, {Activation::kPre, "pre"}, {Activation::kReluFirst, "relu_first"}};
+
+FieldFactory basic_fields(Activation activation) {
+  return [activation](FieldPart part) -> std::shared_ptr<FieldImpl> {
     int64_t c = part == FieldPart::kWhole ? kChannels : kChannels / 2;
-    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c, c).preact(preact));
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c, c).activation(activation));
   };
 }
 
 class GradientCheck : public ::testing::TestWithParam<nlohmann::json> {};
 
 TEST_P(GradientCheck, AutogradMatchesFiniteDifferencesInFloat64) {
-  for (bool preact : {false, true}) {
+  for (const auto& [activation, label] : kActivations) {
     torch::manual_seed(0);
     auto scheme = build_scheme(scheme_registry(), GetParam(), "test", "");
-    auto step = scheme->make_step(basic_fields(preact), StepContext{1.0, 0, 1});
+    auto step = scheme->make_step(basic_fields(activation), StepContext{1.0, 0, 1});
     auto u = torch::randn({2, kChannels, 3, 3}, torch::kFloat64);
     State state{u, {torch::randn_like(u)}, {torch::randn_like(u)}};
-    check_gradients(*step, state, GetParam().dump() + (preact ? " pre" : " post"));
+    check_gradients(*step, state, GetParam().dump() + " " + label);
+  }
+}
+
+// The scheme's stage-opening step from kChannels to 2·kChannels at stride 2 (F of a
+// partitioned scheme reads the input's half, G the output's), with each shortcut.
+TEST_P(GradientCheck, TransitionStepsWithEachProjection) {
+  for (const std::string shortcut : {"zero_pad", "projection", "shake_skip"}) {
+    torch::manual_seed(0);
+    auto scheme = build_scheme(scheme_registry(), GetParam(), "test", "");
+    const int64_t split = scheme->info().partitioned ? 2 : 1;
+    FieldFactory fields = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kSecond)
+        return std::make_shared<BasicFieldImpl>(BasicFieldOptions(2 * kChannels / split, 2 * kChannels / split));
+      return std::make_shared<BasicFieldImpl>(BasicFieldOptions(kChannels / split, 2 * kChannels / split).stride(2));
+    };
+    FieldFactory projections = [&](FieldPart) -> std::shared_ptr<FieldImpl> {
+      const int64_t in = kChannels / split, out = 2 * kChannels / split;
+      if (shortcut == "zero_pad") return std::make_shared<ZeroPadProjectionImpl>(in, out, 2);
+      if (shortcut == "shake_skip") return std::make_shared<ShakeSkipProjectionImpl>(in, out, 2);
+      return std::make_shared<ConvProjectionImpl>(in, out, 2, Activation::kPost);
+    };
+    auto step = scheme->make_transition_step(fields, projections, StepContext{1.0, 0, 1});
+    check_gradients(*step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}},
+                    GetParam().dump() + " transition " + shortcut);
   }
 }
 
@@ -88,27 +116,13 @@ std::vector<nlohmann::json> block_types() {
 
 INSTANTIATE_TEST_SUITE_P(EveryBlock, GradientCheck, ::testing::ValuesIn(block_types()));
 
-TEST(GradientCheck, TransitionStepsWithEachProjection) {
-  for (bool preact : {false, true})
-    for (bool zero_pad : {false, true}) {
-      torch::manual_seed(0);
-      auto field = std::make_shared<BasicFieldImpl>(BasicFieldOptions(kChannels, 2 * kChannels).stride(2).preact(preact));
-      std::shared_ptr<FieldImpl> projection =
-          zero_pad ? std::static_pointer_cast<FieldImpl>(std::make_shared<ZeroPadProjectionImpl>(kChannels, 2 * kChannels, 2))
-                   : std::make_shared<ConvProjectionImpl>(kChannels, 2 * kChannels, 2, preact);
-      ForwardEulerStepImpl step(field, 1.0, projection);
-      check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}},
-                      std::string(preact ? "pre" : "post") + (zero_pad ? " zero_pad" : " projection"));
-    }
-}
-
 TEST(GradientCheck, BottleneckFields) {
-  for (bool preact : {false, true}) {
+  for (const auto& [activation, label] : kActivations) {
     torch::manual_seed(0);
-    auto field = std::make_shared<BottleneckFieldImpl>(BottleneckFieldOptions(kChannels, 2, 2 * kChannels).stride(2).preact(preact));
-    ForwardEulerStepImpl step(field, 1.0, std::make_shared<ConvProjectionImpl>(kChannels, 2 * kChannels, 2, preact));
-    check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}},
-                    std::string("bottleneck ") + (preact ? "pre" : "post"));
+    auto field = std::make_shared<BottleneckFieldImpl>(
+        BottleneckFieldOptions(kChannels, 2, 2 * kChannels).stride(2).activation(activation));
+    ForwardEulerStepImpl step(field, 1.0, std::make_shared<ConvProjectionImpl>(kChannels, 2 * kChannels, 2, activation));
+    check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}}, "bottleneck " + label);
   }
 }
 

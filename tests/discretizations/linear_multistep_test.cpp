@@ -14,7 +14,7 @@ namespace {
 
 FieldFactory basic_field(bool preact) {
   return [=](FieldPart) -> std::shared_ptr<FieldImpl> {
-    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(8, 8).preact(preact));
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(8, 8).activation(preact ? Activation::kPre : Activation::kPost));
   };
 }
 
@@ -73,8 +73,8 @@ TEST(LinearMultistep, NeedsHistory) {
 }
 
 TEST(ForwardEuler, TransitionStepProjectsAndRestartsHistory) {
-  auto field = std::make_shared<BasicFieldImpl>(BasicFieldOptions(4, 8).stride(2).preact(true));
-  auto projection = std::make_shared<ConvProjectionImpl>(4, 8, 2, true);
+  auto field = std::make_shared<BasicFieldImpl>(BasicFieldOptions(4, 8).stride(2).activation(Activation::kPre));
+  auto projection = std::make_shared<ConvProjectionImpl>(4, 8, 2, Activation::kPre);
   ForwardEulerStepImpl step(field, 1.0, projection);
   step.eval();
   auto u = torch::randn({2, 4, 8, 8});

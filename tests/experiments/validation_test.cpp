@@ -99,11 +99,15 @@ TEST_F(Validation, UnknownNames) {
 TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {
   nlohmann::json j = nlohmann::json::parse(kValid);
   j["model"]["scheme"] = {{"name", "reversible"}, {"method", "verlet"}};
+  EXPECT_EQ(error_text(j.dump()),
+            "/model: preset 'resnet20' with scheme 'reversible': model depth 20 is not 12n+2 (n >= 1) as the "
+            "cifar_resnet layout with basic blocks and a partitioned scheme (two fields per step) needs");
+  j["model"]["depth"] = 26;  // 12n + 2: a reversible step holds two fields in sequence
   EXPECT_EQ(load_experiment(write(j.dump())).runs[0].config["model"]["scheme"]["method"], "verlet");
   j["model"]["width"] = 3;
   EXPECT_EQ(error_text(j.dump()),
             "/model: preset 'resnet20' with scheme 'reversible': scheme 'reversible' splits the state into two "
-            "halves, but stage 1 has 3 channels (odd)");
+            "halves, but the output of stage 1 has 3 channels (odd)");
   EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"columns", 9}}), "/model/scheme/columns: unknown key");
   EXPECT_EQ(error_of("/model/scheme", {{"name", "fractal"}, {"form", "expansion"}, {"columns", 9}}),
             "/model/scheme/columns: 9 is out of range [1, 6]");
