@@ -87,6 +87,24 @@ torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
   return bn3_(counted(conv3_, h));
 }
 
+ConvUnitImpl::ConvUnitImpl(const ConvUnitOptions& o) : options_(o) {
+  conv_ = register_module("conv", conv(o.in_channels(), o.out_channels(), o.kernel(), o.stride()));
+  bn_ = register_module("bn", torch::nn::BatchNorm2d(o.activation() == Activation::kPre ? o.in_channels() : o.out_channels()));
+}
+
+torch::Tensor ConvUnitImpl::forward(torch::Tensor u) {
+  switch (options_.activation()) {
+    case Activation::kPre:
+      return counted(conv_, torch::relu(bn_(u)));
+    case Activation::kReluFirst:
+      return bn_(counted(conv_, torch::relu(u)));
+    case Activation::kPost:
+      break;
+  }
+  auto h = bn_(counted(conv_, u));
+  return options_.post_relu() ? torch::relu(h) : h;
+}
+
 ZeroPadProjectionImpl::ZeroPadProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)
     : extra_channels_(out_channels - in_channels), stride_(stride) {
   TORCH_CHECK(extra_channels_ >= 0, "zero-pad projection cannot reduce channels");
@@ -98,25 +116,6 @@ torch::Tensor ZeroPadProjectionImpl::forward(torch::Tensor u) {
                                          Slice(0, torch::indexing::None, stride_)});
   if (extra_channels_ == 0) return sub;
   return torch::nn::functional::pad(sub, torch::nn::functional::PadFuncOptions({0, 0, 0, 0, 0, extra_channels_}));
-}
-
-ConvProjectionImpl::ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride,
-                                       Activation activation)
-    : activation_(activation) {
-  bn_ = register_module("bn", torch::nn::BatchNorm2d(activation == Activation::kPre ? in_channels : out_channels));
-  conv_ = register_module("conv", conv(in_channels, out_channels, 1, stride));
-}
-
-torch::Tensor ConvProjectionImpl::forward(torch::Tensor u) {
-  switch (activation_) {
-    case Activation::kPre:
-      return counted(conv_, torch::relu(bn_(u)));
-    case Activation::kReluFirst:
-      return bn_(counted(conv_, torch::relu(u)));
-    case Activation::kPost:
-      break;
-  }
-  return bn_(counted(conv_, u));
 }
 
 ShakeSkipProjectionImpl::ShakeSkipProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride)

@@ -68,6 +68,30 @@ class BottleneckFieldImpl : public FieldImpl {
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr};
 };
 
+/// One convolution unit, FractalNet's building block (and the widening 1×1 before its blocks):
+///   post f(u) = ReLU(BN(conv(u))),  pre f(u) = conv(ReLU(BN(u))),  relu_first f(u) = BN(conv(ReLU(u)))
+struct ConvUnitOptions {
+  ConvUnitOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
+  TORCH_ARG(int64_t, in_channels);
+  TORCH_ARG(int64_t, out_channels);
+  TORCH_ARG(int64_t, kernel) = 3;
+  TORCH_ARG(int64_t, stride) = 1;
+  TORCH_ARG(Activation, activation) = Activation::kPost;
+  /// Post-activation only: false drops the final ReLU, f(u) = BN(conv(u)) (a shortcut projection).
+  TORCH_ARG(bool, post_relu) = true;
+};
+
+class ConvUnitImpl : public FieldImpl {
+ public:
+  explicit ConvUnitImpl(const ConvUnitOptions& options);
+  torch::Tensor forward(torch::Tensor u) override;
+
+ private:
+  ConvUnitOptions options_;
+  torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
 /// Option A of He et al.: P(u) = [u[:, :, ::s, ::s], 0] (subsample, pad channels with zeros). No parameters.
 class ZeroPadProjectionImpl : public FieldImpl {
  public:
@@ -80,15 +104,10 @@ class ZeroPadProjectionImpl : public FieldImpl {
 
 /// Option B: P(u) = BN(conv1×1(u)) (post-activation), P(u) = conv1×1(ReLU(BN(u)))
 /// (pre-activation, the official LM-ResNet code) or P(u) = BN(conv1×1(ReLU(u))) (ReLU-first).
-class ConvProjectionImpl : public FieldImpl {
+class ConvProjectionImpl : public ConvUnitImpl {
  public:
-  ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, Activation activation);
-  torch::Tensor forward(torch::Tensor u) override;
-
- private:
-  Activation activation_;
-  torch::nn::Conv2d conv_{nullptr};
-  torch::nn::BatchNorm2d bn_{nullptr};
+  ConvProjectionImpl(int64_t in_channels, int64_t out_channels, int64_t stride, Activation activation)
+      : ConvUnitImpl(ConvUnitOptions(in_channels, out_channels).kernel(1).stride(stride).activation(activation).post_relu(false)) {}
 };
 
 /// Shake-shake's shortcut (Gastaldi 2017): with v = ReLU(u), two 1×1 convolutions to out/2

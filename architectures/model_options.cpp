@@ -8,7 +8,8 @@ nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
                    {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
                    {"scheme", o.scheme}};
-  if (o.layout == "fractalnet") j.erase("depth");
+  if (o.layout == "fractalnet")
+    for (const char* unused : {"depth", "width", "shortcut"}) j.erase(unused);
   if (!o.stage_widths.empty()) j["stage_widths"] = o.stage_widths;
   if (o.zero_init_residual) j["zero_init_residual"] = true;
   if (o.block == "bottleneck") {
@@ -32,11 +33,14 @@ ModelOptions model_options_from_json(const JsonReader& r,
   } else if (!r.has("layout") || (!r.has("depth") && r.value()["layout"] != "fractalnet")) {
     r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
   }
-  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet", "fractalnet"}, o.layout);
   o.block = r.one_of("block", {"basic", "bottleneck", "conv"}, o.block);
   o.activation = r.one_of("activation", {"post", "pre", "relu_first"}, o.activation);
-  if (o.layout == "fractalnet" && r.has("depth"))
-    r.fail("depth", "the fractalnet layout has one step per block: its depth follows from stage_widths and the scheme");
+  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet", "fractalnet"}, o.layout);
+  if (o.layout == "fractalnet")  // one step per block at stage_widths, no stem, no shortcuts
+    for (const char* unused : {"depth", "width", "shortcut", "cardinality", "bottleneck_width"})
+      if (r.has(unused))
+        r.fail(unused, "not used by the fractalnet layout (one step per block at stage_widths; its depth follows from "
+                       "the blocks and the scheme)");
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);

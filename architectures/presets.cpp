@@ -5,6 +5,7 @@
 #include "core/error.h"
 
 #include "architectures/cifar_resnet.h"
+#include "architectures/fractalnet.h"
 #include "architectures/imagenet_resnet.h"
 
 namespace odenet {
@@ -125,6 +126,16 @@ void register_builtin_presets(PresetRegistry& registry) {
     o.stage_widths = {width, 2 * width, 4 * width};
     registry.add(name, {o, "Shake-Shake-26 2x" + std::to_string(width) + "d (Gastaldi 2017), shake-shake Euler-Maruyama steps"});
   }
+  // FractalNet (Larsson et al. 2017) for CIFAR: B = 5 blocks of C = 3 columns (20 layers on the deepest path),
+  // FractalNet's flat join, local drop-path 0.15 and global drop-path on half the mini-batches.
+  ModelOptions fractal;
+  fractal.preset = "fractalnet_cifar";
+  fractal.layout = "fractalnet";
+  fractal.block = "conv";
+  fractal.stage_widths = {64, 128, 256, 512, 512};
+  fractal.scheme = {{"name", "fractal"}, {"form", "expansion"}, {"columns", 3},
+                    {"join", "flat"},    {"drop_path", 0.15},     {"global_drop_path", 0.5}};
+  registry.add("fractalnet_cifar", {fractal, "FractalNet (Larsson et al. 2017): B = 5 blocks, C = 3 columns (20 layers), drop-path"});
   register_imagenet_presets(registry);
 }
 
@@ -134,6 +145,9 @@ void register_builtin_layouts(LayoutRegistry& registry) {
   });
   registry.add("imagenet_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
     return std::static_pointer_cast<ClassifierImpl>(std::make_shared<ImagenetResNetImpl>(o, scheme, in, classes));
+  });
+  registry.add("fractalnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<FractalNetImpl>(o, scheme, in, classes));
   });
 }
 
@@ -156,6 +170,8 @@ LayoutRegistry& layout_registry() {
 }
 
 int64_t native_input_size(const ModelOptions& options) { return options.layout == "imagenet_resnet" ? 224 : 32; }
+
+int64_t native_classes(const ModelOptions& options) { return options.layout == "imagenet_resnet" ? 1000 : 10; }
 
 ModelOptions preset_options(const std::string& name) { return preset_registry().get(name).options; }
 

@@ -28,6 +28,8 @@ LayoutRegistry& layout_registry();
 
 /// The input side a layout is designed for: 224 (imagenet_resnet) or 32.
 int64_t native_input_size(const ModelOptions& options);
+/// The classes of the data set the layout is designed for: 1000 (imagenet_resnet) or 10.
+int64_t native_classes(const ModelOptions& options);
 
 /// The preset's options (ConfigError listing the presets for an unknown name).
 ModelOptions preset_options(const std::string& name);

@@ -146,9 +146,10 @@ int schemes_command(const Args& args) {
 int models_command(const Args& args) {
   po::options_description options("odenet models options");
   bool json = false;
-  int64_t classes = 10, channels = 3;
+  int64_t classes = 0, channels = 3;
   options.add_options()("json", po::bool_switch(&json), "machine-readable list")(
-      "classes", po::value(&classes)->default_value(10), "output classes for the parameter count")(
+      "classes", po::value(&classes)->default_value(0),
+      "output classes for the parameter count (0: the layout's data set, 10 for CIFAR, 1000 for ImageNet)")(
       "channels", po::value(&channels)->default_value(3), "input channels for the parameter count (MACs: per image at the layout's native size)");
   po::variables_map vm;
   if (!parse(args, "odenet models [--json] [--classes N] [--channels C]", options, {}, vm)) return 0;
@@ -156,9 +157,11 @@ int models_command(const Args& args) {
   for (const auto& name : preset_registry().names()) {
     const auto& entry = preset_registry().get(name);
     auto scheme = build_scheme(scheme_registry(), entry.options.scheme, "preset " + name, "/scheme");
-    auto model = build_model(entry.options, *scheme, channels, classes);
+    const int64_t outputs = classes > 0 ? classes : native_classes(entry.options);
+    auto model = build_model(entry.options, *scheme, channels, outputs);
     out.push_back({{"name", name},
                    {"params", count_parameters(*model)},
+                   {"classes", outputs},
                    {"input_size", native_input_size(entry.options)},
                    {"macs", macs_per_image(*model, channels, native_input_size(entry.options), native_input_size(entry.options))},
                    {"description", entry.description},
@@ -169,9 +172,9 @@ int models_command(const Args& args) {
     return 0;
   }
   for (const auto& m : out)
-    fmt::print("{:<18} {:>10} params {:>8.1f}M MACs at {}x{}  {}\n", m["name"].get<std::string>(), m["params"].get<int64_t>(),
-               m["macs"].get<int64_t>() / 1e6, m["input_size"].get<int64_t>(), m["input_size"].get<int64_t>(),
-               m["description"].get<std::string>());
+    fmt::print("{:<20} {:>10} params ({:>4} classes) {:>8.1f}M MACs at {}x{}  {}\n", m["name"].get<std::string>(),
+               m["params"].get<int64_t>(), m["classes"].get<int64_t>(), m["macs"].get<int64_t>() / 1e6,
+               m["input_size"].get<int64_t>(), m["input_size"].get<int64_t>(), m["description"].get<std::string>());
   return 0;
 }
 

@@ -12,40 +12,59 @@ std::array<double, 5> fractal_rk2_coefficients(const std::string& t) {
   return {0.5, 0.5, 1.0, 1.0, 0.5};  // heun
 }
 
-FractalExpansionImpl::FractalExpansionImpl(const FieldFactory& make_field, int columns, double drop_path)
-    : drop_path_(drop_path) {
+FractalExpansionImpl::FractalExpansionImpl(const FieldFactory& make_field, int columns, const FractalOptions& options)
+    : columns_(columns), options_(options) {
   shallow_ = register_module("g", make_field(FieldPart::kWhole));
   if (columns > 1) {
-    first_ = register_module("deep1", std::make_shared<FractalExpansionImpl>(make_field, columns - 1, drop_path));
-    second_ = register_module("deep2", std::make_shared<FractalExpansionImpl>(make_field, columns - 1, drop_path));
+    first_ = register_module("deep1", std::make_shared<FractalExpansionImpl>(make_field, columns - 1, options));
+    second_ = register_module("deep2", std::make_shared<FractalExpansionImpl>(make_field, columns - 1, options));
   }
 }
 
-std::vector<torch::Tensor> FractalExpansionImpl::branches(const torch::Tensor& u) {
-  if (!first_) return {shallow_->forward(u)};
-  return {second_->forward(first_->forward(u)), shallow_->forward(u)};
-}
-
-torch::Tensor FractalExpansionImpl::forward(torch::Tensor u) {
-  auto inputs = branches(u);
+torch::Tensor FractalExpansionImpl::join(const std::vector<torch::Tensor>& inputs, int column) const {
+  if (column >= 0) return inputs.at(static_cast<size_t>(column));  // global drop-path: that column alone
   if (inputs.size() == 1) return inputs[0];
-  if (is_training() && drop_path_ > 0) {  // local drop-path: drop each input, keep at least one
-    auto keep = torch::rand({static_cast<int64_t>(inputs.size())}) >= drop_path_;
-    if (!keep.any().item<bool>()) keep[torch::randint(0, static_cast<int64_t>(inputs.size()), {1}).item<int64_t>()] = true;
-    torch::Tensor sum;
-    int64_t kept = 0;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (keep[i].item<bool>()) sum = sum.defined() ? sum + inputs[i] : inputs[i], ++kept;
-    return sum / static_cast<double>(kept);
+  std::vector<bool> keep(inputs.size(), true);
+  if (is_training() && options_.drop_path > 0) {  // local drop-path: drop each input, keep at least one
+    auto draws = torch::rand({static_cast<int64_t>(inputs.size())});
+    bool any = false;
+    for (size_t i = 0; i < inputs.size(); ++i) any |= (keep[i] = draws[static_cast<int64_t>(i)].item<double>() >= options_.drop_path);
+    if (!any) keep[static_cast<size_t>(torch::randint(0, static_cast<int64_t>(inputs.size()), {1}).item<int64_t>())] = true;
   }
-  return 0.5 * (inputs[0] + inputs[1]);
+  torch::Tensor sum;
+  int64_t kept = 0;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (keep[i]) sum = sum.defined() ? sum + inputs[i] : inputs[i], ++kept;
+  return kept == 1 ? sum : sum / static_cast<double>(kept);
+}
+
+std::vector<torch::Tensor> FractalExpansionImpl::column_outputs(const torch::Tensor& u, int column) {
+  std::vector<torch::Tensor> outputs(static_cast<size_t>(columns_));
+  if (column < 0 || column == columns_ - 1) outputs.back() = shallow_->forward(u);
+  if (first_ && column != columns_ - 1) {  // the deep columns: f_{C−1} applied to the join of f_{C−1}
+    auto inner = first_->column_outputs(u, column);
+    auto deep = second_->column_outputs(join(inner, column), column);
+    std::copy(deep.begin(), deep.end(), outputs.begin());
+  }
+  return outputs;
+}
+
+torch::Tensor FractalExpansionImpl::forward(const torch::Tensor& u, int column) {
+  if (options_.join == "flat") return join(column_outputs(u, column), column);
+  if (!first_) return shallow_->forward(u);
+  // pairwise: this level's inputs are (deep, shallow); column c < C − 1 lies on the deep side.
+  if (column == columns_ - 1) return shallow_->forward(u);
+  auto deep = second_->forward(first_->forward(u, column), column);
+  if (column >= 0) return deep;
+  return join({deep, shallow_->forward(u)}, -1);
 }
 
 FractalStepImpl::FractalStepImpl(const FieldFactory& make_field, const StepContext& c, const FractalOptions& o,
-                                 bool integrator)
-    : options_(o) {
+                                 bool integrator, std::shared_ptr<FractalGlobalColumn> global)
+    : options_(o), index_(c.index), global_(std::move(global)) {
   if (o.form == "expansion") {
-    expansion_ = register_module("fractal", std::make_shared<FractalExpansionImpl>(make_field, o.columns, o.drop_path));
+    expansion_ = register_module("fractal", std::make_shared<FractalExpansionImpl>(make_field, o.columns, o));
+    if (global_ && global_->drawer_index < 0) global_->drawer_index = c.index;
     return;
   }
   auto coefficients = fractal_rk2_coefficients(o.tableau);
@@ -64,7 +83,17 @@ FractalStepImpl::FractalStepImpl(const FieldFactory& make_field, const StepConte
 
 State FractalStepImpl::forward(const State& state) {
   const auto& u = state.u;
-  if (expansion_) return State{expansion_->forward(u), {u}, {}};
+  if (expansion_) {
+    int column = -1;
+    if (global_ && is_training() && options_.global_drop_path > 0) {
+      if (index_ == global_->drawer_index)  // the network's first fractal step draws for the mini-batch
+        global_->column = torch::rand({1}).item<double>() < options_.global_drop_path
+                              ? static_cast<int>(torch::randint(0, options_.columns, {1}).item<int64_t>())
+                              : -1;
+      column = global_->column;
+    }
+    return State{expansion_->forward(u, column), {u}, {}};
+  }
   auto k = k_.to(u.dtype());
   auto y = k[2] * u + scale1_ * f1_->forward(u);
   return State{k[0] * u + k[1] * y + scale2_ * f2_->forward(y), {u}, {}};
@@ -84,7 +113,9 @@ SchemeInfo Fractal::metadata() {
 SchemeInfo Fractal::info() const {
   SchemeInfo i = metadata();
   if (options_.form == "expansion") {
-    i.update = "f_1 = g_1; f_{c+1}(u) = mean(f_c(f_c(u)), g_{c+1}(u)) with drop-path; u_{n+1} = f_C(u_n)";
+    i.update = options_.join == "flat"
+                   ? "f_1 = g_1; f_{c+1}(u) = [f_c(join f_c(u)), g_{c+1}(u)]; u_{n+1} = mean of the C columns (drop-path)"
+                   : "f_1 = g_1; f_{c+1}(u) = mean(f_c(f_c(u)), g_{c+1}(u)) with drop-path; u_{n+1} = f_C(u_n)";
     i.evaluations_per_step = (1 << options_.columns) - 1;
     i.not_an_integrator = "the expansion rule has no identity path (u_{n+1} = f_C(u_n)): a network block; its RK reading is form rk2";
   } else {
@@ -94,7 +125,7 @@ SchemeInfo Fractal::info() const {
 }
 
 std::shared_ptr<StepImpl> Fractal::make_step(const FieldFactory& make_field, const StepContext& c) const {
-  return std::make_shared<FractalStepImpl>(make_field, c, options_, false);
+  return std::make_shared<FractalStepImpl>(make_field, c, options_, false, global_);
 }
 
 std::shared_ptr<StepImpl> Fractal::make_integrator_step(const FieldFactory& make_field, const StepContext& c) const {
@@ -103,7 +134,12 @@ std::shared_ptr<StepImpl> Fractal::make_integrator_step(const FieldFactory& make
 
 nlohmann::json Fractal::to_json() const {
   if (options_.form == "expansion")
-    return {{"name", "fractal"}, {"form", "expansion"}, {"columns", options_.columns}, {"drop_path", options_.drop_path}};
+    return {{"name", "fractal"},
+            {"form", "expansion"},
+            {"columns", options_.columns},
+            {"join", options_.join},
+            {"drop_path", options_.drop_path},
+            {"global_drop_path", options_.global_drop_path}};
   return {{"name", "fractal"}, {"form", "rk2"}, {"tableau", options_.tableau}, {"trainable_k", options_.trainable_k}};
 }
 
@@ -113,7 +149,9 @@ void register_fractal(SchemeRegistry& registry) {
                  o.form = p.one_of("form", {"rk2", "expansion"}, "rk2");
                  if (o.form == "expansion") {
                    o.columns = static_cast<int>(p.integer("columns", 1, 6, 3));
+                   o.join = p.one_of("join", {"pairwise", "flat"}, "pairwise");
                    o.drop_path = p.number("drop_path", 0, 0.99, 0.0);
+                   o.global_drop_path = p.number("global_drop_path", 0, 1, 0.0);
                  } else {
                    o.tableau = p.one_of("tableau", {"heun", "midpoint", "ralston"}, "heun");
                    o.trainable_k = p.boolean("trainable_k", false);

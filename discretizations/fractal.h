@@ -1,8 +1,13 @@
 // FractalNet (Larsson et al. 2017) and its Runge–Kutta reading (PAPER.md §1).
-//   expansion: f_1 = g_1;  f_{c+1}(u) = join(f_c(f_c(u)), g_{c+1}(u)),  join = mean
-//              of the inputs kept by drop-path (training only); u_{n+1} = f_C(u_n).
+//   expansion: f_1 = g_1;  f_{c+1}(u) = join(f_c(f_c(u)), g_{c+1}(u)); u_{n+1} = f_C(u_n).
 //              Every g and every copy of f_c has its own weights. No identity path:
-//              a network block, not a discretisation of u' = f.
+//              a network block, not a discretisation of u' = f. Joins average the inputs
+//              drop-path keeps (training only):
+//              pairwise: each level joins its two inputs, ½ f_c(f_c(u)) + ½ g(u) (PAPER.md);
+//              flat:     FractalNet's join, one mean over all C columns at the block's end
+//                        (column i, from the deepest, is 2^(C−1−i) fields long).
+//              Local drop-path drops each join input with probability p (one always kept);
+//              global drop-path picks, for a whole mini-batch, one column for the whole network.
 //   rk2:       y = k3 u + f1(u),  u_{n+1} = k1 u + k2 y + f2(y); as an integrator
 //              f1 = a Δt f, f2 = b Δt f with (k1, k2, k3, a, b) of a second-order
 //              Runge–Kutta method (heun: ½, ½, 1, 1, ½), which is then order 2.
@@ -16,28 +21,42 @@ namespace odenet {
 struct FractalOptions {
   std::string form = "rk2";      ///< rk2 or expansion
   int columns = 3;               ///< expansion: C
-  double drop_path = 0.0;        ///< expansion: probability of dropping each join input (training)
+  std::string join = "pairwise"; ///< expansion: pairwise or flat
+  double drop_path = 0.0;        ///< expansion: local drop-path, probability of dropping each join input (training)
+  double global_drop_path = 0.0; ///< expansion: probability that a mini-batch trains one column of the network only
   std::string tableau = "heun";  ///< rk2: heun, midpoint or ralston
   bool trainable_k = false;      ///< rk2 networks: learn k1, k2, k3 (initialised from the tableau)
 };
 
+/// The network-wide global drop-path draw, shared by the steps of one scheme object: the
+/// first step made draws the column (−1: none, local drop-path) at each training forward.
+struct FractalGlobalColumn {
+  int drawer_index = -1;
+  int column = -1;
+};
+
 class FractalExpansionImpl : public FieldImpl {
  public:
-  FractalExpansionImpl(const FieldFactory& make_field, int columns, double drop_path);
-  torch::Tensor forward(torch::Tensor u) override;
-  /// The join's inputs for input u (deepest path first), without dropping.
-  std::vector<torch::Tensor> branches(const torch::Tensor& u);
+  FractalExpansionImpl(const FieldFactory& make_field, int columns, const FractalOptions& options);
+  /// The join of the C columns (all kept outside training); `column` ≥ 0 keeps that column only.
+  torch::Tensor forward(torch::Tensor u) override { return forward(u, -1); }
+  torch::Tensor forward(const torch::Tensor& u, int column);
 
  private:
+  /// Flat join: the outputs of the columns, deepest first (undefined where `column` excludes them).
+  std::vector<torch::Tensor> column_outputs(const torch::Tensor& u, int column);
+  torch::Tensor join(const std::vector<torch::Tensor>& inputs, int column) const;
+
+  int columns_;
+  FractalOptions options_;
   std::shared_ptr<FieldImpl> shallow_;                       // g_C
   std::shared_ptr<FractalExpansionImpl> first_, second_;     // the two copies of f_{C−1} (C > 1)
-  double drop_path_;
 };
 
 class FractalStepImpl : public StepImpl {
  public:
   FractalStepImpl(const FieldFactory& make_field, const StepContext& context, const FractalOptions& options,
-                  bool integrator);
+                  bool integrator, std::shared_ptr<FractalGlobalColumn> global = nullptr);
   State forward(const State& state) override;
   /// rk2: (k1, k2, k3) and the two fields.
   torch::Tensor k() const { return k_; }
@@ -46,6 +65,8 @@ class FractalStepImpl : public StepImpl {
 
  private:
   FractalOptions options_;
+  int index_;
+  std::shared_ptr<FractalGlobalColumn> global_;
   std::shared_ptr<FractalExpansionImpl> expansion_;
   std::shared_ptr<FieldImpl> f1_, f2_;
   torch::Tensor k_;
@@ -54,7 +75,8 @@ class FractalStepImpl : public StepImpl {
 
 class Fractal : public Scheme {
  public:
-  explicit Fractal(FractalOptions options) : options_(std::move(options)) {}
+  explicit Fractal(FractalOptions options)
+      : options_(std::move(options)), global_(std::make_shared<FractalGlobalColumn>()) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
@@ -64,6 +86,7 @@ class Fractal : public Scheme {
 
  private:
   FractalOptions options_;
+  std::shared_ptr<FractalGlobalColumn> global_;
 };
 
 /// (k1, k2, k3, a, b) of a second-order RK method in the rk2 form.

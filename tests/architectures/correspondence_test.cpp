@@ -3,7 +3,10 @@
 // the stochastic blocks' empirical mean over many draws is their drift.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "architectures/fields.h"
+#include "core/error.h"
 #include "architectures/presets.h"
 #include "discretizations/backward_euler_neumann.h"
 #include "discretizations/euler_maruyama.h"
@@ -95,6 +98,123 @@ TEST(Correspondence, FractalNetIsASecondOrderRungeKuttaReading) {
   auto expected = 0.5 * (child(*expansion, "fractal.deep2.g").forward(child(*expansion, "fractal.deep1.g").forward(u)) +
                          child(*expansion, "fractal.g").forward(u));
   EXPECT_LE(max_difference(expansion->forward(State{u, {}, {}}).u, expected), 1e-6);
+}
+
+// FractalNet's flat join, C = 3: y = mean(f(f(u)), g'(u)) feeds the second copy of f_2, and one
+// mean joins the block's three columns (4, 2 and 1 fields deep).
+TEST(Correspondence, FractalNetFlatJoinAveragesAllColumnsOnce) {
+  auto step = block({{"name", "fractal"}, {"form", "expansion"}, {"columns", 3}, {"join", "flat"}});
+  auto u = input();
+  auto g = [&](const std::string& name, const torch::Tensor& x) { return child(*step, "fractal." + name).forward(x); };
+  auto y = 0.5 * (g("deep1.deep2.g", g("deep1.deep1.g", u)) + g("deep1.g", u));
+  auto expected = (g("deep2.deep2.g", g("deep2.deep1.g", y)) + g("deep2.g", y) + g("g", u)) / 3;
+  EXPECT_LE(max_difference(step->forward(State{u, {}, {}}).u, expected), 1e-6);
+  // The pairwise rule nests instead: ½(f_2(f_2(u)) + g(u)) with f_2 = ½(g'∘g'' + g).
+  auto pairwise = block({{"name", "fractal"}, {"form", "expansion"}, {"columns", 3}});
+  auto h = [&](const std::string& name, const torch::Tensor& x) { return child(*pairwise, "fractal." + name).forward(x); };
+  auto f2 = [&](const std::string& copy, const torch::Tensor& x) {
+    return 0.5 * (h(copy + ".deep2.g", h(copy + ".deep1.g", x)) + h(copy + ".g", x));
+  };
+  EXPECT_LE(max_difference(pairwise->forward(State{u, {}, {}}).u, 0.5 * (f2("deep2", f2("deep1", u)) + h("g", u))), 1e-6);
+}
+
+// Global drop-path: a training mini-batch runs one column, 2^(C−1−i) fields deep, the same
+// column in every block of the network (drawn by the first block).
+TEST(Correspondence, FractalGlobalDropPathRunsOneColumnThroughTheWholeNetwork) {
+  torch::manual_seed(0);
+  auto scheme = build_scheme(scheme_registry(), {{"name", "fractal"}, {"form", "expansion"}, {"columns", 3},
+                                                 {"join", "flat"}, {"global_drop_path", 1.0}}, "test", "");
+  auto first = scheme->make_step(conv_fields(), StepContext{1.0, 0, 2});
+  auto second = scheme->make_step(conv_fields(), StepContext{1.0, 1, 2});
+  auto columns = [](StepImpl& step, const torch::Tensor& u) {
+    auto g = [&](const std::string& name, const torch::Tensor& x) { return child(step, "fractal." + name).forward(x); };
+    return std::vector<torch::Tensor>{
+        g("deep2.deep2.g", g("deep2.deep1.g", g("deep1.deep2.g", g("deep1.deep1.g", u)))),
+        g("deep2.g", g("deep1.g", u)), g("g", u)};
+  };
+  torch::NoGradGuard no_grad;
+  auto u = input();
+  std::set<int> seen;
+  for (int draw = 0; draw < 30; ++draw) {
+    first->train();
+    second->train();
+    for (auto* step : {first.get(), second.get()})
+      for (auto& m : step->modules(false))
+        if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) m->eval();  // fixed functions
+    auto a = first->forward(State{u, {}, {}}).u;
+    auto b = second->forward(State{a, {}, {}}).u;
+    auto in_first = columns(*first, u), in_second = columns(*second, a);
+    int column = -1;
+    for (int c = 0; c < 3; ++c)
+      if (max_difference(a, in_first[c]) <= 1e-6) column = c;
+    ASSERT_GE(column, 0) << "draw " << draw << ": not a single column";
+    EXPECT_LE(max_difference(b, in_second[column]), 1e-6) << "draw " << draw << ": blocks ran different columns";
+    seen.insert(column);
+  }
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+// A stage transition of each scheme family: RevNet projects both halves, shake-shake mixes
+// two strided branches on the projected state (eval: the mean ½(f1 + f2)).
+TEST(Correspondence, TransitionStepsOfRevNetAndShakeShake) {
+  torch::manual_seed(0);
+  auto fields = [](int64_t split) -> FieldFactory {
+    return [split](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      if (part == FieldPart::kSecond)
+        return std::make_shared<BasicFieldImpl>(BasicFieldOptions(2 * kChannels / split, 2 * kChannels / split));
+      return std::make_shared<BasicFieldImpl>(BasicFieldOptions(kChannels / split, 2 * kChannels / split).stride(2));
+    };
+  };
+  auto projections = [](int64_t split) -> FieldFactory {
+    return [split](FieldPart) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<ShakeSkipProjectionImpl>(kChannels / split, 2 * kChannels / split, 2);
+    };
+  };
+  auto u = input();
+  torch::NoGradGuard no_grad;
+  auto revnet = build_scheme(scheme_registry(), {{"name", "reversible"}}, "test", "")
+                    ->make_transition_step(fields(2), projections(2), StepContext{1.0, 0, 1});
+  revnet->eval();
+  auto x = u.narrow(1, 0, kChannels / 2), y = u.narrow(1, kChannels / 2, kChannels / 2);
+  auto x_next = child(*revnet, "project_x").forward(x) + child(*revnet, "F").forward(y);
+  auto y_next = child(*revnet, "project_y").forward(y) + child(*revnet, "G").forward(x_next);
+  auto next = revnet->forward(State{u, {}, {}}).u;
+  EXPECT_EQ(next.sizes(), (std::vector<int64_t>{2, 2 * kChannels, 3, 3}));
+  EXPECT_LE(max_difference(next, torch::cat({x_next, y_next}, 1)), 1e-6);
+  EXPECT_THROW(revnet->inverse(State{next, {}, {}}), Error);
+
+  auto shake = build_scheme(scheme_registry(), {{"name", "euler_maruyama"}, {"variant", "shake_shake"}}, "test", "")
+                   ->make_transition_step(fields(1), projections(1), StepContext{1.0, 0, 1});
+  shake->eval();
+  auto expected = child(*shake, "projection").forward(u) + 0.5 * (child(*shake, "f1").forward(u) + child(*shake, "f2").forward(u));
+  EXPECT_LE(max_difference(shake->forward(State{u, {}, {}}).u, expected), 1e-6);
+}
+
+// Shake-shake's skip: two 1×1 paths, on v = ReLU(u) subsampled and on v shifted one pixel down-right.
+TEST(Correspondence, ShakeSkipShortcutIsTwoShiftedStridedPaths) {
+  torch::manual_seed(0);
+  ShakeSkipProjectionImpl skip(kChannels, 2 * kChannels, 2);
+  skip.eval();
+  torch::NoGradGuard no_grad;
+  auto u = input();
+  auto v = torch::relu(u);
+  auto shifted = torch::zeros_like(v);
+  shifted.narrow(2, 1, 5).narrow(3, 1, 5).copy_(v.narrow(2, 0, 5).narrow(3, 0, 5));
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  auto every_other = [](const torch::Tensor& t) { return t.index({Slice(), Slice(), Slice(0, None, 2), Slice(0, None, 2)}); };
+  auto conv = [&](const std::string& name, const torch::Tensor& t) {
+    return torch::conv2d(t, skip.named_parameters()[name + ".weight"]);
+  };
+  auto bn = [&](const torch::Tensor& t) {
+    auto p = skip.named_parameters();
+    auto b = skip.named_buffers();
+    auto shape = std::vector<int64_t>{1, -1, 1, 1};
+    return (t - b["bn.running_mean"].view(shape)) / torch::sqrt(b["bn.running_var"].view(shape) + 1e-5) *
+               p["bn.weight"].view(shape) + p["bn.bias"].view(shape);
+  };
+  auto expected = bn(torch::cat({conv("conv_a", every_other(v)), conv("conv_b", every_other(shifted))}, 1));
+  EXPECT_LE(max_difference(skip.forward(u), expected), 1e-5);
 }
 
 TEST(Correspondence, RevNetIsTheReversibleCouplingAndInvertsExactly) {

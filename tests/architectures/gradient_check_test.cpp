@@ -106,6 +106,7 @@ std::vector<nlohmann::json> block_types() {
   specs.push_back({{"name", "backward_euler_neumann"}, {"form", "mpoly"}});
   specs.push_back({{"name", "backward_euler_neumann"}, {"form", "way"}});
   specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 2}});
+  specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 3}, {"join", "flat"}});
   specs.push_back({{"name", "reversible"}, {"method", "verlet"}});
   specs.push_back({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
   specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_lm"}});
@@ -123,6 +124,15 @@ TEST(GradientCheck, BottleneckFields) {
         BottleneckFieldOptions(kChannels, 2, 2 * kChannels).stride(2).activation(activation));
     ForwardEulerStepImpl step(field, 1.0, std::make_shared<ConvProjectionImpl>(kChannels, 2 * kChannels, 2, activation));
     check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}}, "bottleneck " + label);
+  }
+}
+
+TEST(GradientCheck, ConvUnitFields) {
+  for (const auto& [activation, label] : kActivations) {
+    torch::manual_seed(0);
+    auto field = std::make_shared<ConvUnitImpl>(ConvUnitOptions(kChannels, kChannels).activation(activation));
+    ForwardEulerStepImpl step(field, 1.0);
+    check_gradients(step, State{torch::randn({2, kChannels, 4, 4}, torch::kFloat64), {}, {}}, "conv unit " + label);
   }
 }
 

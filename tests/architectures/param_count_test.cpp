@@ -119,6 +119,26 @@ TEST(PresetParameters, ShakeShake26By2x32dByHand) {
   EXPECT_EQ(params_of("shake_shake26_2x32d"), expected);
 }
 
+// FractalNet's CIFAR network (Larsson et al. 2017, Table 1: 20 layers, 38.6M), within 1%.
+INSTANTIATE_TEST_SUITE_P(FractalNet, PresetParameters,
+                         ::testing::Values(Pinned{"fractalnet_cifar", 38649034, 38.6e6, 0.01}),
+                         [](const auto& info) { return std::string(info.param.preset); });
+
+TEST(PresetParameters, FractalNetByHand) {
+  // Block of width w after c channels: a 1×1 widening c·w + BN(w), then 2^C − 1 = 7 conv-BN-ReLU units w → w
+  // (7 · (9w² + 2w)); head 512·10 + 10. Widths 64, 128, 256, 512, 512 (the last block keeps its width).
+  auto block = [](int64_t c, int64_t w) { return (c == w ? 0 : c * w + 2 * w) + 7 * (9 * w * w + 2 * w); };
+  int64_t expected = block(3, 64) + block(64, 128) + block(128, 256) + block(256, 512) + block(512, 512) + 5130;
+  EXPECT_EQ(params_of("fractalnet_cifar"), expected);
+  // With C = 4 columns (40 layers) every block has 15 units: about 2.1× the parameters.
+  auto options = preset_options("fractalnet_cifar");
+  options.scheme["columns"] = 4;
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto block4 = [](int64_t c, int64_t w) { return (c == w ? 0 : c * w + 2 * w) + 15 * (9 * w * w + 2 * w); };
+  EXPECT_EQ(count_parameters(*build_model(options, *scheme, 3, 10)),
+            block4(3, 64) + block4(64, 128) + block4(128, 256) + block4(256, 512) + block4(512, 512) + 5130);
+}
+
 TEST(PresetParameters, ResNet20ByHand) {
   // stem 3·16·9 + BN 32; stage 1: 6 convs 16·16·9 + 6 BN·32; stage 2: 16·32·9 + 5·32·32·9 + 6·64;
   // stage 3: 32·64·9 + 5·64·64·9 + 6·128; head 64·10 + 10. Option-A shortcuts have no parameters.

@@ -1,0 +1,47 @@
+#include "architectures/fractalnet.h"
+
+#include <torch/nn/functional/pooling.h>
+
+#include "core/error.h"
+#include "core/mac_count.h"
+
+namespace odenet {
+
+FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels, int64_t num_classes) {
+  if (o.block != "conv") throw ConfigError("the fractalnet layout takes block \"conv\" (one conv-BN-ReLU unit per field)");
+  const std::vector<long> widths = o.stage_widths.empty() ? std::vector<long>{64, 128, 256, 512, 512} : o.stage_widths;
+  const Activation activation = activation_from_name(o.activation);
+  int64_t channels = in_channels;
+  int index = 0;
+  for (size_t b = 0; b < widths.size(); ++b) {
+    const std::string number = std::to_string(b + 1);
+    std::shared_ptr<ConvUnitImpl> widen;
+    if (channels != widths[b])
+      widen = register_module("widen" + number, std::make_shared<ConvUnitImpl>(ConvUnitOptions(channels, widths[b]).kernel(1)));
+    widen_.push_back(widen);
+    StagePlan plan;
+    plan.in_channels = plan.out_channels = widths[b];
+    plan.steps = 1;
+    plan.number = static_cast<int>(b + 1);
+    StageFieldMaker make = [activation](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<ConvUnitImpl>(ConvUnitOptions(in, out).stride(stride).activation(activation));
+    };
+    blocks_.push_back(register_module("block" + number, build_stage(plan, scheme, make, index, static_cast<int>(widths.size()))));
+    channels = widths[b];
+  }
+  fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
+  init_he_normal(*this, o.zero_init_residual);
+}
+
+torch::Tensor FractalNetImpl::forward(torch::Tensor x) {
+  namespace F = torch::nn::functional;
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    if (widen_[b]) x = widen_[b]->forward(x);
+    x = blocks_[b]->forward(State{x, {}, {}}).u;
+    // ceil mode: an odd side keeps its last row (28 → 14 → 7 → 4 → 2 → 1, as 32 → 1).
+    x = F::max_pool2d(x, F::MaxPool2dFuncOptions(2).stride(2).ceil_mode(true));
+  }
+  return counted(fc_, x.mean({2, 3}));
+}
+
+}  // namespace odenet
