@@ -50,11 +50,14 @@ int run_command(const Args& args) {
   options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
       "results", po::value(&runner.results_root)->default_value("results"), "results root directory")(
       "resume", po::bool_switch(&runner.resume), "continue unfinished runs from their last checkpoint")(
-      "threads", po::value(&runner.threads)->default_value(0), "intra-op threads (0: all cores)");
+      "threads", po::value(&runner.threads)->default_value(0), "intra-op threads (0: all cores)")(
+      "device", po::value(&runner.device)->default_value("auto"),
+      "auto (CUDA when this build sees a GPU, else the CPU), cpu, cuda or cuda:N");
   po::positional_options_description positional;
   positional.add("experiment", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N]", options, positional, vm))
+  if (!parse(args, "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N] [--device D]", options,
+             positional, vm))
     return 0;
   std::vector<Experiment> experiments;
   for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first

@@ -120,6 +120,7 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
 
 Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, const DatasetSplits& data, TrainOptions options)
     : model_(std::move(model)), data_(data), options_(std::move(options)) {
+  model_->to(options_.device);
   if (options_.channels_last) to_channels_last(*model_);
   const auto& o = options_.optimizer;
   auto [decayed, plain] = decay_groups(*model_, o.decay_excludes);
@@ -145,8 +146,8 @@ std::pair<double, double> Trainer::evaluate() {
     int64_t n = std::min<int64_t>(options_.eval_batch_size, test.size() - start);
     std::vector<int64_t> idx(n);
     std::iota(idx.begin(), idx.end(), start);
-    auto x = make_batch(test, idx, options_.augment, /*train=*/false, unused);
-    auto y = test.labels.narrow(0, start, n);
+    auto x = make_batch(test, idx, options_.augment, /*train=*/false, unused).to(options_.device);
+    auto y = test.labels.narrow(0, start, n).to(options_.device);
     auto logits = model_->forward(x);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -185,8 +186,8 @@ EpochMetrics Trainer::train_epoch(long epoch) {
     int64_t begin = step * options_.batch_size;
     int64_t end = step == steps - 1 ? n : begin + options_.batch_size;
     std::vector<int64_t> idx(order.begin() + begin, order.begin() + end);
-    auto x = make_batch(train, idx, options_.augment, /*train=*/true, rng);
-    auto y = train.labels.index_select(0, torch::tensor(idx, torch::kInt64));
+    auto x = make_batch(train, idx, options_.augment, /*train=*/true, rng).to(options_.device);
+    auto y = train.labels.index_select(0, torch::tensor(idx, torch::kInt64)).to(options_.device);
 
     optimizer_->zero_grad();
     auto logits = model_->forward(x);
@@ -240,7 +241,7 @@ void Trainer::save_checkpoint(const std::string& path) const {
 void Trainer::load_checkpoint(const std::string& path) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(path, options_.device);
     torch::serialize::InputArchive model_archive, optimizer_archive;
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);

@@ -35,6 +35,8 @@ struct TrainOptions {
   long eval_batch_size = 500;
   uint64_t seed = 0;
   bool channels_last = true;
+  /// Where the model lives and batches are sent (data are prepared on the CPU).
+  c10::Device device = c10::Device(c10::kCPU);
   OptimizerOptions optimizer;
   ScheduleOptions schedule;
   AugmentOptions augment;

@@ -13,6 +13,7 @@
 
 #include "architectures/presets.h"
 #include "core/atomic_file.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/mac_count.h"
 #include "core/progress.h"
@@ -84,7 +85,7 @@ double peak_memory_mib() {
 }
 
 nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& metrics, int64_t params, int64_t macs,
-                         const DatasetSplits& data, const AugmentOptions& augment, int threads) {
+                         const DatasetSplits& data, const TrainOptions& train, int threads) {
   double best = 1e300, seconds = 0, rate = 0;
   long best_epoch = 0;
   for (const auto& m : metrics) {
@@ -109,6 +110,7 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
           {"mean_epoch_seconds", seconds / n},
           {"mean_images_per_second", rate / n},
           {"threads", threads},
+          {"device", train.device.str()},
           {"torch_version", TORCH_VERSION},
           {"reference", run.reference ? nlohmann::json(*run.reference) : nlohmann::json()},
           {"data",
@@ -116,17 +118,19 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
             {"test_size", data.test.size()},
             {"shape", {data.train.channels(), data.train.height(), data.train.width()}},
             {"classes", data.train.num_classes()},
-            {"mean", augment.mean},
-            {"std", augment.std}}}};
+            {"mean", train.augment.mean},
+            {"std", train.augment.std}}}};
 }
 
-void train_run(const RunSpec& run, const std::string& dir, RunState state, const DatasetSplits& data, int threads) {
+void train_run(const RunSpec& run, const std::string& dir, RunState state, const DatasetSplits& data, int threads,
+               const c10::Device& device) {
   fs::create_directories(dir);
   RunLock lock(dir);
   if (state == RunState::kNew) write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
 
   TrainOptions train = run.train;
   train.label = run.experiment + "/" + run.run_id;
+  train.device = device;
   if (train.augment.mean.empty()) channel_statistics(data.train, train.augment.mean, train.augment.std);
   if (static_cast<int64_t>(train.augment.mean.size()) != data.train.channels())
     throw ConfigError(fmt::format("{}: /dataset/augment/mean: {} entries but the images have {} channel(s)", run.source,
@@ -149,9 +153,9 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
                                   trainer.completed_epochs()));
     fmt::print("{}: resuming after epoch {}/{}\n", train.label, trainer.completed_epochs(), train.epochs);
   }
-  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {} thread(s)\n", train.label, params,
+  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {} thread(s), {}\n", train.label, params,
              data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(),
-             threads);
+             threads, device.str());
   std::fflush(stdout);
   trainer.train([&](const EpochMetrics& m) {
     metrics.push_back(m);
@@ -166,13 +170,14 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
   });
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
   write_file_atomic(dir + "/summary.json",
-                    summarize(run, metrics, params, macs, data, train.augment, threads).dump(2) + "\n");
+                    summarize(run, metrics, params, macs, data, train, threads).dump(2) + "\n");
 }
 
 }  // namespace
 
 int run_experiment(const Experiment& experiment, const RunnerOptions& options) {
   int threads = configure_threads(options.threads);
+  const c10::Device device = select_device(options.device);
   std::vector<std::pair<const RunSpec*, RunState>> plan;
   for (const auto& run : experiment.runs) {  // check every run directory before training any
     std::string dir = options.results_root + "/" + run.experiment + "/" + run.run_id;
@@ -191,7 +196,7 @@ int run_experiment(const Experiment& experiment, const RunnerOptions& options) {
       fmt::print("{}: finished earlier, skipped\n", dir);
       continue;
     }
-    train_run(*run, dir, state, datasets.at(run->config["dataset"].dump()), threads);
+    train_run(*run, dir, state, datasets.at(run->config["dataset"].dump()), threads, device);
     ++trained;
   }
   return trained;

@@ -14,6 +14,7 @@ struct RunnerOptions {
   std::string results_root = "results";
   bool resume = false;
   int threads = 0;  ///< 0: all cores
+  std::string device = "auto";  ///< auto, cpu, cuda or cuda:N
 };
 
 /// Runs every run of `experiment`; returns the number of runs trained now.

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <thread>
 
+#include <torch/cuda.h>
+
 #include "tests/support/test_support.h"
 
 extern char** environ;
@@ -77,6 +79,7 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   EXPECT_EQ(metric_lines(run_dir + "/metrics.jsonl").size(), 3u);
   auto summary = nlohmann::json::parse(test::read_text(run_dir + "/summary.json"));
   EXPECT_EQ(summary["epochs"], 3);
+  EXPECT_EQ(summary["device"], torch::cuda::is_available() ? "cuda:0" : "cpu");
   // Four classes of bright squares are easy: the model must learn something.
   EXPECT_LT(summary["best_test_error"].get<double>(), 60.0);
   EXPECT_EQ(nlohmann::json::parse(test::read_text(run_dir + "/config.json"))["model"]["scheme"]["name"],
@@ -118,6 +121,18 @@ TEST_F(Cli, InvalidExperimentExitsTwoAndWritesNothing) {
   }
   EXPECT_FALSE(fs::exists(dir_ / "results"));
 
+  // A device the machine cannot serve is refused before any data is read or directory made.
+  std::string valid = write_experiment(tiny_experiment(dir_ / "data", "devices", 1), "valid.json");
+  auto tpu = run_odenet("run " + valid + " --device tpu --results " + dir_ / "results");
+  EXPECT_EQ(tpu.status, 2);
+  EXPECT_EQ(tpu.output, "odenet: error: device 'tpu' is not one of: auto, cpu, cuda, cuda:N\n");
+  if (!torch::cuda::is_available()) {
+    auto cuda = run_odenet("run " + valid + " --device cuda --results " + dir_ / "results");
+    EXPECT_EQ(cuda.status, 2);
+    EXPECT_NE(cuda.output.find("device 'cuda': this LibTorch"), std::string::npos) << cuda.output;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "results"));
+
   auto missing_data = tiny_experiment(dir_ / "nodata", "bad", 2);
   auto r = run_odenet("run " + write_experiment(missing_data) + " --results " + dir_ / "results");
   EXPECT_EQ(r.status, 1);
@@ -131,7 +146,8 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
   std::string file = write_experiment(tiny_experiment(dir_ / "big", "resume", 6));
   std::string killed_root = dir_ / "killed", clean_root = dir_ / "clean";
 
-  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--results", killed_root};
+  // On the CPU: bit-for-bit equality needs deterministic kernels (cuDNN's autotuned ones are not).
+  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--device", "cpu", "--results", killed_root};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -165,11 +181,11 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
   EXPECT_EQ(refused.status, 2);
   EXPECT_NE(refused.output.find("unfinished run exists; pass --resume"), std::string::npos) << refused.output;
 
-  auto resumed = run_odenet("run " + file + " --resume --threads 1 --results " + killed_root);
+  auto resumed = run_odenet("run " + file + " --resume --threads 1 --device cpu --results " + killed_root);
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming after epoch " + std::to_string(done) + "/6"), std::string::npos)
       << resumed.output;
-  auto clean = run_odenet("run " + file + " --threads 1 --results " + clean_root);
+  auto clean = run_odenet("run " + file + " --threads 1 --device cpu --results " + clean_root);
   ASSERT_EQ(clean.status, 0) << clean.output;
 
   auto a = metric_lines(metrics), b = metric_lines(clean_root + "/resume/s0/metrics.jsonl");
