@@ -1,6 +1,7 @@
 #include "analysis/comparison_table.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,7 @@
 #include "analysis/ode_problems.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 

@@ -22,8 +22,8 @@ export TORCH_CUDA_ARCH_LIST=9.0 CUDACXX=${CUDACXX:-$(command -v nvcc)}
 build() {  # $1: C++ standard
   rm -rf build-gpu
   cmake -G Ninja -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD="$1" \
-    -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; return 1; }
-  ninja -C build-gpu >"$out/build.log" 2>&1
+    -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DODENET_FMT_HEADER_ONLY=ON -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; return 1; }
+  ninja -k 0 -C build-gpu >"$out/build.log" 2>&1
 }
 step "build (C++17)"
 if ! build 17; then

@@ -1,7 +1,7 @@
 #include "discretizations/linear_multistep.h"
 
 #include <fmt/format.h>
-#include <torch/linalg.h>
+#include <ATen/ops/linalg_eigvals.h>
 
 #include <cmath>
 
@@ -42,7 +42,7 @@ bool zero_stable(const std::vector<double>& alpha) {
   auto companion = torch::zeros({s, s}, torch::kFloat64);  // roots of ζ^s − Σ α_j ζ^{s−1−j}
   for (int64_t j = 0; j < s; ++j) companion[0][j] = alpha[j];
   for (int64_t i = 1; i < s; ++i) companion[i][i - 1] = 1.0;
-  auto roots = torch::linalg::eigvals(companion);
+  auto roots = at::linalg_eigvals(companion);
   auto modulus = roots.abs();
   for (int64_t i = 0; i < s; ++i) {
     double m = modulus[i].item<double>();
