@@ -13,6 +13,7 @@ step() { echo "== $(date +%T) $*"; }
 prefix=/tmp/odenet-deps
 for f in .deps/debs/*.deb; do dpkg -x "$f" "$prefix"; done
 export LD_LIBRARY_PATH="$prefix/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+export CPATH="$prefix/usr/include/x86_64-linux-gnu"  # multiarch headers (jconfig.h) before the system's
 torch_prefix=$(python3 -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
 nvidia-smi -L
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())'
@@ -34,7 +35,8 @@ fi
 tail -1 "$out/build.log"
 
 step "tests"
-(cd build-gpu && timeout 240 ctest -j"$(nproc)" --timeout 200 >"$out/ctest.log" 2>&1)
+# One intra-op thread per test process: ctest runs nproc of them at once.
+(cd build-gpu && OMP_NUM_THREADS=1 timeout 240 ctest -j"$(nproc)" --timeout 200 ${CTEST_ARGS:-} >"$out/ctest.log" 2>&1)
 grep -E "tests passed|tests failed" "$out/ctest.log"; grep -E "\(Failed\)|\(Timeout\)|Not Run" "$out/ctest.log" | head -20
 
 step "data"
