@@ -9,6 +9,8 @@ namespace odenet {
 
 FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels, int64_t num_classes) {
   if (o.block != "conv") throw ConfigError("the fractalnet layout takes block \"conv\" (one conv-BN-ReLU unit per field)");
+  if (o.zero_init_residual)
+    throw ConfigError("zero_init_residual zeroes the last BatchNorm of basic and bottleneck fields; the fractalnet layout has conv units");
   const std::vector<long> widths = o.stage_widths.empty() ? std::vector<long>{64, 128, 256, 512, 512} : o.stage_widths;
   const Activation activation = activation_from_name(o.activation);
   int64_t channels = in_channels;

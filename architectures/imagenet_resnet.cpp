@@ -20,6 +20,8 @@ std::vector<int64_t> imagenet_blocks_per_stage(const ModelOptions& o) {
 ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels,
                                        int64_t num_classes) {
   const auto blocks = imagenet_blocks_per_stage(o);
+  if (!o.stage_widths.empty())
+    throw ConfigError("the imagenet_resnet layout takes `width` (stage s has width·2^s), not stage_widths");
   const Activation activation = activation_from_name(o.activation);
   if (activation == Activation::kReluFirst) throw ConfigError("the imagenet_resnet layout takes post or pre activation");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 7).stride(2).padding(3).bias(false)));

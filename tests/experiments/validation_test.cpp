@@ -113,6 +113,22 @@ TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {
             "/model/scheme/columns: 9 is out of range [1, 6]");
 }
 
+TEST_F(Validation, LayoutSpecificModelKeys) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["model"] = {{"preset", "fractalnet_cifar"}, {"depth", 40}};
+  EXPECT_EQ(error_text(j.dump()),
+            "/model/depth: not used by the fractalnet layout (one step per block at stage_widths; its depth follows "
+            "from the blocks and the scheme)");
+  j["model"] = {{"preset", "fractalnet_cifar"}, {"scheme", {{"name", "fractal"}, {"form", "expansion"}, {"columns", 4}}}};
+  EXPECT_EQ(load_experiment(write(j.dump())).runs[0].config["model"]["scheme"]["columns"], 4);
+  j["model"] = {{"preset", "resnet50"}, {"stage_widths", {64, 128, 256, 512}}};
+  EXPECT_EQ(error_text(j.dump()), "/model: preset 'resnet50' with scheme 'forward_euler': the imagenet_resnet layout takes "
+                                  "`width` (stage s has width·2^s), not stage_widths");
+  j["model"] = {{"preset", "revnet38"}, {"stage_widths", {32, 64}}};
+  EXPECT_EQ(error_text(j.dump()), "/model: preset 'revnet38' with scheme 'reversible': stage_widths has 2 entries; the "
+                                  "cifar_resnet layout has 3 stages");
+}
+
 TEST_F(Validation, MissingRequiredKeys) {
   EXPECT_EQ(error_of("/train/epochs", nullptr), "/train/epochs: required key is missing");
   EXPECT_EQ(error_of("/name", nullptr), "/name: required key is missing");
