@@ -93,15 +93,19 @@ ConvUnitImpl::ConvUnitImpl(const ConvUnitOptions& o) : options_(o) {
 }
 
 torch::Tensor ConvUnitImpl::forward(torch::Tensor u) {
+  auto convolve = [&](const torch::Tensor& x) {
+    auto h = counted(conv_, x);
+    return options_.dropout() > 0 ? torch::dropout(h, options_.dropout(), is_training()) : h;
+  };
   switch (options_.activation()) {
     case Activation::kPre:
-      return counted(conv_, torch::relu(bn_(u)));
+      return convolve(torch::relu(bn_(u)));
     case Activation::kReluFirst:
-      return bn_(counted(conv_, torch::relu(u)));
+      return bn_(convolve(torch::relu(u)));
     case Activation::kPost:
       break;
   }
-  auto h = bn_(counted(conv_, u));
+  auto h = bn_(convolve(u));
   return options_.post_relu() ? torch::relu(h) : h;
 }
 

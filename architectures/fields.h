@@ -70,6 +70,7 @@ class BottleneckFieldImpl : public FieldImpl {
 
 /// One convolution unit, FractalNet's building block (and the widening 1×1 before its blocks):
 ///   post f(u) = ReLU(BN(conv(u))),  pre f(u) = conv(ReLU(BN(u))),  relu_first f(u) = BN(conv(ReLU(u)))
+/// with optional dropout of the convolution's output in training (FractalNet: conv-dropout-BN-ReLU).
 struct ConvUnitOptions {
   ConvUnitOptions(int64_t in, int64_t out) : in_channels_(in), out_channels_(out) {}
   TORCH_ARG(int64_t, in_channels);
@@ -79,6 +80,8 @@ struct ConvUnitOptions {
   TORCH_ARG(Activation, activation) = Activation::kPost;
   /// Post-activation only: false drops the final ReLU, f(u) = BN(conv(u)) (a shortcut projection).
   TORCH_ARG(bool, post_relu) = true;
+  /// Probability of zeroing each output of the convolution in training (scaled by 1/(1 − p)).
+  TORCH_ARG(double, dropout) = 0.0;
 };
 
 class ConvUnitImpl : public FieldImpl {

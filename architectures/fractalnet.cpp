@@ -2,6 +2,8 @@
 
 #include <torch/nn/functional/pooling.h>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "core/mac_count.h"
 
@@ -13,6 +15,8 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     throw ConfigError("zero_init_residual zeroes the last BatchNorm of basic and bottleneck fields; the fractalnet layout has conv units");
   const std::vector<long> widths = o.stage_widths.empty() ? std::vector<long>{64, 128, 256, 512, 512} : o.stage_widths;
   const Activation activation = activation_from_name(o.activation);
+  if (!o.dropout.empty() && o.dropout.size() != widths.size())
+    throw ConfigError(fmt::format("dropout has {} entries for {} blocks", o.dropout.size(), widths.size()));
   int64_t channels = in_channels;
   int index = 0;
   for (size_t b = 0; b < widths.size(); ++b) {
@@ -25,8 +29,9 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     plan.in_channels = plan.out_channels = widths[b];
     plan.steps = 1;
     plan.number = static_cast<int>(b + 1);
-    StageFieldMaker make = [activation](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
-      return std::make_shared<ConvUnitImpl>(ConvUnitOptions(in, out).stride(stride).activation(activation));
+    const double dropout = o.dropout.empty() ? 0.0 : o.dropout[b];
+    StageFieldMaker make = [activation, dropout](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<ConvUnitImpl>(ConvUnitOptions(in, out).stride(stride).activation(activation).dropout(dropout));
     };
     blocks_.push_back(register_module("block" + number, build_stage(plan, scheme, make, index, static_cast<int>(widths.size()))));
     channels = widths[b];

@@ -11,6 +11,7 @@ nlohmann::json to_json(const ModelOptions& o) {
   if (o.layout == "fractalnet")
     for (const char* unused : {"depth", "width", "shortcut"}) j.erase(unused);
   if (!o.stage_widths.empty()) j["stage_widths"] = o.stage_widths;
+  if (!o.dropout.empty()) j["dropout"] = o.dropout;
   if (o.zero_init_residual) j["zero_init_residual"] = true;
   if (o.block == "bottleneck") {
     j["cardinality"] = o.cardinality;
@@ -44,6 +45,8 @@ ModelOptions model_options_from_json(const JsonReader& r,
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);
+  if (r.has("dropout") && o.layout != "fractalnet") r.fail("dropout", "only the fractalnet layout takes per-block dropout");
+  o.dropout = r.numbers("dropout", 0, 0.99, o.dropout);
   o.shortcut = r.one_of("shortcut", {"zero_pad", "projection", "shake_skip"}, o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
   o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);

@@ -31,6 +31,8 @@ struct ModelOptions {
   long width = 16;
   /// Widths of the stages (3×3 width for bottlenecks); empty: width·2^s. FractalNet: one per block.
   std::vector<long> stage_widths;
+  /// fractalnet: dropout probability of every convolution in each block (empty: none).
+  std::vector<double> dropout;
   /// Bottleneck blocks: groups of the 3×3 convolution (ResNeXt cardinality) and its
   /// width in the first stage (0: `width`; ResNeXt-50 32×4d: 128).
   long cardinality = 1;

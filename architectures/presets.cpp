@@ -118,24 +118,27 @@ void register_builtin_presets(PresetRegistry& registry) {
   registry.add("revnet110", {revnet("revnet110", 110, {32, 64, 128}, "basic"), "RevNet-110 (Gomez et al. 2017): 9-9-9 reversible units"});
   registry.add("revnet164", {revnet("revnet164", 164, {32, 64, 128}, "bottleneck"),
                              "RevNet-164 (Gomez et al. 2017): 9-9-9 reversible bottleneck units"});
-  // Shake-shake 26 (Gastaldi 2017): 4 steps per stage of two ReLU-conv-BN branches mixed by η ~ U(0, 1),
+  // Shake-shake 26 (Gastaldi 2017): 4 steps per stage of two ReLU-conv-BN branches mixed by η ~ U(0, 1)
+  // per image, an independent β in the backward pass (Shake-Shake-Image, their best CIFAR-10 setting),
   // a 16-channel stem and the two-path skip shortcut at every width change.
   for (long width : {32, 96}) {
     std::string name = "shake_shake26_2x" + std::to_string(width) + "d";
-    ModelOptions o = cifar(name, 26, "relu_first", "shake_skip", {{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
+    ModelOptions o = cifar(name, 26, "relu_first", "shake_skip", {{"name", "euler_maruyama"}, {"variant", "shake_shake"}, {"backward", "shake"}});
     o.stage_widths = {width, 2 * width, 4 * width};
     registry.add(name, {o, "Shake-Shake-26 2x" + std::to_string(width) + "d (Gastaldi 2017), shake-shake Euler-Maruyama steps"});
   }
   // FractalNet (Larsson et al. 2017) for CIFAR: B = 5 blocks of C = 3 columns (20 layers on the deepest path),
-  // FractalNet's flat join, local drop-path 0.15 and global drop-path on half the mini-batches.
+  // FractalNet's flat join, local drop-path 0.15, global drop-path on half the mini-batches and dropout
+  // 0, 0.1, 0.2, 0.3, 0.4 per block: their "+ drop-path + dropout" configuration.
   ModelOptions fractal;
   fractal.preset = "fractalnet_cifar";
   fractal.layout = "fractalnet";
   fractal.block = "conv";
   fractal.stage_widths = {64, 128, 256, 512, 512};
+  fractal.dropout = {0.0, 0.1, 0.2, 0.3, 0.4};
   fractal.scheme = {{"name", "fractal"}, {"form", "expansion"}, {"columns", 3},
                     {"join", "flat"},    {"drop_path", 0.15},     {"global_drop_path", 0.5}};
-  registry.add("fractalnet_cifar", {fractal, "FractalNet (Larsson et al. 2017): B = 5 blocks, C = 3 columns (20 layers), drop-path"});
+  registry.add("fractalnet_cifar", {fractal, "FractalNet (Larsson et al. 2017): B = 5 blocks, C = 3 columns (20 layers), drop-path + dropout"});
   register_imagenet_presets(registry);
 }
 

@@ -41,6 +41,11 @@ State EulerMaruyamaStepImpl::forward(const State& state) {
     shape[0] = u.size(0);
     auto eta = torch::rand(shape, u.options());  // one η per example
     auto w1 = 0.5 * dt_ + sqrt_dt * (eta - 0.5);
+    if (options_.backward == "shake" && !integrator_) {
+      // Value w1 f1 + (Δt − w1) f2, gradient through b1 = Δt/2 + √Δt(β − ½): the detached term carries the difference.
+      auto b1 = 0.5 * dt_ + sqrt_dt * (torch::rand(shape, u.options()) - 0.5);
+      return State{base + b1 * f1 + (dt_ - b1) * f2 + ((w1 - b1) * (f1 - f2)).detach(), {base}, {}};
+    }
     return State{base + w1 * f1 + (dt_ - w1) * f2, {base}, {}};
   }
   // stochastic_depth / stochastic_lm: one Bernoulli draw per step and mini-batch (Huang et al.).
@@ -116,6 +121,7 @@ std::shared_ptr<StepImpl> EulerMaruyama::make_transition_step(const FieldFactory
 nlohmann::json EulerMaruyama::to_json() const {
   nlohmann::json j{{"name", "euler_maruyama"}, {"variant", options_.variant}};
   if (options_.variant == "gaussian") j["sigma"] = options_.sigma;
+  if (options_.variant == "shake_shake") j["backward"] = options_.backward;
   if (options_.variant == "stochastic_depth" || options_.variant == "stochastic_lm") {
     j["survival"] = options_.survival;
     j["scaling"] = options_.scaling;
@@ -129,6 +135,7 @@ void register_euler_maruyama(SchemeRegistry& registry) {
                  o.variant = p.one_of("variant", {"gaussian", "stochastic_depth", "shake_shake", "stochastic_lm"},
                                       "gaussian");
                  if (o.variant == "gaussian") o.sigma = p.number("sigma", 0, 100, 0.1);
+                 if (o.variant == "shake_shake") o.backward = p.one_of("backward", {"even", "shake"}, "even");
                  if (o.variant == "stochastic_depth" || o.variant == "stochastic_lm") {
                    o.survival = p.number("survival", 0.01, 1, 0.5);
                    o.scaling = p.one_of("scaling", {"official", "huang"}, "official");

@@ -10,6 +10,8 @@
 //   shake_shake:      X_{n+1} = X_n + η f1(X_n) + (1 − η) f2(X_n),  η ~ U(0, 1) per example;
 //                     test: X + ½(f1 + f2). With Δt: (Δt/2 + √Δt(η − ½)) f1 + (Δt/2 + √Δt(½ − η)) f2.
 //                     A stage transition is a shake-shake step too, on a projected state: P(X) + η f1 + (1 − η) f2.
+//                     backward "shake" (Gastaldi's Shake-Shake-Image) sends the gradient through an
+//                     independent β ~ U(0, 1): β to f1, 1 − β to f2; "even" through η itself.
 //   stochastic_lm:    X_{n+1} = (1 − k_n) X_n + k_n X_{n−1} + η_n f(X_n): the LM combination
 //                     always applied, only f dropped (k_n trainable, init U(−0.1, 0)).
 #pragma once
@@ -22,6 +24,7 @@ struct EulerMaruyamaOptions {
   double sigma = 0.1;                ///< gaussian (networks): noise standard deviation
   double survival = 0.5;             ///< stochastic_depth / stochastic_lm: p_L of the last block
   std::string scaling = "official";  ///< stochastic_depth / stochastic_lm: official or huang
+  std::string backward = "even";     ///< shake_shake networks: even (η) or shake (an independent β)
 };
 
 class EulerMaruyamaStepImpl : public StepImpl {

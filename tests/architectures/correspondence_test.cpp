@@ -190,6 +190,67 @@ TEST(Correspondence, TransitionStepsOfRevNetAndShakeShake) {
   EXPECT_LE(max_difference(shake->forward(State{u, {}, {}}).u, expected), 1e-6);
 }
 
+// f(u) = w·u with one trainable scalar: its gradient is the coefficient the step gives f.
+class ScaleField : public FieldImpl {
+ public:
+  explicit ScaleField(double w) : w_(register_parameter("w", torch::tensor(w))) {}
+  torch::Tensor forward(torch::Tensor u) override { return w_ * u; }
+  torch::Tensor w_;
+};
+
+// Shake-shake's value is X + η f1 + (1 − η) f2 either way; the gradient reaches f1 through η
+// ("even") or through an independent β ~ U(0, 1) ("shake", Shake-Shake-Image), with E[β] = ½.
+TEST(Correspondence, ShakeShakeBackwardCoefficient) {
+  const int64_t n = 64;
+  auto u = torch::ones({n, 2, 2, 2});  // every example the same: per-example coefficients show as sums
+  for (const std::string backward : {"even", "shake"}) {
+    torch::manual_seed(3);
+    int which = 0;
+    FieldFactory fields = [&](FieldPart) -> std::shared_ptr<FieldImpl> {
+      return std::make_shared<ScaleField>(which++ == 0 ? 2.0 : -1.0);
+    };
+    auto step = build_scheme(scheme_registry(), {{"name", "euler_maruyama"}, {"variant", "shake_shake"}, {"backward", backward}},
+                             "test", "")
+                    ->make_step(fields, StepContext{1.0, 0, 1});
+    step->train();
+    double beta_sum = 0;
+    const int draws = 200;
+    for (int d = 0; d < draws; ++d) {
+      step->zero_grad();
+      auto out = step->forward(State{u, {}, {}}).u;
+      // out = u + η·2u − (1 − η)·u per example: η = (out − u + u) / 3u.
+      auto eta = (out.select(1, 0).select(1, 0).select(1, 0) / 3.0);
+      out.sum().backward();
+      auto params = step->named_parameters();
+      double g1 = params["f1.w"].grad().item<double>(), g2 = params["f2.w"].grad().item<double>();
+      EXPECT_NEAR(g1 + g2, 8.0 * n, 1e-3) << backward;  // the two coefficients sum to 1 per example
+      if (backward == "even") EXPECT_NEAR(g1, 8.0 * eta.sum().item<double>(), 1e-3);
+      if (backward == "shake") EXPECT_GT(std::abs(g1 - 8.0 * eta.sum().item<double>()), 1e-3);
+      beta_sum += g1 / (8.0 * n);
+    }
+    EXPECT_NEAR(beta_sum / draws, 0.5, 4 * std::sqrt(1.0 / 12 / (n * draws))) << backward;
+  }
+}
+
+// FractalNet's conv units drop convolution outputs in training only, at the given rate.
+TEST(Correspondence, ConvUnitDropoutInTrainingOnly) {
+  torch::manual_seed(0);
+  ConvUnitImpl unit(ConvUnitOptions(kChannels, kChannels).dropout(0.3).post_relu(false).activation(Activation::kPre));
+  auto u = input();
+  torch::NoGradGuard no_grad;
+  unit.eval();
+  auto clean = unit.forward(u);
+  unit.train();
+  for (auto& m : unit.modules(false))
+    if (dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) m->eval();  // the same BN statistics as `clean`
+  auto dropped = unit.forward(u);
+  auto zeroed = (dropped == 0).logical_and(clean != 0).to(torch::kFloat64).sum().item<double>() /
+                (clean != 0).sum().item<double>();
+  EXPECT_NEAR(zeroed, 0.3, 0.05);
+  auto kept = dropped != 0;
+  EXPECT_LE(max_difference(dropped.masked_select(kept), clean.masked_select(kept) / 0.7), 1e-5);
+}
+
 // Shake-shake's skip: two 1×1 paths, on v = ReLU(u) subsampled and on v shifted one pixel down-right.
 TEST(Correspondence, ShakeSkipShortcutIsTwoShiftedStridedPaths) {
   torch::manual_seed(0);
