@@ -20,7 +20,8 @@ namespace {
 
 std::string model_label(const nlohmann::json& model) {
   if (model.contains("preset")) return model["preset"].get<std::string>();
-  return fmt::format("{}-{}-{}", model.value("layout", "?"), model.value("activation", "?"), model.value("depth", 0));
+  std::string label = fmt::format("{}-{}", model.value("layout", "?"), model.value("activation", "?"));
+  return model.contains("depth") ? fmt::format("{}-{}", label, model["depth"].get<long>()) : label;
 }
 
 std::string scheme_label(const nlohmann::json& scheme) {

@@ -13,7 +13,8 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
   if (o.block != "conv") throw ConfigError("the fractalnet layout takes block \"conv\" (one conv-BN-ReLU unit per field)");
   if (o.zero_init_residual)
     throw ConfigError("zero_init_residual zeroes the last BatchNorm of basic and bottleneck fields; the fractalnet layout has conv units");
-  const std::vector<long> widths = o.stage_widths.empty() ? std::vector<long>{64, 128, 256, 512, 512} : o.stage_widths;
+  const std::vector<long>& widths = o.stage_widths;
+  if (widths.empty()) throw ConfigError("the fractalnet layout needs stage_widths, one width per block");
   const Activation activation = activation_from_name(o.activation);
   if (!o.dropout.empty() && o.dropout.size() != widths.size())
     throw ConfigError(fmt::format("dropout has {} entries for {} blocks", o.dropout.size(), widths.size()));

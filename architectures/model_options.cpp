@@ -45,6 +45,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);
+  if (o.layout == "fractalnet" && o.stage_widths.empty()) o.stage_widths = {64, 128, 256, 512, 512};  // Larsson et al.
   if (r.has("dropout") && o.layout != "fractalnet") r.fail("dropout", "only the fractalnet layout takes per-block dropout");
   o.dropout = r.numbers("dropout", 0, 0.99, o.dropout);
   o.shortcut = r.one_of("shortcut", {"zero_pad", "projection", "shake_skip"}, o.shortcut);

@@ -29,7 +29,8 @@ struct ModelOptions {
   long depth = 20;
   /// Channels of the stem (and of the first stage unless `stage_widths` says otherwise).
   long width = 16;
-  /// Widths of the stages (3×3 width for bottlenecks); empty: width·2^s. FractalNet: one per block.
+  /// Widths of the stages (3×3 width for bottlenecks); empty: width·2^s. FractalNet: one per block
+  /// (from JSON, default 64, 128, 256, 512, 512).
   std::vector<long> stage_widths;
   /// fractalnet: dropout probability of every convolution in each block (empty: none).
   std::vector<double> dropout;

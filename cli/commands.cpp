@@ -86,9 +86,12 @@ int validate_command(const Args& args) {
     fmt::print("{}: experiment '{}', {} run(s)\n", f, e.name, e.runs.size());
     for (const auto& r : e.runs) {
       const auto& c = r.config;
+      const auto& m = c["model"];  // the fractalnet layout has blocks instead of a depth
+      std::string size = m.contains("depth") ? std::to_string(m["depth"].get<long>())
+                                             : std::to_string(m.value("stage_widths", nlohmann::json::array()).size()) + " blocks";
       fmt::print("  {}/{}: {} {} × {} on {} ({} epochs, batch {}, lr {}, seed {})\n", e.name, r.run_id,
-                 c["model"].value("preset", c["model"]["layout"].get<std::string>()),
-                 c["model"]["depth"].get<long>(), c["model"]["scheme"].dump(), c["dataset"]["name"].get<std::string>(),
+                 m.value("preset", m["layout"].get<std::string>()), size, m["scheme"].dump(),
+                 c["dataset"]["name"].get<std::string>(),
                  r.train.epochs, r.train.batch_size, r.train.optimizer.lr, r.seed);
     }
   }

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <torch/cuda.h>
@@ -255,6 +256,20 @@ TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
   EXPECT_EQ(run_odenet("verify-scheme --scheme reversible --problem rotation").status, 2);
 }
 
+// Every experiment and benchmark the repository ships resolves and validates.
+TEST_F(Cli, ShippedExperimentsValidate) {
+  int files = 0;
+  for (const char* folder : {"experiments", "benchmarks"})
+    for (const auto& entry : fs::directory_iterator(std::string(ODENET_SOURCE_DIR) + "/" + folder)) {
+      if (entry.path().extension() != ".json") continue;
+      auto r = run_odenet("validate " + entry.path().string());
+      EXPECT_EQ(r.status, 0) << entry.path() << ": " << r.output;
+      EXPECT_NE(r.output.find("run(s)"), std::string::npos) << r.output;
+      ++files;
+    }
+  EXPECT_GE(files, 5);
+}
+
 TEST_F(Cli, ListsSchemesAndModelsAsJson) {
   auto schemes = run_odenet("schemes --json");
   ASSERT_EQ(schemes.status, 0);
@@ -266,10 +281,12 @@ TEST_F(Cli, ListsSchemesAndModelsAsJson) {
   auto models = run_odenet("models --json");
   ASSERT_EQ(models.status, 0);
   auto m = nlohmann::json::parse(models.output);
-  bool found = false;
-  for (const auto& entry : m)
-    if (entry["name"] == "resnet20") found = entry["params"] == 269722;
-  EXPECT_TRUE(found);
+  std::map<std::string, int64_t> params;
+  for (const auto& entry : m) params[entry["name"]] = entry["params"].get<int64_t>();
+  EXPECT_EQ(params["resnet20"], 269722);
+  EXPECT_EQ(params["resnet50"], 25557032);  // at its data set's 1000 classes
+  EXPECT_EQ(params["fractalnet_cifar"], 38649034);
+  EXPECT_EQ(m.size(), 41u);
   for (const char* command : {"run", "validate", "table", "schemes", "models", "verify-scheme"}) {
     auto help = run_odenet(std::string(command) + " --help");
     EXPECT_EQ(help.status, 0) << command;
