@@ -88,7 +88,9 @@ SchemeInfo EulerMaruyama::info() const {
   if (v == "stochastic_depth") {
     i.update = "X_{n+1} = X_n + η_n f(X_n), η_n ~ Bernoulli(p_n), p_l = 1 - (l/L)(1 - p_L)";
   } else if (v == "shake_shake") {
-    i.update = "X_{n+1} = X_n + η f1(X_n) + (1 - η) f2(X_n), η ~ U(0, 1)";
+    i.update = options_.backward == "shake"
+                   ? "X_{n+1} = X_n + η f1(X_n) + (1 - η) f2(X_n), η ~ U(0, 1); gradients through an independent β ~ U(0, 1)"
+                   : "X_{n+1} = X_n + η f1(X_n) + (1 - η) f2(X_n), η ~ U(0, 1)";
     i.evaluations_per_step = 2;
   } else if (v == "stochastic_lm") {
     i.update = "X_{n+1} = (1 - k_n) X_n + k_n X_{n-1} + η_n f(X_n), η_n ~ Bernoulli(p_n)";
