@@ -1,10 +1,12 @@
 #include "tests/support/test_support.h"
 
+#include <ftw.h>
 #include <sys/wait.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,15 +17,19 @@
 namespace odenet::test {
 namespace fs = std::filesystem;
 
+// POSIX rather than std::filesystem here: PyTorch's wheels export their own statically linked
+// copies of libstdc++'s filesystem functions (pytorch/pytorch#133437), which crashed these helpers.
 ScratchDir::ScratchDir() {
-  std::string pattern = (fs::temp_directory_path() / "odenet-test-XXXXXX").string();
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/odenet-test-XXXXXX";
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }
 
 ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
+  // Depth-first, without following links: files and subdirectories before their parent.
+  nftw(path_.c_str(), [](const char* path, const struct stat*, int, struct FTW*) { return ::remove(path); }, 16,
+       FTW_DEPTH | FTW_PHYS);
 }
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip) {
