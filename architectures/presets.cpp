@@ -109,7 +109,7 @@ void register_builtin_presets(PresetRegistry& registry) {
   // halves, 3×3 widths (32, 64, 112 | 128) after a 32-channel stem; transitions project each half.
   auto revnet = [&](const std::string& name, long depth, std::vector<long> widths, const std::string& block) {
     ModelOptions o = cifar(name, depth, "pre", block == "bottleneck" ? "projection" : "zero_pad",
-                           {{"name", "reversible"}, {"method", "revnet"}}, block);
+                           {{"name", "reversible"}, {"method", "revnet"}, {"recompute", true}}, block);
     o.width = 32;
     o.stage_widths = std::move(widths);
     return o;

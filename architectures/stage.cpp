@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
+#include "discretizations/reversible_recompute.h"
 
 namespace odenet {
 
@@ -11,13 +12,33 @@ StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_aft
     : relu_after_step_(relu_after_step) {
   for (size_t i = 0; i < steps.size(); ++i)
     steps_.push_back(register_module("block" + std::to_string(i + 1), std::move(steps[i])));
+  if (relu_after_step_) return;  // a ReLU between steps is not invertible
+  for (size_t i = 0; i < steps_.size();) {
+    std::vector<ReversibleStepImpl*> run;
+    size_t j = i;
+    for (; j < steps_.size(); ++j) {
+      auto* step = dynamic_cast<ReversibleStepImpl*>(steps_[j].get());
+      if (!step || !step->recomputes()) break;
+      run.push_back(step);
+    }
+    if (!run.empty()) recomputed_runs_[i] = std::move(run);
+    i = std::max(j, i + 1);
+  }
 }
 
 State StageImpl::forward(const State& state) {
   State s = state;
-  for (auto& step : steps_) {
-    s = step->forward(s);
+  const bool recompute = is_training() && torch::GradMode::is_enabled();
+  for (size_t i = 0; i < steps_.size();) {
+    auto run = recompute ? recomputed_runs_.find(i) : recomputed_runs_.end();
+    if (run != recomputed_runs_.end()) {
+      s = State{run_reversible_recomputing(run->second, s.u), {}, {}, {}};
+      i += run->second.size();
+      continue;
+    }
+    s = steps_[i]->forward(s);
     if (relu_after_step_) s.u = torch::relu(s.u);
+    ++i;
   }
   return s;
 }

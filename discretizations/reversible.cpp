@@ -13,8 +13,8 @@ std::pair<torch::Tensor, torch::Tensor> halves(const torch::Tensor& u) {
 
 }  // namespace
 
-ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet)
-    : dt_(dt), verlet_(verlet) {
+ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet, bool recompute)
+    : dt_(dt), verlet_(verlet), recompute_(recompute) {
   f_ = register_module("F", make_field(FieldPart::kFirst));
   g_ = register_module("G", make_field(FieldPart::kSecond));
 }
@@ -85,7 +85,7 @@ SchemeInfo Reversible::info() const {
 }
 
 std::shared_ptr<StepImpl> Reversible::make_step(const FieldFactory& make_field, const StepContext& c) const {
-  return std::make_shared<ReversibleStepImpl>(make_field, c.dt, verlet_);
+  return std::make_shared<ReversibleStepImpl>(make_field, c.dt, verlet_, recompute_);
 }
 
 std::shared_ptr<StepImpl> Reversible::make_transition_step(const FieldFactory& make_field,
@@ -95,12 +95,13 @@ std::shared_ptr<StepImpl> Reversible::make_transition_step(const FieldFactory& m
 }
 
 nlohmann::json Reversible::to_json() const {
-  return {{"name", "reversible"}, {"method", verlet_ ? "verlet" : "revnet"}};
+  return {{"name", "reversible"}, {"method", verlet_ ? "verlet" : "revnet"}, {"recompute", recompute_}};
 }
 
 void register_reversible(SchemeRegistry& registry) {
   registry.add("reversible", SchemeEntry{Reversible::metadata(), [](const JsonReader& p) {
-                 return std::make_shared<Reversible>(p.one_of("method", {"revnet", "verlet"}, "revnet") == "verlet");
+                 bool verlet = p.one_of("method", {"revnet", "verlet"}, "revnet") == "verlet";
+                 return std::make_shared<Reversible>(verlet, p.boolean("recompute", false));
                }});
 }
 

@@ -12,23 +12,27 @@ namespace odenet {
 
 class ReversibleStepImpl : public StepImpl {
  public:
-  ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet);
+  /// `recompute`: in training, a stage may run this step through run_reversible_recomputing.
+  ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet, bool recompute = false);
   /// The transition form, with a projection per half (symplectic Euler for both methods).
   ReversibleStepImpl(const FieldFactory& make_field, const FieldFactory& make_projection, double dt);
   State forward(const State& state) override;
   State inverse(const State& next) override;
   FieldImpl& F() { return *f_; }
   FieldImpl& G() { return *g_; }
+  /// True for an invertible step (no projection) whose scheme asked for recomputation.
+  bool recomputes() const { return recompute_ && !project_x_; }
 
  private:
   std::shared_ptr<FieldImpl> f_, g_, project_x_, project_y_;
   double dt_;
   bool verlet_;
+  bool recompute_ = false;
 };
 
 class Reversible : public Scheme {
  public:
-  explicit Reversible(bool verlet) : verlet_(verlet) {}
+  Reversible(bool verlet, bool recompute) : verlet_(verlet), recompute_(recompute) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
@@ -37,7 +41,7 @@ class Reversible : public Scheme {
   nlohmann::json to_json() const override;
 
  private:
-  bool verlet_;
+  bool verlet_, recompute_;
 };
 
 void register_reversible(SchemeRegistry& registry);
