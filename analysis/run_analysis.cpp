@@ -66,6 +66,7 @@ nlohmann::json to_json(const RunAnalysis& a) {
     blocks.push_back({{"block", b.block},
                       {"depth", b.depth},
                       {"k", b.k},
+                      {"k_range", {b.k_min, b.k_max}},
                       {"one_plus_k", b.velocity},
                       {"mass", b.mass},
                       {"zero_stable", b.zero_stable}});
@@ -125,10 +126,12 @@ RunAnalysis analyze_run(const std::string& dir) {
     BlockCoefficient b;
     b.block = item.key();
     b.depth = depth;
-    b.k = k.item<double>();
+    b.k = k.mean().item<double>();
+    b.k_min = k.min().item<double>();
+    b.k_max = k.max().item<double>();
     b.velocity = 1 + b.k;
     b.mass = (1 - b.k) / 2;
-    b.zero_stable = lm_zero_stable(b.k);
+    b.zero_stable = lm_zero_stable(b.k_min) && lm_zero_stable(b.k_max);
     a.blocks.push_back(b);
   }
   if (!a.scheme.stochastic && a.scheme.not_an_integrator.empty()) {

@@ -15,10 +15,11 @@ namespace odenet {
 struct BlockCoefficient {
   std::string block;       ///< module path, e.g. "stage2.block3"
   int depth = 0;           ///< 1-based index among the network's steps
-  double k = 0;
+  double k = 0;            ///< per-channel k: the mean over channels
+  double k_min = 0, k_max = 0;  ///< the range over channels (= k for one k per step)
   double velocity = 0;     ///< 1 + k_n, the coefficient of u̇
   double mass = 0;         ///< (1 − k_n) Δt / 2, the coefficient of ü
-  bool zero_stable = true; ///< −1 < k_n ≤ 1
+  bool zero_stable = true; ///< −1 < k_n ≤ 1 (for every channel)
 };
 
 struct RunAnalysis {

@@ -68,13 +68,13 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
       if (part == FieldPart::kWhole) return p.make_projection(p.in_channels, p.out_channels, p.stride);
       return p.make_projection(half(p.in_channels, "the input"), half(p.out_channels, "the output"), p.stride);
     };
-    steps.push_back(scheme.make_transition_step(transition_field, projection, StepContext{1.0, index, count}));
+    steps.push_back(scheme.make_transition_step(transition_field, projection, StepContext{1.0, index, count, p.out_channels}));
   }
   const int64_t starters = std::min<int64_t>(std::max(0, info.history - 1), p.steps);
   while (static_cast<int64_t>(steps.size()) < starters)
     steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));
   index += static_cast<int>(steps.size());
-  while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count}));
+  while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count, p.out_channels}));
   return std::make_shared<StageImpl>(std::move(steps), p.relu_after_step);
 }
 

@@ -55,7 +55,7 @@ bool zero_stable(const std::vector<double>& alpha) {
 }
 
 LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt,
-                                                 const LinearMultistepOptions& o, bool integrator)
+                                                 const LinearMultistepOptions& o, bool integrator, int64_t channels)
     : field_(register_module("f", std::move(field))), dt_(dt), integrator_(integrator) {
   if (o.method != "lm_resnet") {
     alpha_ = o.alpha;
@@ -67,7 +67,9 @@ LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> fiel
   if (o.fixed_k) {
     coefficient_ = register_buffer(name, torch::full({1}, official_ ? 1.0 - *o.fixed_k : *o.fixed_k));
   } else {
-    auto k = torch::empty({1}).uniform_(o.k_init_low, o.k_init_high);
+    const bool per_channel = o.per_channel && !integrator;
+    TORCH_CHECK(!per_channel || channels > 0, "a per-channel k needs the state's channel count");
+    auto k = torch::empty({per_channel ? channels : 1}).uniform_(o.k_init_low, o.k_init_high);
     coefficient_ = register_parameter(name, official_ ? 1.0 - k : k);
   }
 }
@@ -84,6 +86,11 @@ State LinearMultistepStepImpl::forward(const State& state) {
     TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
     const torch::Tensor& previous = state.history[0];
     torch::Tensor c = coefficient_.to(u.dtype());
+    if (c.numel() > 1) {  // per channel: broadcast along dim 1
+      std::vector<int64_t> shape(u.dim(), 1);
+      shape[1] = c.numel();
+      c = c.view(shape);
+    }
     torch::Tensor k = official_ ? 1.0 - c : c;
     torch::Tensor scaled = integrator_ ? (1.0 + k) * (dt_ * f) : (dt_ == 1.0 ? f : dt_ * f);
     // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}
@@ -128,7 +135,7 @@ SchemeInfo LinearMultistep::info() const {
 }
 
 std::shared_ptr<StepImpl> LinearMultistep::make_step(const FieldFactory& make_field, const StepContext& c) const {
-  return std::make_shared<LinearMultistepStepImpl>(make_field(FieldPart::kWhole), c.dt, options_, false);
+  return std::make_shared<LinearMultistepStepImpl>(make_field(FieldPart::kWhole), c.dt, options_, false, c.channels);
 }
 
 std::shared_ptr<StepImpl> LinearMultistep::make_integrator_step(const FieldFactory& make_field,
@@ -140,10 +147,12 @@ nlohmann::json LinearMultistep::to_json() const {
   nlohmann::json j{{"name", "linear_multistep"}, {"method", options_.method}};
   if (options_.method == "lm_resnet") {
     j["parametrization"] = options_.parametrization;
-    if (options_.fixed_k)
+    if (options_.fixed_k) {
       j["k"] = *options_.fixed_k;
-    else
+    } else {
       j["k_init"] = {options_.k_init_low, options_.k_init_high};
+      if (options_.per_channel) j["per_channel"] = true;
+    }
   } else if (options_.method == "custom") {
     j["alpha"] = options_.alpha;
     j["beta"] = options_.beta;
@@ -164,6 +173,8 @@ LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& para
       if (params.has("k_init")) params.fail("k", "give either a fixed k or a k_init range, not both");
       o.fixed_k = params.number("k", -10, 10);
     }
+    o.per_channel = params.boolean("per_channel", false);
+    if (o.per_channel && o.fixed_k) params.fail("per_channel", "a per-channel k is trainable: not with a fixed k");
     return o;
   }
   if (o.method == "leapfrog") {  // u_{n+1} = u_{n−1} + 2Δt f(u_n)

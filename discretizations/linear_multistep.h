@@ -24,6 +24,9 @@ struct LinearMultistepOptions {
   double k_init_low = -0.1, k_init_high = 0.0;
   /// lm_resnet: a fixed, non-trainable k (then the init range is unused).
   std::optional<double> fixed_k;
+  /// lm_resnet networks: one trainable k per channel instead of one per step (the integrator
+  /// form used for verification keeps one k).
+  bool per_channel = false;
   /// custom (and the resolved fixed methods): α_j and β_j for j = 0, 1, …
   std::vector<double> alpha, beta;
 };
@@ -37,11 +40,12 @@ bool zero_stable(const std::vector<double>& alpha);
 class LinearMultistepStepImpl : public StepImpl {
  public:
   /// `integrator`: scale f by 1 + k for a trainable/fixed lm_resnet k (see above).
+  /// `channels`: the state's channels, needed for a per-channel k.
   LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt, const LinearMultistepOptions& options,
-                          bool integrator);
+                          bool integrator, int64_t channels = 0);
   /// Needs the history the method uses; stages start it with forward Euler.
   State forward(const State& state) override;
-  /// The current k_n (lm_resnet only; a 1-element tensor, in k whatever the parametrisation).
+  /// The current k_n (lm_resnet only; one element, or one per channel; in k whatever the parametrisation).
   torch::Tensor k() const;
   /// Whether the step is an LM-ResNet step with a k (trainable or fixed).
   bool has_k() const { return coefficient_.defined(); }

@@ -66,6 +66,7 @@ struct StepContext {
   double dt = 1.0;
   int index = 0;  ///< 0-based, over the whole network
   int count = 1;  ///< steps in the whole network
+  int64_t channels = 0;  ///< channels (dim 1) of the state at this step; 0: not known (an ODE)
 };
 
 /// One step of a scheme: State_n ↦ State_{n+1}.

@@ -278,6 +278,25 @@ TEST(Correspondence, ShakeSkipShortcutIsTwoShiftedStridedPaths) {
   EXPECT_LE(max_difference(skip.forward(u), expected), 1e-5);
 }
 
+// Per-channel k: u_{n+1} = (1 − k_c) u_n + k_c u_{n−1} + f(u_n) channel by channel.
+TEST(Correspondence, PerChannelLmStepMixesEachChannelWithItsOwnK) {
+  torch::manual_seed(0);
+  auto scheme = build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"per_channel", true}}, "test", "");
+  auto step = scheme->make_step(conv_fields(), StepContext{1.0, 0, 1, kChannels});
+  step->eval();
+  auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step.get());
+  ASSERT_NE(lm, nullptr);
+  auto k = lm->k();
+  ASSERT_EQ(k.numel(), kChannels);
+  EXPECT_GT((k.max() - k.min()).item<double>(), 0.0);  // drawn per channel from U(−0.1, 0)
+  auto u = input(), previous = input();
+  auto kc = k.view({1, kChannels, 1, 1});
+  torch::NoGradGuard no_grad;
+  EXPECT_LE(max_difference(step->forward(State{u, {previous}, {}}).u, (1 - kc) * u + kc * previous + child(*step, "f").forward(u)),
+            1e-6);
+  EXPECT_THROW(scheme->make_step(conv_fields(), StepContext{1.0, 0, 1}), c10::Error);  // channels unknown
+}
+
 TEST(Correspondence, RevNetIsTheReversibleCouplingAndInvertsExactly) {
   auto step = block({{"name", "reversible"}});
   auto u = input();

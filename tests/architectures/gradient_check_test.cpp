@@ -68,7 +68,7 @@ TEST_P(GradientCheck, AutogradMatchesFiniteDifferencesInFloat64) {
   for (const auto& [activation, label] : kActivations) {
     torch::manual_seed(0);
     auto scheme = build_scheme(scheme_registry(), GetParam(), "test", "");
-    auto step = scheme->make_step(basic_fields(activation), StepContext{1.0, 0, 1});
+    auto step = scheme->make_step(basic_fields(activation), StepContext{1.0, 0, 1, kChannels});
     auto u = torch::randn({2, kChannels, 3, 3}, torch::kFloat64);
     State state{u, {torch::randn_like(u)}, {torch::randn_like(u)}};
     check_gradients(*step, state, GetParam().dump() + " " + label);
@@ -111,6 +111,7 @@ std::vector<nlohmann::json> block_types() {
   specs.push_back({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
   specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_lm"}});
   specs.push_back({{"name", "linear_multistep"}, {"method", "ab2"}});
+  specs.push_back({{"name", "linear_multistep"}, {"per_channel", true}});
   specs.push_back({{"name", "runge_kutta"}, {"tableau", "midpoint"}, {"shared_fields", false}});
   return specs;
 }

@@ -157,6 +157,14 @@ TEST(PresetParameters, MultiplyAccumulatesOfResNet20ByHand) {
   EXPECT_EQ(expected, 40551040);
 }
 
+TEST(PresetParameters, PerChannelKAddsOneParameterPerChannelOfEachLmBlock) {
+  auto options = preset_options("lm_resnet20");
+  options.scheme["per_channel"] = true;
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  // Two LM steps per stage at 16, 32 and 64 channels replace the six scalars.
+  EXPECT_EQ(count_parameters(*build_model(options, *scheme, 3, 10)), 272384 - 6 + 2 * (16 + 32 + 64));
+}
+
 TEST(PresetParameters, LmAddsOneScalarPerLmBlockOverPreactResNet) {
   for (int depth : {20, 32, 44, 56, 110}) {
     int64_t lm_blocks = 3 * ((depth - 2) / 6 - 1);  // first block of each stage is forward Euler
