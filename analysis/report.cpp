@@ -89,10 +89,7 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
     std::string name = "k_" + run_name(r.dir);
     plot_k_by_depth(a, "learned k_n of " + run_name(r.dir), figures + "/" + name);
     md += fmt::format("\n![Learned k_n of {} against depth, with the zero-stability range](figures/{}.png)\n\n", run_name(r.dir), name);
-    md += "| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n";
-    for (const auto& b : a.blocks)
-      md += fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.4f} | {} |\n", b.block, b.depth, b.k, b.velocity, b.mass,
-                        b.zero_stable ? "yes" : "**no**");
+    md += format_k_table(a.blocks);
     md += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
                       "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
                       a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);

@@ -19,6 +19,16 @@
 #include "discretizations/linear_multistep.h"
 
 namespace odenet {
+
+std::string format_k_table(const std::vector<BlockCoefficient>& blocks) {
+  std::string md = "| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n";
+  for (const auto& b : blocks) {
+    std::string k = b.k_min == b.k_max ? fmt::format("{:.4f}", b.k) : fmt::format("{:.4f} [{:.4f}, {:.4f}]", b.k, b.k_min, b.k_max);
+    md += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {} |\n", b.block, b.depth, k, b.velocity, b.mass,
+                      b.zero_stable ? "yes" : "no (outside −1 < k ≤ 1)");
+  }
+  return md;
+}
 namespace fs = std::filesystem;
 namespace {
 

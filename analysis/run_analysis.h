@@ -22,6 +22,10 @@ struct BlockCoefficient {
   bool zero_stable = true; ///< −1 < k_n ≤ 1 (for every channel)
 };
 
+/// The learned k_n as a Markdown table (block, depth, k_n, 1 + k_n, (1 − k_n)Δt/2, zero-stable);
+/// a per-channel k shows its mean and its range over channels.
+std::string format_k_table(const std::vector<BlockCoefficient>& blocks);
+
 struct RunAnalysis {
   std::string dir;
   SchemeInfo scheme;

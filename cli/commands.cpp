@@ -290,10 +290,7 @@ int analyze_command(const Args& args) {
     fmt::print("\n");
   }
   if (a.blocks.empty()) return 0;
-  fmt::print("\n| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n");
-  for (const auto& b : a.blocks)
-    fmt::print("| {} | {} | {:.4f} | {:.4f} | {:.4f} | {} |\n", b.block, b.depth, b.k, b.velocity, b.mass,
-               b.zero_stable ? "yes" : "NO (outside −1 < k ≤ 1)");
+  fmt::print("\n{}", format_k_table(a.blocks));
   fmt::print("\nmean k = {:.4f}: as an integrator of u' = -u its global error is {:.4f} × forward Euler's "
              "(predicted (1 − k)/(1 + k) = {:.4f})\n",
              a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
