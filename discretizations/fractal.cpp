@@ -84,7 +84,7 @@ FractalStepImpl::FractalStepImpl(const FieldFactory& make_field, const StepConte
 State FractalStepImpl::forward(const State& state) {
   const auto& u = state.u;
   if (expansion_) {
-    int column = -1;
+    int column = is_training() ? -1 : options_.eval_column;  // FractalNet's "deepest column alone" with 0
     if (global_ && is_training() && options_.global_drop_path > 0) {
       if (index_ == global_->drawer_index)  // the network's first fractal step draws for the mini-batch
         global_->column = torch::rand({1}).item<double>() < options_.global_drop_path
@@ -139,7 +139,8 @@ nlohmann::json Fractal::to_json() const {
             {"columns", options_.columns},
             {"join", options_.join},
             {"drop_path", options_.drop_path},
-            {"global_drop_path", options_.global_drop_path}};
+            {"global_drop_path", options_.global_drop_path},
+            {"eval_column", options_.eval_column}};
   return {{"name", "fractal"}, {"form", "rk2"}, {"tableau", options_.tableau}, {"trainable_k", options_.trainable_k}};
 }
 
@@ -152,6 +153,7 @@ void register_fractal(SchemeRegistry& registry) {
                    o.join = p.one_of("join", {"pairwise", "flat"}, "pairwise");
                    o.drop_path = p.number("drop_path", 0, 0.99, 0.0);
                    o.global_drop_path = p.number("global_drop_path", 0, 1, 0.0);
+                   o.eval_column = static_cast<int>(p.integer("eval_column", -1, o.columns - 1, -1));
                  } else {
                    o.tableau = p.one_of("tableau", {"heun", "midpoint", "ralston"}, "heun");
                    o.trainable_k = p.boolean("trainable_k", false);

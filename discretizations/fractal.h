@@ -24,6 +24,7 @@ struct FractalOptions {
   std::string join = "pairwise"; ///< expansion: pairwise or flat
   double drop_path = 0.0;        ///< expansion: local drop-path, probability of dropping each join input (training)
   double global_drop_path = 0.0; ///< expansion: probability that a mini-batch trains one column of the network only
+  int eval_column = -1;          ///< expansion: evaluate with this column alone (0: the deepest; −1: all, joined)
   std::string tableau = "heun";  ///< rk2: heun, midpoint or ralston
   bool trainable_k = false;      ///< rk2 networks: learn k1, k2, k3 (initialised from the tableau)
 };

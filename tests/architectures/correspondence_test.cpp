@@ -152,6 +152,13 @@ TEST(Correspondence, FractalGlobalDropPathRunsOneColumnThroughTheWholeNetwork) {
     seen.insert(column);
   }
   EXPECT_EQ(seen.size(), 3u);
+
+  // Evaluation with one column (FractalNet's "deepest column alone"): that column's path only.
+  auto deepest = build_scheme(scheme_registry(), {{"name", "fractal"}, {"form", "expansion"}, {"columns", 3},
+                                                  {"join", "flat"}, {"eval_column", 0}}, "test", "")
+                     ->make_step(conv_fields(), StepContext{1.0, 0, 1});
+  deepest->eval();
+  EXPECT_LE(max_difference(deepest->forward(State{u, {}, {}}).u, columns(*deepest, u)[0]), 1e-6);
 }
 
 // A stage transition of each scheme family: RevNet projects both halves, shake-shake mixes
