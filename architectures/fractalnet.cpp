@@ -38,7 +38,7 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     channels = widths[b];
   }
   fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
-  init_he_normal(*this, o.zero_init_residual);
+  init_he_normal(*this);  // zero_init_residual was refused above
 }
 
 torch::Tensor FractalNetImpl::forward(torch::Tensor x) {

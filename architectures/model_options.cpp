@@ -1,15 +1,25 @@
 #include "architectures/model_options.h"
 
+#include <array>
+
 #include "core/error.h"
 
 namespace odenet {
+namespace {
+
+// The fractalnet layout has one step per block at stage_widths, no stem and no shortcuts:
+// these keys mean nothing there (cardinality and bottleneck_width only for bottlenecks).
+constexpr std::array<const char*, 5> kNotFractalnetKeys = {"depth", "width", "shortcut", "cardinality",
+                                                           "bottleneck_width"};
+
+}  // namespace
 
 nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
                    {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
                    {"scheme", o.scheme}};
   if (o.layout == "fractalnet")
-    for (const char* unused : {"depth", "width", "shortcut"}) j.erase(unused);
+    for (const char* unused : kNotFractalnetKeys) j.erase(unused);
   if (!o.stage_widths.empty()) j["stage_widths"] = o.stage_widths;
   if (!o.dropout.empty()) j["dropout"] = o.dropout;
   if (o.zero_init_residual) j["zero_init_residual"] = true;
@@ -37,8 +47,8 @@ ModelOptions model_options_from_json(const JsonReader& r,
   o.block = r.one_of("block", {"basic", "bottleneck", "conv"}, o.block);
   o.activation = r.one_of("activation", {"post", "pre", "relu_first"}, o.activation);
   o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet", "fractalnet"}, o.layout);
-  if (o.layout == "fractalnet")  // one step per block at stage_widths, no stem, no shortcuts
-    for (const char* unused : {"depth", "width", "shortcut", "cardinality", "bottleneck_width"})
+  if (o.layout == "fractalnet")
+    for (const char* unused : kNotFractalnetKeys)
       if (r.has(unused))
         r.fail(unused, "not used by the fractalnet layout (one step per block at stage_widths; its depth follows from "
                        "the blocks and the scheme)");
