@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <boost/program_options.hpp>
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
+#include "cli/arguments.h"
 #include "analysis/plots.h"
 #include "analysis/report.h"
 #include "analysis/run_analysis.h"
@@ -18,52 +18,8 @@
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "experiments/experiment.h"
-#include "experiments/runner.h"
 
 namespace odenet::cli {
-namespace po = boost::program_options;
-namespace {
-
-// Parses `args`; prints help and returns false on --help.
-bool parse(const Args& args, const std::string& usage, po::options_description& options,
-           const po::positional_options_description& positional, po::variables_map& vm) {
-  options.add_options()("help,h", "show this help");
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
-      std::cout << "usage: " << usage << "\n\n" << options << "\n";
-      return false;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(std::string(e.what()) + " (usage: " + usage + ")");
-  }
-  return true;
-}
-
-}  // namespace
-
-int run_command(const Args& args) {
-  po::options_description options("odenet run options");
-  std::vector<std::string> files;
-  RunnerOptions runner;
-  options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
-      "results", po::value(&runner.results_root)->default_value("results"), "results root directory")(
-      "resume", po::bool_switch(&runner.resume), "continue unfinished runs from their last checkpoint")(
-      "threads", po::value(&runner.threads)->default_value(0), "intra-op threads (0: all cores)")(
-      "device", po::value(&runner.device)->default_value("auto"),
-      "auto (CUDA when this build sees a GPU, else the CPU), cpu, cuda or cuda:N");
-  po::positional_options_description positional;
-  positional.add("experiment", -1);
-  po::variables_map vm;
-  if (!parse(args, "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N] [--device D]", options,
-             positional, vm))
-    return 0;
-  std::vector<Experiment> experiments;
-  for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first
-  for (const auto& e : experiments) run_experiment(e, runner);
-  return 0;
-}
 
 int validate_command(const Args& args) {
   po::options_description options("odenet validate options");

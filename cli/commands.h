@@ -8,6 +8,8 @@ namespace odenet::cli {
 using Args = std::vector<std::string>;
 
 int run_command(const Args& args);
+int status_command(const Args& args);
+int speed_command(const Args& args);
 int validate_command(const Args& args);
 int table_command(const Args& args);
 int schemes_command(const Args& args);

@@ -16,6 +16,8 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run       train the runs of experiment JSON files into results/<experiment>/<run>/\n"
+    "  status    where the runs of result directories or experiments stand (finished, paused, ...)\n"
+    "  speed     training throughput of a run: end to end and compute only\n"
     "  validate  check experiment files and print the expanded runs\n"
     "  table     comparison table (Markdown or CSV) of finished runs\n"
     "  schemes   registered numerical schemes with their metadata\n"
@@ -30,6 +32,8 @@ const char* kUsage =
 int main(int argc, char** argv) {
   using namespace odenet::cli;
   const std::map<std::string, int (*)(const Args&)> commands{{"run", run_command},
+                                                              {"status", status_command},
+                                                              {"speed", speed_command},
                                                               {"validate", validate_command},
                                                               {"table", table_command},
                                                               {"schemes", schemes_command},
@@ -55,7 +59,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[first]);
   if (it == commands.end()) {
     std::cerr << "odenet: unknown command '" << argv[first]
-              << "'; commands: run, validate, table, schemes, models, verify-scheme, analyze, report, stability\n";
+              << "'; commands: run, status, speed, validate, table, schemes, models, verify-scheme, analyze, report, stability\n";
     return 2;
   }
   try {

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+
+#include "core/error.h"
 
 namespace odenet {
 
@@ -12,6 +16,31 @@ std::string format_duration(double seconds) {
   if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
   if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);
   return fmt::format("{}s", s);
+}
+
+double parse_duration(const std::string& text) {
+  auto bad = [&] {
+    return ConfigError("duration '" + text + "' is not a number of seconds or a duration such as 90s, 9m, 1h30m");
+  };
+  if (text.empty()) throw bad();
+  double total = 0;
+  const char* p = text.c_str();
+  bool any = false;
+  while (*p) {
+    char* end = nullptr;
+    double value = std::strtod(p, &end);
+    if (end == p || !std::isfinite(value) || value < 0) throw bad();
+    any = true;
+    double unit = 1;
+    if (*end == 'h') unit = 3600, ++end;
+    else if (*end == 'm') unit = 60, ++end;
+    else if (*end == 's') ++end;
+    else if (*end != '\0') throw bad();
+    total += value * unit;
+    p = end;
+  }
+  if (!any) throw bad();
+  return total;
 }
 
 Progress::Progress(std::string label, double interval_seconds)

@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/seeds.h"
 
 namespace odenet {
 namespace {
@@ -21,14 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Seeds derived from (seed, epoch, stream) so that every epoch is reproducible on its own.
-uint64_t derive_seed(uint64_t seed, long epoch, uint64_t stream) {
-  uint64_t x = seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch) * 0xBF58476D1CE4E5B9ull + stream;
-  x ^= x >> 31;
-  x *= 0x94D049BB133111EBull;
-  return x ^ (x >> 29);
-}
 
 // There is no module->to(memory_format) in LibTorch's C++ API: convert 4-D parameters in place.
 void to_channels_last(torch::nn::Module& model) {
@@ -118,12 +111,24 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
   return {decayed, plain};
 }
 
-Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, const DatasetSplits& data, TrainOptions options)
-    : model_(std::move(model)), data_(data), options_(std::move(options)) {
+// Running sums of a pass, on the device: read back only when due.
+struct Trainer::Sums {
+  torch::Tensor loss;     ///< Σ per-example loss (float64)
+  torch::Tensor correct;  ///< Σ correct predictions (int64)
+  int64_t seen = 0;
+  explicit Sums(const c10::Device& device)
+      : loss(torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device))),
+        correct(torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device))) {}
+};
+
+Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, BatchSource& test, TrainOptions options)
+    : model_(std::move(model)), train_(train), test_(test), options_(std::move(options)) {
   model_->to(options_.device);
   if (options_.channels_last) to_channels_last(*model_);
   const auto& o = options_.optimizer;
   auto [decayed, plain] = decay_groups(*model_, o.decay_excludes);
+  parameters_ = decayed;
+  parameters_.insert(parameters_.end(), plain.begin(), plain.end());
   auto group_options = [&](double decay) {
     auto opts = std::make_unique<torch::optim::SGDOptions>(o.lr);
     opts->momentum(o.momentum).nesterov(o.nesterov).weight_decay(decay);
@@ -133,96 +138,136 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, const DatasetSplits& dat
   groups.emplace_back(decayed, group_options(o.weight_decay));
   groups.emplace_back(plain, group_options(0.0));
   optimizer_ = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(o.lr));
+  if (options_.precision == Precision::kFp16) scaler_ = std::make_unique<LossScaler>();
+}
+
+void Trainer::set_learning_rate(double lr) {
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+}
+
+void Trainer::train_step(const Batch& batch, Sums& sums) {
+  for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();  // set to none: no zero-fill
+  torch::Tensor logits;
+  {
+    AutocastGuard autocast(options_.precision, options_.device);
+    logits = model_->forward(batch.images);
+  }
+  auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
+  if (scaler_) {
+    scaler_->scale(loss).backward();
+    const bool finite = scaler_->unscale(parameters_);
+    if (finite) optimizer_->step();
+    scaler_->update(finite);
+  } else {
+    loss.backward();
+    optimizer_->step();
+  }
+  torch::NoGradGuard no_grad;
+  const int64_t n = batch.labels.size(0);
+  sums.loss.add_(loss.detach(), n);
+  sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
+  sums.seen += n;
 }
 
 std::pair<double, double> Trainer::evaluate() {
   torch::NoGradGuard no_grad;
   model_->eval();
-  const auto& test = data_.test;
-  std::mt19937_64 unused(0);
-  double loss_sum = 0;
-  int64_t correct = 0;
-  for (int64_t start = 0; start < test.size(); start += options_.eval_batch_size) {
-    int64_t n = std::min<int64_t>(options_.eval_batch_size, test.size() - start);
-    std::vector<int64_t> idx(n);
-    std::iota(idx.begin(), idx.end(), start);
-    auto x = make_batch(test, idx, options_.augment, /*train=*/false, unused).to(options_.device);
-    auto y = test.labels.narrow(0, start, n).to(options_.device);
-    auto logits = model_->forward(x);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+  Sums sums(options_.device);
+  const int64_t steps = test_.begin(1);
+  for (int64_t step = 0; step < steps; ++step) {
+    Batch batch = test_.next();
+    torch::Tensor logits;
+    {
+      AutocastGuard autocast(options_.precision, options_.device);
+      logits = model_->forward(batch.images);
+    }
+    sums.loss.add_(torch::nn::functional::cross_entropy(
+        logits.to(torch::kFloat32), batch.labels,
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
+    sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
+    sums.seen += batch.labels.size(0);
   }
-  double n = static_cast<double>(std::max<int64_t>(1, test.size()));
-  return {loss_sum / n, 100.0 * (1.0 - correct / n)};
+  const double n = static_cast<double>(std::max<int64_t>(1, sums.seen));
+  return {sums.loss.item<double>() / n, 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / n)};
 }
 
 EpochMetrics Trainer::train_epoch(long epoch) {
-  const auto& train = data_.train;
-  const int64_t n = train.size();
-  std::mt19937_64 rng(derive_seed(options_.seed, epoch, 1));
-  torch::manual_seed(derive_seed(options_.seed, epoch, 2));  // stochastic layers
-  std::vector<int64_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::shuffle(order.begin(), order.end(), rng);
-  // A last batch of one example would break BatchNorm: fold it into the previous one.
-  int64_t steps = std::max<int64_t>(1, (n + options_.batch_size - 1) / options_.batch_size);
-  if (steps > 1 && n % options_.batch_size == 1) --steps;
+  const int64_t n = train_.size();
+  torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));  // stochastic layers
+  const int64_t steps = train_.begin(epoch);
 
   model_->train();
   Progress progress(options_.label);
   EpochMetrics m;
   m.epoch = epoch;
-  auto start = Clock::now();
-  double loss_sum = 0;
-  int64_t correct = 0, seen = 0;
+  auto start = Clock::now(), last_check = start;
+  Sums sums(options_.device);
+  int64_t checked_steps = 0;
+  // Reads the running loss back: the progress line, and the non-finite check over the steps since the last read.
+  auto check = [&](int64_t done) {
+    const double loss_sum = sums.loss.item<double>();
+    if (!std::isfinite(loss_sum)) {
+      progress.clear();
+      std::string steps_text = checked_steps + 1 == done ? fmt::format("step {}", done)
+                                                         : fmt::format("steps {}-{}", checked_steps + 1, done);
+      throw Error(fmt::format("{}: loss is {} at epoch {} {} (lr {}); the last finished epoch is kept for --resume",
+                              options_.label, loss_sum, epoch, steps_text, m.lr));
+    }
+    checked_steps = done;
+    last_check = Clock::now();
+    const double elapsed = seconds_since(start), rate = sums.seen / std::max(elapsed, 1e-9);
+    const double remaining_images = static_cast<double>(n - sums.seen) + static_cast<double>(n) * (options_.epochs - epoch);
+    progress.update(epoch, options_.epochs, done, steps, loss_sum / sums.seen, rate, remaining_images / rate);
+  };
   for (int64_t step = 0; step < steps; ++step) {
-    double t = (epoch - 1) + static_cast<double>(step) / steps;
-    double lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);
-    for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-    m.lr = lr;  // the epoch reports its last step's rate
-
-    int64_t begin = step * options_.batch_size;
-    int64_t end = step == steps - 1 ? n : begin + options_.batch_size;
-    std::vector<int64_t> idx(order.begin() + begin, order.begin() + end);
-    auto x = make_batch(train, idx, options_.augment, /*train=*/true, rng).to(options_.device);
-    auto y = train.labels.index_select(0, torch::tensor(idx, torch::kInt64)).to(options_.device);
-
-    optimizer_->zero_grad();
-    auto logits = model_->forward(x);
-    auto loss = torch::nn::functional::cross_entropy(logits, y);
-    double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value))
-      throw Error(fmt::format("{}: loss is {} at epoch {} step {} (lr {}); the last finished epoch is kept for --resume",
-                              options_.label, loss_value, epoch, step + 1, lr));
-    loss.backward();
-    optimizer_->step();
-
-    loss_sum += loss_value * static_cast<double>(idx.size());
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-    seen += static_cast<int64_t>(idx.size());
-    double elapsed = seconds_since(start);
-    double rate = seen / std::max(elapsed, 1e-9);
-    double remaining_images = static_cast<double>(n - seen) + static_cast<double>(n) * (options_.epochs - epoch);
-    progress.update(epoch, options_.epochs, step + 1, steps, loss_sum / seen, rate, remaining_images / rate);
+    const double t = (epoch - 1) + static_cast<double>(step) / steps;
+    m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
+    set_learning_rate(m.lr);
+    train_step(train_.next(), sums);
+    if (step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
   }
   progress.clear();
   m.train_seconds = seconds_since(start);
-  m.train_loss = loss_sum / std::max<int64_t>(1, seen);
-  m.train_error = 100.0 * (1.0 - static_cast<double>(correct) / std::max<int64_t>(1, seen));
-  m.images_per_second = seen / std::max(m.train_seconds, 1e-9);
+  const double seen = static_cast<double>(std::max<int64_t>(1, sums.seen));
+  m.train_loss = sums.loss.item<double>() / seen;
+  m.train_error = 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / seen);
+  m.images_per_second = sums.seen / std::max(m.train_seconds, 1e-9);
   std::tie(m.test_loss, m.test_error) = evaluate();
   m.epoch_seconds = seconds_since(start);
   return m;
 }
 
-void Trainer::train(const std::function<void(const EpochMetrics&)>& on_epoch) {
+bool Trainer::train(const std::function<void(const EpochMetrics&)>& on_epoch,
+                    const std::function<bool(long)>& start_epoch) {
   for (long epoch = completed_epochs_ + 1; epoch <= options_.epochs; ++epoch) {
+    if (start_epoch && !start_epoch(epoch)) return false;
     EpochMetrics m = train_epoch(epoch);
     completed_epochs_ = epoch;
     on_epoch(m);
   }
+  return true;
+}
+
+double Trainer::measure_throughput(int64_t steps, int64_t warmup) {
+  model_->train();
+  set_learning_rate(learning_rate(options_.schedule, options_.optimizer.lr, 0.0, options_.epochs));
+  Sums sums(options_.device);
+  long pass = 1;
+  int64_t in_pass = train_.begin(pass), step_in_pass = 0;
+  auto next_batch = [&] {
+    if (step_in_pass == in_pass) in_pass = train_.begin(++pass), step_in_pass = 0;
+    ++step_in_pass;
+    return train_.next();
+  };
+  for (int64_t i = 0; i < warmup; ++i) train_step(next_batch(), sums);
+  sums.loss.item<double>();  // waits for the warm-up steps on an asynchronous device
+  const int64_t seen_before = sums.seen;
+  auto start = Clock::now();
+  for (int64_t i = 0; i < steps; ++i) train_step(next_batch(), sums);
+  const double loss_sum = sums.loss.item<double>();
+  const double seconds = seconds_since(start);
+  if (!std::isfinite(loss_sum)) throw Error(fmt::format("{}: loss is {} while measuring throughput", options_.label, loss_sum));
+  return (sums.seen - seen_before) / std::max(seconds, 1e-9);
 }
 
 void Trainer::save_checkpoint(const std::string& path) const {
@@ -234,6 +279,10 @@ void Trainer::save_checkpoint(const std::string& path) const {
     archive.write("model", model_archive);
     archive.write("optimizer", optimizer_archive);
     archive.write("epoch", torch::tensor(static_cast<int64_t>(completed_epochs_)));
+    if (scaler_) {
+      archive.write("loss_scale", torch::tensor(scaler_->current_scale(), torch::kFloat64));
+      archive.write("loss_scale_clean_steps", torch::tensor(scaler_->clean_steps()));
+    }
     archive.save_to(tmp);
   });
 }
@@ -250,6 +299,9 @@ void Trainer::load_checkpoint(const std::string& path) {
     torch::Tensor epoch;
     archive.read("epoch", epoch);
     completed_epochs_ = epoch.item<int64_t>();
+    torch::Tensor scale, clean_steps;
+    if (scaler_ && archive.try_read("loss_scale", scale) && archive.try_read("loss_scale_clean_steps", clean_steps))
+      scaler_->restore(scale.item<double>(), clean_steps.item<int64_t>());
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
     throw Error(path + ": cannot read checkpoint: " + what.substr(0, what.find('\n')));

@@ -1,8 +1,13 @@
 // Supervised training of any classifier: SGD with momentum/Nesterov and
-// selective weight decay, a per-step schedule, evaluation every epoch,
-// seeded and repeatable (the data order and augmentation of epoch e depend
-// only on (seed, e), so a resumed run replays an uninterrupted one), and
-// checkpoints of model + optimizer state.
+// selective weight decay, a per-step schedule, mixed precision, evaluation
+// every epoch, seeded and repeatable (batches come from a BatchSource whose
+// epoch e depends only on (seed, e), and stochastic layers draw from a
+// generator seeded by (seed, e), so a resumed run replays an uninterrupted
+// one), and checkpoints of model + optimizer state.
+//
+// The step never waits for the device: losses and correct counts add up in
+// device tensors, read back when the progress line is due (at most a few
+// times per second, where a non-finite loss is caught) and once per epoch.
 #pragma once
 #include <torch/optim/sgd.h>
 
@@ -12,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "core/augmentation.h"
+#include "core/batch_source.h"
 #include "core/classifier.h"
-#include "core/dataset.h"
 #include "core/lr_schedule.h"
+#include "core/precision.h"
 
 namespace odenet {
 
@@ -35,12 +40,15 @@ struct TrainOptions {
   long eval_batch_size = 500;
   uint64_t seed = 0;
   bool channels_last = true;
-  /// Where the model lives and batches are sent (data are prepared on the CPU).
+  /// Where the model lives (the batch sources deliver their batches there).
   c10::Device device = c10::Device(c10::kCPU);
+  /// The arithmetic of forward passes (resolved: see resolve_precision).
+  Precision precision = Precision::kFp32;
   OptimizerOptions optimizer;
   ScheduleOptions schedule;
-  AugmentOptions augment;
   std::string label;  ///< prefix of progress lines
+  /// Seconds between read-backs of the running loss (progress line and non-finite check).
+  double check_interval = 0.5;
 };
 
 struct EpochMetrics {
@@ -59,25 +67,37 @@ std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_
 
 class Trainer {
  public:
-  Trainer(std::shared_ptr<ClassifierImpl> model, const DatasetSplits& data, TrainOptions options);
+  /// `train` and `test` must outlive the trainer.
+  Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, BatchSource& test, TrainOptions options);
 
-  /// Trains epochs `completed_epochs()+1 .. epochs`, calling `on_epoch` after each.
-  void train(const std::function<void(const EpochMetrics&)>& on_epoch);
+  /// Trains epochs `completed_epochs()+1 .. epochs`, calling `on_epoch` after each; before an
+  /// epoch, `start_epoch(epoch)` returning false stops training there (a time limit, a signal).
+  /// Returns whether every epoch was trained.
+  bool train(const std::function<void(const EpochMetrics&)>& on_epoch,
+             const std::function<bool(long)>& start_epoch = {});
   /// Test loss and error (%) of the current model.
   std::pair<double, double> evaluate();
+  /// Training throughput in images/s: `steps` timed steps after `warmup` steps, over the train
+  /// source's passes from epoch 1 at the first epoch's learning rate (the model changes; no checkpoint).
+  double measure_throughput(int64_t steps, int64_t warmup);
 
   void save_checkpoint(const std::string& path) const;  ///< atomic
   void load_checkpoint(const std::string& path);
   long completed_epochs() const { return completed_epochs_; }
 
  private:
+  struct Sums;
   EpochMetrics train_epoch(long epoch);
+  void train_step(const Batch& batch, Sums& sums);
+  void set_learning_rate(double lr);
 
   std::shared_ptr<ClassifierImpl> model_;
-  const DatasetSplits& data_;
+  BatchSource& train_;
+  BatchSource& test_;
   TrainOptions options_;
   std::unique_ptr<torch::optim::SGD> optimizer_;
-  std::vector<double> group_base_lr_;
+  std::vector<torch::Tensor> parameters_;
+  std::unique_ptr<LossScaler> scaler_;  ///< fp16 only
   long completed_epochs_ = 0;
 };
 

@@ -8,6 +8,15 @@
 
 namespace odenet {
 
+namespace {
+std::vector<std::string>& plugin_paths() {
+  static std::vector<std::string> paths;
+  return paths;
+}
+}  // namespace
+
+const std::vector<std::string>& loaded_plugins() { return plugin_paths(); }
+
 void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
   if (!std::filesystem::exists(path)) throw ConfigError(path + ": cannot load plugin: no such file");
   // Kept loaded for the life of the process: its modules live in odenet's models.
@@ -21,6 +30,7 @@ void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
   } catch (const std::exception& e) {
     throw ConfigError(path + ": plugin registration failed: " + e.what());
   }
+  plugin_paths().push_back(std::filesystem::absolute(path).string());
 }
 
 }  // namespace odenet

@@ -11,7 +11,7 @@
 
 #include "architectures/presets.h"
 #include "core/error.h"
-#include "core/image_folder_reader.h"
+#include "data/image_folder_reader.h"
 #include "core/json_reader.h"
 #include "discretizations/scheme.h"
 
@@ -62,16 +62,19 @@ DatasetOptions parse_dataset(const JsonReader& r, AugmentOptions& augment, nlohm
   d.name = r.string("name");
   DatasetDefaults defaults = dataset_defaults(d.name);
   d.format = defaults.format.empty() ? r.string("format") : r.string("format", defaults.format);
-  if (std::find(dataset_formats().begin(), dataset_formats().end(), d.format) == dataset_formats().end())
-    r.fail("format", fmt::format("'{}' is not one of: {}", d.format, fmt::join(dataset_formats(), ", ")));
+  const auto& formats = dataset_format_registry();
+  if (!formats.contains(d.format))
+    r.fail("format", fmt::format("'{}' is not one of: {}", d.format, formats.joined_names()));
+  const DatasetFormat& format = formats.get(d.format);
+  d.classes = defaults.classes;
   d.root = expand_path(r, "root", defaults.root.empty() ? r.string("root") : r.string("root", defaults.root));
-  // idx files are gray, CIFAR binaries RGB; image folders are converted to `channels`.
-  if (d.format == "image_folder") {
+  // A format declares its channels (idx: gray, CIFAR binaries: RGB) or lets the experiment choose.
+  if (format.channels == 0) {
     d.channels = static_cast<int>(r.integer("channels", 1, 3, defaults.channels));
     if (d.channels == 2) r.fail("channels", "2 is not supported (1 or 3)");
   } else {
-    d.channels = d.format == "idx" ? 1 : 3;
-    if (r.has("channels")) r.fail("channels", "only image_folder data sets take \"channels\"");
+    d.channels = format.channels;
+    if (r.has("channels")) r.fail("channels", fmt::format("the {} format's images have {} channel(s); it takes no \"channels\"", d.format, format.channels));
   }
   d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : r.string("cache_dir", "");
   d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
@@ -102,12 +105,13 @@ DatasetOptions parse_dataset(const JsonReader& r, AugmentOptions& augment, nlohm
   return d;
 }
 
-TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved) {
+TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::string& precision) {
   TrainOptions t;
   t.epochs = r.integer("epochs", 1, 100000);
   t.batch_size = r.integer("batch_size", 2, 1 << 20, 128);
   t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
   t.channels_last = r.boolean("channels_last", true);
+  precision = r.one_of("precision", precision_choices(), "auto");
 
   JsonReader o = r.object("optimizer");
   o.one_of("name", {"sgd"}, "sgd");
@@ -147,6 +151,7 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved) {
               {"batch_size", t.batch_size},
               {"eval_batch_size", t.eval_batch_size},
               {"channels_last", t.channels_last},
+              {"precision", precision},
               {"optimizer",
                {{"name", "sgd"},
                 {"lr", t.optimizer.lr},
@@ -184,9 +189,8 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   auto scheme = build_scheme(scheme_registry(), run.model.scheme, file, "/model/scheme");
   run.model.scheme = scheme->to_json();
   if (!top.has("train")) top.fail("train", "required key is missing");
-  run.train = parse_train(top.object("train"), train);
+  run.train = parse_train(top.object("train"), train, run.precision);
   run.train.seed = seed;
-  run.train.augment = run.augment;
   try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
     build_model(run.model, *scheme, run.dataset.channels, 10);
   } catch (const ConfigError& e) {

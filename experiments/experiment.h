@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "architectures/model_options.h"
-#include "core/datasets.h"
+#include "data/augmentation.h"
+#include "data/dataset_format.h"
 #include "core/trainer.h"
 
 namespace odenet {
@@ -23,6 +24,8 @@ struct RunSpec {
   AugmentOptions augment;  ///< empty mean/std: computed from the training split
   ModelOptions model;
   TrainOptions train;
+  /// "auto", "fp32", "bf16" or "fp16", resolved on the device the run trains on.
+  std::string precision = "auto";
   /// The swept values of this run ("model.preset" → "resnet20").
   std::vector<std::pair<std::string, nlohmann::json>> assignments;
   /// Everything above as JSON; saved as config.json, compared on resume.

@@ -6,25 +6,29 @@
 #include <torch/version.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <thread>
 
-#include "architectures/presets.h"
 #include "core/atomic_file.h"
 #include "core/device.h"
 #include "core/error.h"
-#include "core/mac_count.h"
 #include "core/progress.h"
 #include "core/threads.h"
-#include "discretizations/scheme.h"
+#include "discretizations/plugin_loader.h"
+#include "experiments/parallel_runs.h"
+#include "experiments/run_setup.h"
+#include "experiments/run_status.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
 namespace {
 
-enum class RunState { kNew, kFinished, kUnfinished };
+using Clock = std::chrono::steady_clock;
+
+enum class Plan { kNew, kFinished, kResume };
 
 // An exclusive flock on <dir>/.lock for the life of the run; released by the kernel if the process dies.
 class RunLock {
@@ -35,7 +39,7 @@ class RunLock {
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(fd_);
       fd_ = -1;
-      throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
+      throw ConfigError(path_.substr(0, path_.size() - 6) + ": run is in progress in another process; wait for it or stop it");
     }
   }
   ~RunLock() {
@@ -47,28 +51,26 @@ class RunLock {
   int fd_ = -1;
 };
 
-bool is_locked(const std::string& dir) {
-  std::string path = dir + "/.lock";
-  if (!fs::exists(path)) return false;
-  int fd = ::open(path.c_str(), O_RDWR);
-  if (fd < 0) return false;
-  bool locked = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
-  ::close(fd);
-  return locked;
+std::string run_dir(const RunnerOptions& options, const RunSpec& run) {
+  return options.results_root + "/" + run.experiment + "/" + run.run_id;
 }
 
-RunState inspect(const RunSpec& run, const std::string& dir, bool resume) {
-  if (!fs::exists(dir)) return RunState::kNew;
-  if (is_locked(dir)) throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
+Plan inspect(const RunSpec& run, const std::string& dir, bool resume) {
+  if (!fs::exists(dir)) return Plan::kNew;
+  if (run_is_locked(dir)) throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
   if (!fs::exists(dir + "/config.json"))
     throw ConfigError(dir + ": exists but holds no config.json; move it away (odenet never overwrites a run directory)");
-  nlohmann::json saved = read_json_file(dir + "/config.json");
-  if (saved != run.config)
+  if (!same_run_config(read_json_file(dir + "/config.json"), run.config))
     throw ConfigError(dir + ": holds a run with a different config; rename the experiment or move the directory away");
-  if (fs::exists(dir + "/summary.json")) return RunState::kFinished;
-  if (!resume)
+  if (fs::exists(dir + "/summary.json")) return Plan::kFinished;
+  if (!resume) {
+    RunState state = read_run_state(dir);
+    if (state.status == RunStatus::kPaused)
+      throw ConfigError(fmt::format("{}: paused after epoch {}/{} ({}); pass --resume to continue it", dir,
+                                    state.epochs_done, state.epochs, state.reason));
     throw ConfigError(dir + ": unfinished run exists; pass --resume to continue it (odenet never restarts it silently)");
-  return RunState::kUnfinished;
+  }
+  return Plan::kResume;
 }
 
 void write_metrics(const std::string& path, const std::vector<EpochMetrics>& metrics) {
@@ -85,7 +87,8 @@ double peak_memory_mib() {
 }
 
 nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& metrics, int64_t params, int64_t macs,
-                         const DatasetSplits& data, const TrainOptions& train, int threads) {
+                         const DatasetSplits& data, const TrainOptions& train, const AugmentOptions& augment,
+                         int threads) {
   double best = 1e300, seconds = 0, rate = 0;
   long best_epoch = 0;
   for (const auto& m : metrics) {
@@ -97,6 +100,7 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
   double n = static_cast<double>(metrics.size());
   return {{"experiment", run.experiment},
           {"run", run.run_id},
+          {"status", "finished"},
           {"seed", run.seed},
           {"params", params},
           {"macs_per_image", macs},
@@ -111,6 +115,7 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
           {"mean_images_per_second", rate / n},
           {"threads", threads},
           {"device", train.device.str()},
+          {"precision", precision_name(train.precision)},
           {"torch_version", TORCH_VERSION},
           {"reference", run.reference ? nlohmann::json(*run.reference) : nlohmann::json()},
           {"data",
@@ -118,34 +123,39 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
             {"test_size", data.test.size()},
             {"shape", {data.train.channels(), data.train.height(), data.train.width()}},
             {"classes", data.train.num_classes()},
-            {"mean", train.augment.mean},
-            {"std", train.augment.std}}}};
+            {"mean", augment.mean},
+            {"std", augment.std}}}};
 }
 
-void train_run(const RunSpec& run, const std::string& dir, RunState state, const DatasetSplits& data, int threads,
-               const c10::Device& device) {
+// The time a command may still spend, and what an epoch has been taking.
+struct Budget {
+  std::optional<Clock::time_point> deadline;
+  std::string limit_text;
+  double epoch_seconds = 0;  ///< the last epoch's wall time in this process (0: none yet)
+
+  bool epoch_fits(double estimate) const {
+    if (!deadline || estimate <= 0) return true;  // nothing measured yet: the first epoch runs
+    const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
+    return estimate * 1.05 + 1.0 <= left;
+  }
+  bool expired() const { return deadline && Clock::now() >= *deadline; }
+};
+
+enum class Outcome { kFinished, kPaused };
+
+Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
+                  const c10::Device& device, Budget& budget) {
   fs::create_directories(dir);
   RunLock lock(dir);
-  if (state == RunState::kNew) write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
+  if (plan == Plan::kNew) write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
 
-  TrainOptions train = run.train;
-  train.label = run.experiment + "/" + run.run_id;
-  train.device = device;
-  if (train.augment.mean.empty()) channel_statistics(data.train, train.augment.mean, train.augment.std);
-  if (static_cast<int64_t>(train.augment.mean.size()) != data.train.channels())
-    throw ConfigError(fmt::format("{}: /dataset/augment/mean: {} entries but the images have {} channel(s)", run.source,
-                                  train.augment.mean.size(), data.train.channels()));
-
-  torch::manual_seed(run.seed);
-  auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
-  auto model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
-  int64_t params = count_parameters(*model);
-  int64_t macs = macs_per_image(*model, data.train.channels(), data.train.height(), data.train.width());
-  Trainer trainer(model, data, train);
+  RunSetup setup = setup_run(run, data, device);
+  const TrainOptions& train = setup.train;
+  Trainer& trainer = *setup.trainer;
 
   std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
   std::vector<EpochMetrics> metrics;
-  if (state == RunState::kUnfinished && fs::exists(checkpoint)) {
+  if (plan == Plan::kResume && fs::exists(checkpoint)) {
     trainer.load_checkpoint(checkpoint);
     metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
@@ -153,53 +163,146 @@ void train_run(const RunSpec& run, const std::string& dir, RunState state, const
                                   trainer.completed_epochs()));
     fmt::print("{}: resuming after epoch {}/{}\n", train.label, trainer.completed_epochs(), train.epochs);
   }
-  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {} thread(s), {}\n", train.label, params,
+  std::error_code ignored;
+  fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
+  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {} thread(s), {}, {}\n", train.label, setup.params,
              data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(),
-             threads, device.str());
+             threads, device.str(), precision_name(train.precision));
   std::fflush(stdout);
-  trainer.train([&](const EpochMetrics& m) {
+
+  auto on_epoch = [&](const EpochMetrics& m) {
     metrics.push_back(m);
     write_metrics(metrics_path, metrics);  // metrics before checkpoint: a kill in between redoes the epoch
     trainer.save_checkpoint(checkpoint);
+    budget.epoch_seconds = m.epoch_seconds;
     double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
     fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}% | {:.0f} img/s "
                "{:.1f}s | ETA {}\n",
                train.label, m.epoch, train.epochs, m.lr, m.train_loss, m.train_error, m.test_loss, m.test_error,
                m.images_per_second, m.epoch_seconds, format_duration(remaining));
     std::fflush(stdout);
-  });
+  };
+  // Before each epoch: does it fit in the time left? Judged by the last epoch this process
+  // trained, else by the run's own last epoch.
+  auto start_epoch = [&](long) {
+    double estimate = budget.epoch_seconds > 0 ? budget.epoch_seconds : (metrics.empty() ? 0 : metrics.back().epoch_seconds);
+    return budget.epoch_fits(estimate);
+  };
+  bool done = false;
+  try {
+    done = trainer.train(on_epoch, start_epoch);
+  } catch (const Error& e) {
+    write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
+    throw;
+  }
+  if (!done) {
+    write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
+    fmt::print("{}: paused after epoch {}/{} (time limit {}); continue with --resume\n", train.label,
+               trainer.completed_epochs(), train.epochs, budget.limit_text);
+    return Outcome::kPaused;
+  }
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
   write_file_atomic(dir + "/summary.json",
-                    summarize(run, metrics, params, macs, data, train, threads).dump(2) + "\n");
+                    summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads).dump(2) + "\n");
+  return Outcome::kFinished;
+}
+
+// A child process per run, `jobs` at a time.
+RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& options,
+                          const std::vector<std::pair<size_t, Plan>>& plan, const Budget& budget) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.jobs);
+  std::vector<std::string> prefix{self_executable()};
+  for (const auto& plugin : loaded_plugins()) prefix.insert(prefix.end(), {"--plugin", plugin});
+  std::vector<ChildCommand> commands;
+  RunnerSummary summary;
+  for (const auto& [index, state] : plan) {
+    if (state == Plan::kFinished) continue;
+    const RunSpec& run = experiment.runs[index];
+    std::string device = options.device;
+    if (!options.devices.empty()) device = fmt::format("cuda:{}", options.devices[commands.size() % options.devices.size()]);
+    ChildCommand c{run.experiment + "/" + run.run_id, prefix};
+    c.argv.insert(c.argv.end(), {"run", experiment.file, "--only", std::to_string(index), "--threads",
+                                 std::to_string(threads), "--device", device, "--results", options.results_root});
+    if (options.resume) c.argv.push_back("--resume");
+    if (budget.deadline) {
+      // Each child gets what is left when the jobs start (a queued job may get less than it needs: it pauses).
+      double left = std::chrono::duration<double>(*budget.deadline - Clock::now()).count();
+      c.argv.insert(c.argv.end(), {"--time-limit", fmt::format("{:.0f}", std::max(0.0, left))});
+    }
+    commands.push_back(std::move(c));
+  }
+  fmt::print("{}: {} run(s), {} at a time, {} thread(s) each\n", experiment.name, commands.size(), options.jobs, threads);
+  std::fflush(stdout);
+  auto failed = run_in_parallel(commands, options.jobs);
+  for (const auto& [index, state] : plan) {
+    if (state == Plan::kFinished) {
+      ++summary.skipped;
+      continue;
+    }
+    RunState s = read_run_state(run_dir(options, experiment.runs[index]));
+    if (s.status == RunStatus::kFinished) ++summary.trained;
+    if (s.status == RunStatus::kPaused) ++summary.paused;
+  }
+  if (!failed.empty())
+    throw Error(fmt::format("{} of {} run(s) failed: {}", failed.size(), commands.size(), fmt::join(failed, ", ")));
+  return summary;
 }
 
 }  // namespace
 
-int run_experiment(const Experiment& experiment, const RunnerOptions& options) {
+bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
+  // Keys added since the first results were written; an older config lacks them.
+  static const char* const kAddedKeys[] = {"/train/precision"};
+  for (const char* key : kAddedKeys) {
+    nlohmann::json::json_pointer ptr(key);
+    if (!saved.contains(ptr) && current.contains(ptr) && saved.contains(ptr.parent_pointer())) saved[ptr] = current[ptr];
+  }
+  return saved == current;
+}
+
+RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& options) {
+  Budget budget;
+  if (options.time_limit_seconds) {
+    budget.deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*options.time_limit_seconds * 1000));
+    budget.limit_text = format_duration(*options.time_limit_seconds);
+  }
+  std::vector<std::pair<size_t, Plan>> plan;  // check every selected run directory before training any
+  for (size_t i : options.only)
+    if (i >= experiment.runs.size())
+      throw ConfigError(fmt::format("--only {}: the experiment has {} run(s) (0-{})", i, experiment.runs.size(),
+                                    experiment.runs.size() - 1));
+  for (size_t i = 0; i < experiment.runs.size(); ++i) {
+    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), i) == options.only.end()) continue;
+    plan.emplace_back(i, inspect(experiment.runs[i], run_dir(options, experiment.runs[i]), options.resume));
+  }
+  const auto to_train = std::count_if(plan.begin(), plan.end(), [](const auto& p) { return p.second != Plan::kFinished; });
+  if (options.jobs > 1 && to_train > 1) return run_as_jobs(experiment, options, plan, budget);
+
   int threads = configure_threads(options.threads);
   const c10::Device device = select_device(options.device);
-  std::vector<std::pair<const RunSpec*, RunState>> plan;
-  for (const auto& run : experiment.runs) {  // check every run directory before training any
-    std::string dir = options.results_root + "/" + run.experiment + "/" + run.run_id;
-    plan.emplace_back(&run, inspect(run, dir, options.resume));
-  }
   std::map<std::string, DatasetSplits> datasets;  // keyed by the resolved dataset JSON
-  for (const auto& [run, state] : plan) {
-    if (state == RunState::kFinished) continue;
-    std::string key = run->config["dataset"].dump();
-    if (!datasets.count(key)) datasets[key] = load_dataset(run->dataset);
-  }
-  int trained = 0;
-  for (const auto& [run, state] : plan) {
-    std::string dir = options.results_root + "/" + run->experiment + "/" + run->run_id;
-    if (state == RunState::kFinished) {
+  RunnerSummary summary;
+  for (const auto& [index, state] : plan) {
+    const RunSpec& run = experiment.runs[index];
+    std::string dir = run_dir(options, run);
+    if (state == Plan::kFinished) {
       fmt::print("{}: finished earlier, skipped\n", dir);
+      ++summary.skipped;
       continue;
     }
-    train_run(*run, dir, state, datasets.at(run->config["dataset"].dump()), threads, device);
-    ++trained;
+    if (budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds))) {
+      fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+      continue;
+    }
+    std::string key = run.config["dataset"].dump();
+    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
+    if (train_run(run, dir, state, datasets.at(key), threads, device, budget) == Outcome::kFinished)
+      ++summary.trained;
+    else
+      ++summary.paused;
   }
-  return trained;
+  return summary;
 }
 
 }  // namespace odenet

@@ -1,10 +1,14 @@
 // Executes an experiment's runs into results/<experiment>/<run>/:
 // config.json, metrics.jsonl (one line per epoch), checkpoint.pt (every
-// epoch) and summary.json (when finished), each written atomically.
-// A finished run is skipped, an unfinished one is continued only with
-// --resume, a running one (locked) is refused: never overwritten.
+// epoch), summary.json (when finished) or status.json (when paused by a time
+// limit, or failed), each written atomically. A finished run is skipped, an
+// unfinished one is continued only with --resume, a running one (locked) is
+// refused: never overwritten. With `jobs` > 1 the runs go to child processes,
+// `jobs` at a time, each with its share of the cores and its device.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "experiments/experiment.h"
 
@@ -13,11 +17,31 @@ namespace odenet {
 struct RunnerOptions {
   std::string results_root = "results";
   bool resume = false;
-  int threads = 0;  ///< 0: all cores
+  int threads = 0;  ///< per run; 0: all cores, or the cores divided among the jobs
   std::string device = "auto";  ///< auto, cpu, cuda or cuda:N
+  /// Runs trained at once, each in its own process.
+  int jobs = 1;
+  /// CUDA device indices handed out to the jobs in turn (empty: `device` for all).
+  std::vector<int> devices;
+  /// Only these runs (indices in the experiment's expansion order, as `validate` lists them).
+  std::vector<size_t> only;
+  /// Stop every run at the last epoch boundary that fits in this many seconds from now (paused).
+  std::optional<double> time_limit_seconds;
+  /// How to start this program again for the jobs (its own path and the arguments before "run").
+  std::vector<std::string> relaunch_prefix;
 };
 
-/// Runs every run of `experiment`; returns the number of runs trained now.
-int run_experiment(const Experiment& experiment, const RunnerOptions& options);
+struct RunnerSummary {
+  int trained = 0;   ///< runs that trained to their last epoch now
+  int paused = 0;    ///< runs stopped by the time limit
+  int skipped = 0;   ///< finished earlier
+};
+
+/// Runs the selected runs of `experiment`.
+RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& options);
+
+/// True when `saved` (a config.json) describes the same run as `current`: equal, once keys
+/// added to odenet's resolved configs since `saved` was written take their current values.
+bool same_run_config(nlohmann::json saved, const nlohmann::json& current);
 
 }  // namespace odenet

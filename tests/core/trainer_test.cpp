@@ -5,6 +5,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "core/error.h"
+#include "data/loader.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -43,11 +44,19 @@ TrainOptions tiny_options() {
   o.epochs = 2;
   o.batch_size = 8;
   o.channels_last = false;
-  o.augment.mean = {0.5};
-  o.augment.std = {0.25};
   o.label = "tiny";
   return o;
 }
+
+// The tiny data set behind the loaders a trainer reads.
+struct TinySources {
+  explicit TinySources(uint64_t seed = 0)
+      : data(tiny_data()),
+        train(data.train, LoaderOptions{8, true, seed, AugmentOptions{0, false, {0.5}, {0.25}, false}}),
+        test(data.test, LoaderOptions{16, false, seed, AugmentOptions{0, false, {0.5}, {0.25}, false}}) {}
+  DatasetSplits data;
+  Loader train, test;
+};
 
 TEST(Trainer, DecayGroupsFollowTheExcludedCategories) {
   TinyImpl model;
@@ -60,8 +69,10 @@ TEST(Trainer, DecayGroupsFollowTheExcludedCategories) {
 }
 
 TEST(Trainer, NanLossIsAnErrorNamingEpochAndStep) {
-  auto data = tiny_data();
-  Trainer trainer(std::make_shared<TinyImpl>(true), data, tiny_options());
+  TinySources data;
+  auto options = tiny_options();
+  options.check_interval = 0;  // read back after every step: the error names the step
+  Trainer trainer(std::make_shared<TinyImpl>(true), data.train, data.test, options);
   try {
     trainer.train([](const EpochMetrics&) {});
     FAIL();
@@ -70,24 +81,38 @@ TEST(Trainer, NanLossIsAnErrorNamingEpochAndStep) {
   }
 }
 
+TEST(Trainer, NanLossWithoutPerStepReadsNamesTheStepRange) {
+  TinySources data;
+  auto options = tiny_options();
+  options.check_interval = 1e9;  // read back at the end of the epoch only
+  Trainer trainer(std::make_shared<TinyImpl>(true), data.train, data.test, options);
+  try {
+    trainer.train([](const EpochMetrics&) {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("tiny: loss is nan at epoch 1 steps 1-5 (lr 0.1)", 0), 0u) << e.what();
+  }
+  EXPECT_EQ(trainer.completed_epochs(), 0);
+}
+
 TEST(Trainer, CheckpointRoundTripContinuesIdentically) {
-  auto data = tiny_data();
+  TinySources data;
   test::ScratchDir dir;
   auto options = tiny_options();
   torch::manual_seed(1);
   auto straight_model = std::make_shared<TinyImpl>();
-  Trainer straight(straight_model, data, options);
+  Trainer straight(straight_model, data.train, data.test, options);
   std::vector<EpochMetrics> a;
   straight.train([&](const EpochMetrics& m) { a.push_back(m); });
 
   torch::manual_seed(1);
   options.epochs = 1;
-  Trainer first(std::make_shared<TinyImpl>(), data, options);
+  Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, options);
   first.train([](const EpochMetrics&) {});
   first.save_checkpoint(dir / "c.pt");
   options.epochs = 2;
   auto resumed_model = std::make_shared<TinyImpl>();
-  Trainer resumed(resumed_model, data, options);
+  Trainer resumed(resumed_model, data.train, data.test, options);
   resumed.load_checkpoint(dir / "c.pt");
   EXPECT_EQ(resumed.completed_epochs(), 1);
   std::vector<EpochMetrics> b;
@@ -100,17 +125,42 @@ TEST(Trainer, CheckpointRoundTripContinuesIdentically) {
 }
 
 TEST(Trainer, LearnsASeparableProblem) {
-  auto data = tiny_data();
+  TinySources data;
   auto options = tiny_options();
   options.epochs = 30;
   options.optimizer.weight_decay = 0;
-  Trainer trainer(std::make_shared<TinyImpl>(), data, options);
+  Trainer trainer(std::make_shared<TinyImpl>(), data.train, data.test, options);
   double first = -1, last = -1;
   trainer.train([&](const EpochMetrics& m) {
     if (first < 0) first = m.train_loss;
     last = m.train_loss;
   });
   EXPECT_LT(last, 0.5 * first);
+}
+
+TEST(Trainer, Bf16AutocastTrainsAndKeepsFp32MasterWeights) {
+  TinySources data;
+  auto options = tiny_options();
+  options.epochs = 30;
+  options.optimizer.weight_decay = 0;
+  options.precision = Precision::kBf16;
+  auto model = std::make_shared<TinyImpl>();
+  Trainer trainer(model, data.train, data.test, options);
+  double first = -1, last = -1;
+  trainer.train([&](const EpochMetrics& m) {
+    if (first < 0) first = m.train_loss;
+    last = m.train_loss;
+  });
+  EXPECT_LT(last, 0.5 * first);
+  for (const auto& p : model->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+}
+
+TEST(Trainer, MeasuresThroughputWithItsOwnStep) {
+  TinySources data;
+  Trainer trainer(std::make_shared<TinyImpl>(), data.train, data.test, tiny_options());
+  double rate = trainer.measure_throughput(12, 2);  // crosses pass boundaries (5 batches per pass)
+  EXPECT_GT(rate, 0);
+  EXPECT_EQ(trainer.completed_epochs(), 0);
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
             0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");
-  EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: idx, cifar_binary, image_folder");
+  EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: cifar_binary, idx, image_folder");
 }
 
 TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {

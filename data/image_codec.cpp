@@ -1,4 +1,4 @@
-#include "core/image_codec.h"
+#include "data/image_codec.h"
 
 // clang-format off
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "core/cifar_binary_reader.h"
+#include "data/cifar_binary_reader.h"
 
 #include <fmt/format.h>
 
@@ -82,6 +82,18 @@ Dataset read_cifar_split(const std::string& root, CifarVariant variant, bool tra
   Dataset data = read_cifar_binary(files, variant);
   if (static_cast<int64_t>(names.size()) == data.num_classes()) data.class_names = names;
   return data;
+}
+
+void register_cifar_binary_format(DatasetFormatRegistry& registry) {
+  DatasetFormat f;
+  f.description = "CIFAR-10/100 binary batches (cifar-10-batches-bin, cifar-100-binary)";
+  f.channels = 3;
+  f.height = f.width = 32;
+  f.load = [](const DatasetOptions& o) {
+    auto variant = o.name == "cifar100" ? CifarVariant::kCifar100 : CifarVariant::kCifar10;
+    return DatasetSplits{read_cifar_split(o.root, variant, true), read_cifar_split(o.root, variant, false)};
+  };
+  registry.add("cifar_binary", std::move(f));
 }
 
 }  // namespace odenet

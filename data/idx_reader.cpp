@@ -1,4 +1,4 @@
-#include "core/idx_reader.h"
+#include "data/idx_reader.h"
 
 #include <fmt/format.h>
 #include <zlib.h>
@@ -93,6 +93,14 @@ Dataset read_idx_dataset(const std::string& images_path, const std::string& labe
 Dataset read_idx_split(const std::string& root, const std::string& prefix) {
   std::string images = existing(root, prefix + "-images-idx3-ubyte");
   return read_idx_dataset(images, existing(root, prefix + "-labels-idx1-ubyte"));
+}
+
+void register_idx_format(DatasetFormatRegistry& registry) {
+  DatasetFormat f;
+  f.description = "MNIST-style idx files: train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-*";
+  f.channels = 1;
+  f.load = [](const DatasetOptions& o) { return DatasetSplits{read_idx_split(o.root, "train"), read_idx_split(o.root, "t10k")}; };
+  registry.add("idx", std::move(f));
 }
 
 }  // namespace odenet

@@ -1,4 +1,4 @@
-#include "core/augmentation.h"
+#include "data/augmentation.h"
 
 #include <gtest/gtest.h>
 
@@ -37,12 +37,17 @@ TEST(Augmentation, CropsAreShiftsOfThePaddedImageAndFlipsMirror) {
 }
 
 TEST(Augmentation, ChannelsLastHasTheSameValues) {
-  AugmentOptions a{0, false, {0.2}, {0.3}, false}, b = a;
+  auto rgb = torch::arange(48, torch::kUInt8).reshape({1, 3, 4, 4});
+  Dataset data{rgb, torch::zeros({1}, torch::kInt64), {"0"}};
+  AugmentOptions a{0, false, {0.2, 0.3, 0.4}, {0.3, 0.2, 0.1}, false}, b = a;
   b.channels_last = true;
   std::mt19937_64 r1(0), r2(0);
-  auto x = make_batch(ramp(), {0, 0}, a, false, r1), y = make_batch(ramp(), {0, 0}, b, false, r2);
+  auto x = make_batch(data, {0, 0}, a, false, r1), y = make_batch(data, {0, 0}, b, false, r2);
   EXPECT_TRUE(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(y.is_contiguous());
   EXPECT_TRUE(torch::equal(x, y));
+  // One channel: NCHW, the same bytes either way.
+  EXPECT_TRUE(make_batch(ramp(), {0}, AugmentOptions{0, false, {0.2}, {0.3}, true}, false, r1).is_contiguous());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "core/idx_reader.h"
+#include "data/idx_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/dataset.h"
+#include "data/dataset.h"
 
 #include <algorithm>
 #include <numeric>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/dataset.h"
+#include "data/dataset_format.h"
 
 namespace odenet {
 
@@ -18,5 +18,8 @@ Dataset read_cifar_binary(const std::vector<std::string>& files, CifarVariant va
 
 /// Reads the train or test split from the official directory (or the directory above it).
 Dataset read_cifar_split(const std::string& root, CifarVariant variant, bool train);
+
+/// Registers "cifar_binary" (3×32×32; CIFAR-100's fine labels when the data set is named cifar100).
+void register_cifar_binary_format(DatasetFormatRegistry& registry);
 
 }  // namespace odenet

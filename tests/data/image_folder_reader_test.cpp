@@ -1,11 +1,11 @@
-#include "core/image_folder_reader.h"
+#include "data/image_folder_reader.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "core/error.h"
-#include "core/image_codec.h"
+#include "data/image_codec.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {

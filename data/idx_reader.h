@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "core/dataset.h"
+#include "data/dataset_format.h"
 
 namespace odenet {
 
@@ -13,5 +13,8 @@ Dataset read_idx_dataset(const std::string& images_path, const std::string& labe
 /// Finds "<prefix>-images-idx3-ubyte[.gz]" and the labels beside it in `root`
 /// (prefix "train" or "t10k") and reads them.
 Dataset read_idx_split(const std::string& root, const std::string& prefix);
+
+/// Registers "idx": <root>/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz], one channel.
+void register_idx_format(DatasetFormatRegistry& registry);
 
 }  // namespace odenet

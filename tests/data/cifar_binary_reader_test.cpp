@@ -1,4 +1,4 @@
-#include "core/cifar_binary_reader.h"
+#include "data/cifar_binary_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "core/dataset.h"
+#include "data/dataset_format.h"
 
 namespace odenet {
 
@@ -22,6 +22,10 @@ Dataset read_image_folder(const ImageFolderOptions& options);
 /// Saves / loads a Dataset in odenet's binary cache format (atomic write; a damaged cache is a DataError).
 void save_dataset_cache(const std::string& path, const Dataset& data);
 Dataset load_dataset_cache(const std::string& path);
+
+/// Registers "image_folder": root/{train,test}/<class>/<images>, converted to the experiment's
+/// channels, decoded once into the cache.
+void register_image_folder_format(DatasetFormatRegistry& registry);
 
 /// $ODENET_CACHE, else $XDG_CACHE_HOME/odenet, else ~/.cache/odenet.
 std::string default_cache_dir();

@@ -1,4 +1,4 @@
-#include "core/image_folder_reader.h"
+#include "data/image_folder_reader.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/image_codec.h"
+#include "data/image_codec.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -161,6 +161,22 @@ Dataset read_image_folder(const ImageFolderOptions& options) {
     save_dataset_cache(cache, data);
   }
   return data;
+}
+
+void register_image_folder_format(DatasetFormatRegistry& registry) {
+  DatasetFormat f;
+  f.description = "root/{train,test}/<class>/<file>.jpg|.jpeg|.png (ImageNet's layout), decoded once into a cache";
+  f.load = [](const DatasetOptions& o) {
+    ImageFolderOptions folder{o.root, "train", o.channels > 0 ? o.channels : 3, o.cache_dir};
+    DatasetSplits splits;
+    splits.train = read_image_folder(folder);
+    folder.split = "test";
+    splits.test = read_image_folder(folder);
+    if (splits.test.class_names != splits.train.class_names)
+      throw DataError(o.root + "/test: class directories differ from " + o.root + "/train");
+    return splits;
+  };
+  registry.add("image_folder", std::move(f));
 }
 
 }  // namespace odenet

@@ -1,0 +1,232 @@
+// The commands that train: run (with jobs and time limits), status (where the
+// runs of a campaign stand), speed (training throughput of a run).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "cli/arguments.h"
+#include "cli/commands.h"
+#include "core/device.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/threads.h"
+#include "experiments/experiment.h"
+#include "experiments/run_status.h"
+#include "experiments/runner.h"
+#include "experiments/throughput.h"
+
+namespace odenet::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::vector<int> parse_devices(const std::string& text) {
+  std::vector<int> out;
+  for (const auto& item : split_list(text)) {
+    size_t used = 0;
+    int d = -1;
+    try {
+      d = std::stoi(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != item.size() || d < 0) throw ConfigError("--devices: '" + item + "' is not a CUDA device index");
+    out.push_back(d);
+  }
+  return out;
+}
+
+struct StatusLine {
+  std::string run, dir;
+  RunState state;
+};
+
+// Run directories (holding config.json) under `root`, sorted.
+std::vector<std::string> find_run_dirs(const std::string& root) {
+  std::vector<std::string> dirs;
+  if (fs::exists(root + "/config.json")) return {root};
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
+    if (it->is_directory() && fs::exists(it->path() / "config.json")) {
+      dirs.push_back(it->path().string());
+      it.disable_recursion_pending();
+    }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
+}  // namespace
+
+int run_command(const Args& args) {
+  po::options_description options("odenet run options");
+  std::vector<std::string> files;
+  RunnerOptions runner;
+  std::string devices, time_limit;
+  std::vector<size_t> only;
+  options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
+      "results", po::value(&runner.results_root)->default_value("results"), "results root directory")(
+      "resume", po::bool_switch(&runner.resume), "continue unfinished or paused runs from their last checkpoint")(
+      "threads", po::value(&runner.threads)->default_value(0), "intra-op threads per run (0: all cores, shared among --jobs)")(
+      "device", po::value(&runner.device)->default_value("auto"),
+      "auto (CUDA when this build sees a GPU, else the CPU), cpu, cuda or cuda:N")(
+      "jobs,j", po::value(&runner.jobs)->default_value(1), "train this many runs at once, each in its own process")(
+      "devices", po::value(&devices), "CUDA devices handed to the jobs in turn, e.g. 0,1")(
+      "only", po::value(&only)->multitoken(), "train only these runs (indices as `odenet validate` lists them)")(
+      "time-limit", po::value(&time_limit),
+      "stop at the last epoch boundary that fits in this time (e.g. 9m, 1h30m); the runs pause and --resume continues them");
+  po::positional_options_description positional;
+  positional.add("experiment", -1);
+  po::variables_map vm;
+  if (!parse(args,
+             "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N] [--device D] [--jobs N] "
+             "[--devices 0,1] [--only I...] [--time-limit DURATION]",
+             options, positional, vm))
+    return 0;
+  if (runner.jobs < 1) throw ConfigError("--jobs: must be at least 1");
+  if (runner.threads < 0) throw ConfigError("--threads: must be positive (or 0 for all cores)");
+  runner.devices = parse_devices(devices);
+  runner.only = only;
+  if (!time_limit.empty()) runner.time_limit_seconds = parse_duration(time_limit);
+  std::vector<Experiment> experiments;
+  for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first
+  if (!only.empty() && experiments.size() > 1) throw ConfigError("--only: give one experiment file");
+  const auto start = std::chrono::steady_clock::now();
+  int paused = 0;
+  for (const auto& e : experiments) {
+    RunnerOptions o = runner;
+    if (runner.time_limit_seconds)  // one budget for the whole command
+      o.time_limit_seconds = std::max(0.0, *runner.time_limit_seconds -
+                                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    paused += run_experiment(e, o).paused;
+  }
+  if (paused > 0)
+    fmt::print("{} run(s) paused by the time limit; continue with: odenet run {} --resume\n", paused,
+               fmt::join(files, " "));
+  return 0;
+}
+
+int status_command(const Args& args) {
+  po::options_description options("odenet status options");
+  std::vector<std::string> targets;
+  std::string results;
+  bool json = false;
+  options.add_options()("target", po::value(&targets)->required()->multitoken(),
+                        "result directories, or experiment files (their runs under --results, started or not)")(
+      "results", po::value(&results)->default_value("results"), "results root for experiment files")(
+      "json", po::bool_switch(&json), "machine-readable list");
+  po::positional_options_description positional;
+  positional.add("target", -1);
+  po::variables_map vm;
+  if (!parse(args, "odenet status DIR_OR_EXPERIMENT.json... [--results DIR] [--json]", options, positional, vm)) return 0;
+  std::vector<StatusLine> lines;
+  for (const auto& target : targets) {
+    if (fs::is_regular_file(target)) {
+      Experiment e = load_experiment(target);
+      for (const auto& run : e.runs) {
+        std::string dir = results + "/" + e.name + "/" + run.run_id;
+        StatusLine line{e.name + "/" + run.run_id, dir, read_run_state(dir)};
+        if (line.state.epochs == 0) line.state.epochs = run.train.epochs;
+        lines.push_back(line);
+      }
+    } else if (fs::is_directory(target)) {
+      for (const auto& dir : find_run_dirs(target))
+        lines.push_back({fs::relative(dir, target).string() == "." ? dir : fs::relative(dir, target).string(), dir,
+                         read_run_state(dir)});
+    } else {
+      throw ConfigError(target + ": no such directory or experiment file");
+    }
+  }
+  std::map<std::string, int> counts;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& l : lines) {
+    counts[run_status_name(l.state.status)]++;
+    out.push_back({{"run", l.run},
+                   {"dir", l.dir},
+                   {"status", run_status_name(l.state.status)},
+                   {"epochs_done", l.state.epochs_done},
+                   {"epochs", l.state.epochs},
+                   {"reason", l.state.reason}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  size_t width = 4;
+  for (const auto& l : lines) width = std::max(width, l.run.size());
+  for (const auto& l : lines) {
+    fmt::print("{:<{}}  {:<12} {:>5}/{:<5}", l.run, width, run_status_name(l.state.status), l.state.epochs_done,
+               l.state.epochs);
+    if (!l.state.reason.empty()) fmt::print("  {}", l.state.reason.substr(0, l.state.reason.find('\n')));
+    fmt::print("\n");
+  }
+  std::string summary;
+  for (const auto& [name, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, name);
+  fmt::print("{} run(s): {}\n", lines.size(), summary.empty() ? "none" : summary);
+  return 0;
+}
+
+int speed_command(const Args& args) {
+  po::options_description options("odenet speed options");
+  std::string file, mode, device_name, precision;
+  size_t index = 0;
+  int threads = 0;
+  bool json = false;
+  ThroughputOptions t;
+  options.add_options()("experiment", po::value(&file)->required(), "experiment JSON file")(
+      "run", po::value(&index)->default_value(0), "which of its runs (index as `odenet validate` lists them)")(
+      "steps", po::value(&t.steps)->default_value(30), "timed steps per round")(
+      "warmup", po::value(&t.warmup)->default_value(5), "untimed steps before each round")(
+      "rounds", po::value(&t.rounds)->default_value(3), "alternating rounds (the median is reported)")(
+      "mode", po::value(&mode)->default_value("both"), "both, end-to-end (the loader) or compute (one fixed batch)")(
+      "precision", po::value(&precision), "override the run's train.precision (auto, fp32, bf16, fp16)")(
+      "threads", po::value(&threads)->default_value(0), "intra-op threads (0: all cores)")(
+      "device", po::value(&device_name)->default_value("auto"), "auto, cpu, cuda or cuda:N")(
+      "json", po::bool_switch(&json), "print one JSON object");
+  po::positional_options_description positional;
+  positional.add("experiment", 1);
+  po::variables_map vm;
+  if (!parse(args, "odenet speed EXPERIMENT.json [--run I] [--steps N] [--warmup W] [--rounds R] [--mode M] [--json]",
+             options, positional, vm))
+    return 0;
+  if (mode != "both" && mode != "end-to-end" && mode != "compute")
+    throw ConfigError("--mode: '" + mode + "' is not one of: both, end-to-end, compute");
+  if (t.steps < 1 || t.warmup < 0 || t.rounds < 1) throw ConfigError("--steps and --rounds must be positive, --warmup >= 0");
+  t.end_to_end = mode != "compute";
+  t.compute_only = mode != "end-to-end";
+  Experiment e = load_experiment(file);
+  if (index >= e.runs.size())
+    throw ConfigError(fmt::format("--run {}: {} has {} run(s)", index, file, e.runs.size()));
+  RunSpec run = e.runs[index];
+  if (!precision.empty()) {
+    if (std::find(precision_choices().begin(), precision_choices().end(), precision) == precision_choices().end())
+      throw ConfigError("--precision: '" + precision + "' is not one of: auto, fp32, bf16, fp16");
+    run.precision = precision;
+  }
+  const int used_threads = configure_threads(threads);
+  const c10::Device device = select_device(device_name);
+  DatasetSplits data = load_dataset(run.dataset);
+  ThroughputResult r = measure_throughput(run, data, device, t);
+  const double e2e = median(r.end_to_end), compute = median(r.compute_only);
+  nlohmann::json out{{"run", e.name + "/" + run.run_id},
+                     {"device", device.str()},
+                     {"threads", used_threads},
+                     {"precision", r.precision},
+                     {"batch_size", run.train.batch_size},
+                     {"params", r.params},
+                     {"end_to_end_images_per_second", e2e},
+                     {"compute_images_per_second", compute},
+                     {"end_to_end_rounds", r.end_to_end},
+                     {"compute_rounds", r.compute_only}};
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print("{} on {} ({} thread(s), {}, batch {}):", out["run"].get<std::string>(), device.str(), used_threads,
+             r.precision, run.train.batch_size);
+  if (t.end_to_end) fmt::print(" end to end {:.0f} images/s", e2e);
+  if (t.compute_only) fmt::print("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", compute);
+  if (t.end_to_end && t.compute_only) fmt::print(" (ratio {:.3f})", e2e / compute);
+  fmt::print("\n");
+  return 0;
+}
+
+}  // namespace odenet::cli

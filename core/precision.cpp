@@ -1,0 +1,145 @@
+#include "core/precision.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+// LibTorch 2.4 replaced the per-device autocast setters with ones taking the device type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define ODENET_AUTOCAST_BY_DEVICE_TYPE 1
+#endif
+
+namespace odenet {
+namespace {
+
+bool autocast_enabled(c10::DeviceType type) {
+#ifdef ODENET_AUTOCAST_BY_DEVICE_TYPE
+  return at::autocast::is_autocast_enabled(type);
+#else
+  return type == c10::DeviceType::CPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
+#endif
+}
+
+void set_autocast(c10::DeviceType type, bool enabled) {
+#ifdef ODENET_AUTOCAST_BY_DEVICE_TYPE
+  at::autocast::set_autocast_enabled(type, enabled);
+#else
+  type == c10::DeviceType::CPU ? at::autocast::set_cpu_enabled(enabled) : at::autocast::set_enabled(enabled);
+#endif
+}
+
+at::ScalarType autocast_dtype(c10::DeviceType type) {
+#ifdef ODENET_AUTOCAST_BY_DEVICE_TYPE
+  return at::autocast::get_autocast_dtype(type);
+#else
+  return type == c10::DeviceType::CPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+#endif
+}
+
+void set_autocast_dtype(c10::DeviceType type, at::ScalarType dtype) {
+#ifdef ODENET_AUTOCAST_BY_DEVICE_TYPE
+  at::autocast::set_autocast_dtype(type, dtype);
+#else
+  type == c10::DeviceType::CPU ? at::autocast::set_autocast_cpu_dtype(dtype) : at::autocast::set_autocast_gpu_dtype(dtype);
+#endif
+}
+
+}  // namespace
+
+std::string precision_name(Precision p) {
+  switch (p) {
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kFp32:
+      break;
+  }
+  return "fp32";
+}
+
+const std::vector<std::string>& precision_choices() {
+  static const std::vector<std::string> choices{"auto", "fp32", "bf16", "fp16"};
+  return choices;
+}
+
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_max(0, nullptr) < 7) return false;
+  __cpuid_count(7, 0, a, b, c, d);
+  const bool amx_bf16 = (d >> 22) & 1;
+  __cpuid_count(7, 1, a, b, c, d);
+  const bool avx512_bf16 = (a >> 5) & 1;
+  return amx_bf16 || avx512_bf16;
+#else
+  return false;
+#endif
+}
+
+Precision resolve_precision(const std::string& requested, const c10::Device& device) {
+  if (requested == "auto") return device.is_cuda() || cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32;
+  if (requested == "fp32") return Precision::kFp32;
+  if (requested == "bf16") return Precision::kBf16;
+  if (requested == "fp16") {
+    if (!device.is_cuda())
+      throw ConfigError("precision fp16 needs a CUDA device (LibTorch's CPU autocast takes bf16 only); use bf16 or fp32");
+    return Precision::kFp16;
+  }
+  throw ConfigError(fmt::format("precision '{}' is not one of: auto, fp32, bf16, fp16", requested));
+}
+
+AutocastGuard::AutocastGuard(Precision precision, const c10::Device& device) : device_type_(device.type()) {
+  if (precision == Precision::kFp32) return;
+  active_ = true;
+  was_enabled_ = autocast_enabled(device_type_);
+  previous_dtype_ = autocast_dtype(device_type_);
+  set_autocast(device_type_, true);
+  set_autocast_dtype(device_type_, precision == Precision::kBf16 ? at::kBFloat16 : at::kHalf);
+  at::autocast::increment_nesting();
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  // Leaving the outermost region drops the casted copies of the weights (they change every step).
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  set_autocast(device_type_, was_enabled_);
+  set_autocast_dtype(device_type_, previous_dtype_);
+}
+
+LossScaler::LossScaler(double initial_scale, int64_t growth_interval)
+    : scale_(initial_scale), growth_interval_(growth_interval) {}
+
+bool LossScaler::unscale(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> flags;
+  for (const auto& p : params) {
+    if (!p.grad().defined()) continue;
+    auto g = p.grad();
+    g.mul_(1.0 / scale_);
+    flags.push_back(g.isfinite().all().logical_not());
+  }
+  if (flags.empty()) return true;
+  return !torch::stack(flags).any().item<bool>();
+}
+
+void LossScaler::update(bool finite) {
+  if (!finite) {
+    scale_ *= 0.5;
+    clean_steps_ = 0;
+    return;
+  }
+  if (++clean_steps_ >= growth_interval_) {
+    scale_ *= 2.0;
+    clean_steps_ = 0;
+  }
+}
+
+}  // namespace odenet

@@ -1,0 +1,79 @@
+#include "data/dataset_format.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "data/cifar_binary_reader.h"
+#include "data/idx_reader.h"
+#include "data/image_folder_reader.h"
+
+namespace odenet {
+namespace {
+
+void check_labels(const Dataset& data, int64_t classes, const std::string& where) {
+  if (classes <= 0 || data.size() == 0) return;
+  auto bad = (data.labels < 0).logical_or(data.labels >= classes).nonzero();
+  if (bad.numel() > 0) {
+    int64_t i = bad[0][0].item<int64_t>();
+    throw DataError(fmt::format("{}: record {} has label {}, outside the {} classes the data set declares", where, i,
+                                data.labels[i].item<int64_t>(), classes));
+  }
+}
+
+}  // namespace
+
+void register_builtin_dataset_formats(DatasetFormatRegistry& registry) {
+  register_idx_format(registry);
+  register_cifar_binary_format(registry);
+  register_image_folder_format(registry);
+}
+
+DatasetFormatRegistry& dataset_format_registry() {
+  static DatasetFormatRegistry registry = [] {
+    DatasetFormatRegistry r("data set format");
+    register_builtin_dataset_formats(r);
+    return r;
+  }();
+  return registry;
+}
+
+DatasetDefaults dataset_defaults(const std::string& name) {
+  if (name == "fashion_mnist")
+    return {"idx", "/usr/share/datasets/fashion-mnist", {0.2860}, {0.3530}, 2, true, 1, 10};
+  if (name == "mnist") return {"idx", "", {0.1307}, {0.3081}, 2, false, 1, 10};
+  if (name == "cifar10")  // PAPER.md §6
+    return {"cifar_binary", "", {0.4914, 0.4822, 0.4465}, {0.2023, 0.1994, 0.2010}, 4, true, 3, 10};
+  if (name == "cifar100")
+    return {"cifar_binary", "", {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}, 4, true, 3, 100};
+  return {};
+}
+
+DatasetSplits load_dataset(const DatasetOptions& o) {
+  const DatasetFormat& format = dataset_format_registry().get(o.format);
+  DatasetSplits splits = format.load(o);
+  auto same_shape = [](const Dataset& a, const Dataset& b) {
+    return a.channels() == b.channels() && a.height() == b.height() && a.width() == b.width();
+  };
+  if (!same_shape(splits.train, splits.test))
+    throw DataError(fmt::format("{}: train images are {}x{}x{} but test images are {}x{}x{}", o.root,
+                                splits.train.channels(), splits.train.height(), splits.train.width(),
+                                splits.test.channels(), splits.test.height(), splits.test.width()));
+  const int64_t classes = o.classes > 0 ? o.classes : format.classes;
+  check_labels(splits.train, classes, o.root + " (train split)");
+  check_labels(splits.test, classes, o.root + " (test split)");
+  if (classes > 0)
+    for (Dataset* d : {&splits.train, &splits.test})
+      if (d->num_classes() < classes) d->class_names = numbered_classes(classes);
+  splits.train = splits.train.subset(o.train_limit);
+  splits.test = splits.test.subset(o.test_limit);
+  return splits;
+}
+
+void channel_statistics(const Dataset& data, std::vector<double>& mean, std::vector<double>& std) {
+  auto x = data.images.to(torch::kFloat64).div_(255.0).transpose(0, 1).reshape({data.channels(), -1});
+  auto m = x.mean(1), s = x.std(1, /*unbiased=*/false);
+  mean.assign(m.data_ptr<double>(), m.data_ptr<double>() + m.numel());
+  std.assign(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
+}
+
+}  // namespace odenet

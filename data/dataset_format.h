@@ -1,0 +1,65 @@
+// Data set formats as a registry (idx, cifar_binary, image_folder, or a
+// user's own: one file and one registration line), the defaults a known data
+// set name implies, and one entry point from options to the splits in memory.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "data/dataset.h"
+
+namespace odenet {
+
+struct DatasetOptions {
+  std::string name;          ///< "fashion_mnist", "mnist", "cifar10", "cifar100" or any name with an explicit format
+  std::string format;        ///< a registered format: "idx", "cifar_binary", "image_folder", ...
+  std::string root;          ///< directory holding the files
+  int channels = 0;          ///< formats with configurable channels only: 1 or 3 (0: the format's default)
+  std::string cache_dir;     ///< image_folder decode cache
+  int64_t classes = 0;       ///< the class count the data set declares (0: what the files hold)
+  int64_t train_limit = 0;   ///< keep a fixed random subset of N training examples (0: all)
+  int64_t test_limit = 0;    ///< keep a fixed random subset of N test examples (0: all)
+};
+
+/// A format: what it declares about its images and how it reads a data set's two splits.
+struct DatasetFormat {
+  std::string description;
+  /// Channels of every image; 0: the experiment chooses ("channels": 1 or 3).
+  int channels = 0;
+  /// Image size; 0: read from the files.
+  int height = 0, width = 0;
+  /// Classes; 0: from the data set's name or its files.
+  int64_t classes = 0;
+  /// Reads {train, test}; a missing or malformed file is a DataError naming it.
+  std::function<DatasetSplits(const DatasetOptions&)> load;
+};
+
+using DatasetFormatRegistry = Registry<DatasetFormat>;
+
+/// The registry with the built-in formats (registered once).
+DatasetFormatRegistry& dataset_format_registry();
+void register_builtin_dataset_formats(DatasetFormatRegistry& registry);
+
+/// What a known data set name implies when the experiment leaves it out.
+struct DatasetDefaults {
+  std::string format;
+  std::string root;             ///< empty: the user must give one
+  std::vector<double> mean, std;  ///< per-channel normalisation; empty: computed from the training split
+  int pad = 0;                  ///< pad-and-crop margin for training
+  bool flip = false;            ///< random horizontal flip for training
+  int channels = 3;
+  int64_t classes = 0;          ///< 0: unknown name, the files decide
+};
+
+/// Defaults of a known name, or empty defaults for any other name.
+DatasetDefaults dataset_defaults(const std::string& name);
+
+/// Loads both splits with the registered format; checks that they share one image shape and
+/// that every label lies below the declared class count (a DataError naming the split and record).
+DatasetSplits load_dataset(const DatasetOptions& options);
+
+/// Per-channel mean and standard deviation of uint8 images scaled to [0, 1].
+void channel_statistics(const Dataset& data, std::vector<double>& mean, std::vector<double>& std);
+
+}  // namespace odenet

@@ -1,0 +1,165 @@
+#include "data/loader.h"
+
+#include <c10/core/Event.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/seeds.h"
+
+namespace odenet {
+
+struct Loader::Slot {
+  torch::Tensor images, labels;  ///< host buffers of the largest batch, reused
+  int64_t step = -1;
+  bool ready = false;
+  std::exception_ptr error;
+  std::unique_ptr<c10::Event> copied;  ///< CUDA: recorded after the non-blocking copy out of `images`
+};
+
+int64_t batches_per_pass(int64_t n, int64_t batch_size, bool train) {
+  int64_t steps = std::max<int64_t>(1, (n + batch_size - 1) / batch_size);
+  if (train && steps > 1 && n % batch_size == 1) --steps;
+  return steps;
+}
+
+Loader::Loader(const Dataset& data, LoaderOptions options) : data_(data), options_(std::move(options)) {
+  if (options_.batch_size < 1) throw Error("loader: batch size must be positive");
+  if (data_.size() == 0) throw Error("loader: the data set is empty");
+  const bool pinned = options_.device.is_cuda();
+  const int64_t capacity = std::min(data_.size(), options_.batch_size + 1);
+  const int depth = std::max(1, options_.prefetch) + 1;  // the batch in use + those ahead
+  for (int i = 0; i < depth; ++i) {
+    auto slot = std::make_unique<Slot>();
+    slot->images = empty_batch(data_, capacity, options_.augment, pinned);
+    slot->labels = torch::empty({capacity}, torch::TensorOptions().dtype(torch::kInt64).pinned_memory(pinned));
+    slots_.push_back(std::move(slot));
+  }
+  for (int w = 0; w < std::max(1, options_.workers); ++w) workers_.emplace_back([this] { work(); });
+}
+
+Loader::~Loader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  work_ready_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+int64_t Loader::batch_end(int64_t step) const {
+  return step == steps_ - 1 ? data_.size() : (step + 1) * options_.batch_size;
+}
+
+std::vector<int64_t> Loader::indices(int64_t step) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {order_.begin() + batch_begin(step), order_.begin() + batch_end(step)};
+}
+
+void Loader::drain(std::unique_lock<std::mutex>& lock) {
+  ++generation_;  // batches being assembled for the old pass are dropped when they finish
+  steps_ = 0;     // and no new ones are started
+  batch_ready_.wait(lock, [&] { return in_flight_ == 0; });
+}
+
+int64_t Loader::begin(long epoch) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  drain(lock);
+  epoch_ = epoch;
+  const int64_t n = data_.size();
+  order_.resize(static_cast<size_t>(n));
+  std::iota(order_.begin(), order_.end(), 0);
+  if (options_.train) {
+    std::mt19937_64 rng(derive_seed(options_.seed, epoch, kOrderStream));
+    std::shuffle(order_.begin(), order_.end(), rng);
+  }
+  steps_ = batches_per_pass(n, options_.batch_size, options_.train);
+  next_to_assemble_ = 0;
+  held_ = -1;
+  for (auto& slot : slots_) slot->ready = false;
+  lock.unlock();
+  work_ready_.notify_all();
+  return steps_;
+}
+
+void Loader::assemble(Slot& slot, int64_t step, long epoch) {
+  if (slot.copied)  // the previous batch in this buffer may still be on its way to the device
+    while (!slot.copied->query()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+  const int64_t begin = batch_begin(step), n = batch_end(step) - begin;
+  const int64_t* idx = order_.data() + begin;
+  std::vector<View> views;
+  if (options_.train) {
+    std::mt19937_64 rng(derive_seed(derive_seed(options_.seed, epoch, kViewStream), step, 0));
+    views = draw_views(n, options_.augment, rng);
+  }
+  assemble_batch(data_, idx, n, views, options_.augment, slot.images);
+  const int64_t* labels = data_.labels.data_ptr<int64_t>();
+  int64_t* out = slot.labels.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) out[i] = labels[idx[i]];
+}
+
+void Loader::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const int64_t ahead = static_cast<int64_t>(slots_.size()) - 1;
+  while (true) {
+    work_ready_.wait(lock, [&] { return stop_ || (next_to_assemble_ < steps_ && next_to_assemble_ <= held_ + ahead); });
+    if (stop_) return;
+    const int64_t step = next_to_assemble_++;
+    Slot& slot = *slots_[static_cast<size_t>(step) % slots_.size()];
+    const uint64_t generation = generation_;
+    const long epoch = epoch_;
+    ++in_flight_;
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      assemble(slot, step, epoch);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    --in_flight_;
+    if (generation == generation_) {
+      slot.step = step;
+      slot.ready = true;
+      slot.error = error;
+    }
+    batch_ready_.notify_all();
+  }
+}
+
+Batch Loader::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const int64_t step = held_ + 1;
+  if (step >= steps_) throw Error(fmt::format("loader: pass {} has only {} batches", epoch_, steps_));
+  held_ = step;  // frees the previous batch's buffer for the workers
+  work_ready_.notify_all();
+  Slot& slot = *slots_[static_cast<size_t>(step) % slots_.size()];
+  batch_ready_.wait(lock, [&] { return slot.ready && slot.step == step; });
+  if (slot.error) {
+    try {
+      std::rethrow_exception(slot.error);
+    } catch (const c10::Error& e) {
+      std::string what = e.what_without_backtrace();
+      throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, what.substr(0, what.find('\n'))));
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, e.what()));
+    }
+  }
+  const int64_t n = batch_end(step) - batch_begin(step);
+  lock.unlock();
+  Batch batch{slot.images.narrow(0, 0, n), slot.labels.narrow(0, 0, n)};
+  if (!options_.device.is_cpu()) {
+    batch.images = batch.images.to(options_.device, /*non_blocking=*/true);
+    batch.labels = batch.labels.to(options_.device, /*non_blocking=*/true);
+    if (!slot.copied) slot.copied = std::make_unique<c10::Event>(options_.device.type());
+    c10::impl::VirtualGuardImpl guard(options_.device.type());
+    slot.copied->record(guard.getStream(options_.device));
+  }
+  return batch;
+}
+
+}  // namespace odenet

@@ -1,0 +1,117 @@
+#include "experiments/parallel_runs.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;  ///< read end of the child's stdout+stderr
+  std::string label, pending;
+};
+
+Child spawn(const ChildCommand& command) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  std::vector<char*> argv;
+  for (const auto& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(std::string("cannot start a process: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execv(argv[0], argv.data());
+    std::fprintf(stderr, "odenet: error: cannot run %s: %s\n", argv[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  return Child{pid, fds[0], command.label, ""};
+}
+
+// Forwards the complete lines read so far (progress lines end in \r on a terminal: here they end in \n).
+void forward(Child& child, bool eof) {
+  size_t start = 0;
+  for (size_t nl; (nl = child.pending.find('\n', start)) != std::string::npos; start = nl + 1)
+    std::cout << child.pending.substr(start, nl + 1 - start);
+  child.pending.erase(0, start);
+  if (eof && !child.pending.empty()) {
+    std::cout << child.pending << "\n";
+    child.pending.clear();
+  }
+  std::cout.flush();
+}
+
+}  // namespace
+
+std::string self_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("cannot find this program's path (/proc/self/exe): " + ec.message());
+  return path.string();
+}
+
+std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& commands, int jobs) {
+  std::vector<Child> active;
+  std::vector<std::string> failed;
+  size_t next = 0;
+  while (next < commands.size() || !active.empty()) {
+    while (next < commands.size() && static_cast<int>(active.size()) < std::max(1, jobs)) active.push_back(spawn(commands[next++]));
+    std::vector<pollfd> fds;
+    for (const auto& c : active) fds.push_back(pollfd{c.fd, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+      throw Error(std::string("waiting for runs: ") + std::strerror(errno));
+    for (size_t i = 0; i < active.size();) {
+      Child& child = active[i];
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        ++i;
+        continue;
+      }
+      char buffer[65536];
+      ssize_t n = ::read(child.fd, buffer, sizeof buffer);
+      if (n > 0) {
+        child.pending.append(buffer, static_cast<size_t>(n));
+        forward(child, false);
+        ++i;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) {
+        ++i;
+        continue;
+      }
+      forward(child, true);
+      ::close(child.fd);
+      int status = 0;
+      while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                            : fmt::format("signal {}", WTERMSIG(status));
+        std::cerr << "odenet: run " << child.label << " failed (" << how << ")\n";
+        failed.push_back(child.label);
+      }
+      active.erase(active.begin() + static_cast<long>(i));
+      fds.erase(fds.begin() + static_cast<long>(i));
+    }
+  }
+  return failed;
+}
+
+}  // namespace odenet

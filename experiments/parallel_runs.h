@@ -1,0 +1,22 @@
+// Several runs at once as child processes: each child is this program again
+// (`odenet run FILE --only I ...`), `jobs` of them at a time; their output is
+// forwarded line by line, so lines of different runs never mix mid-line.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace odenet {
+
+struct ChildCommand {
+  std::string label;              ///< names the run in messages
+  std::vector<std::string> argv;  ///< argv[0] is the program
+};
+
+/// Runs `commands`, at most `jobs` at a time, in order; returns the labels of those that failed
+/// (non-zero exit or a signal), each reported on stderr with its exit status.
+std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& commands, int jobs);
+
+/// This program's own path (to start it again).
+std::string self_executable();
+
+}  // namespace odenet

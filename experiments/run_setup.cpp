@@ -1,0 +1,36 @@
+#include "experiments/run_setup.h"
+
+#include <fmt/format.h>
+
+#include "architectures/presets.h"
+#include "core/error.h"
+#include "core/mac_count.h"
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device) {
+  RunSetup s;
+  s.train = run.train;
+  s.train.label = run.experiment + "/" + run.run_id;
+  s.train.device = device;
+  s.train.precision = resolve_precision(run.precision, device);
+  s.augment = run.augment;
+  s.augment.channels_last = s.train.channels_last;
+  if (s.augment.mean.empty()) channel_statistics(data.train, s.augment.mean, s.augment.std);
+  if (static_cast<int64_t>(s.augment.mean.size()) != data.train.channels())
+    throw ConfigError(fmt::format("{}: /dataset/augment/mean: {} entries but the images have {} channel(s)", run.source,
+                                  s.augment.mean.size(), data.train.channels()));
+  s.train_loader = std::make_unique<Loader>(data.train, LoaderOptions{s.train.batch_size, true, run.seed, s.augment, device});
+  s.test_loader =
+      std::make_unique<Loader>(data.test, LoaderOptions{s.train.eval_batch_size, false, run.seed, s.augment, device});
+  torch::manual_seed(run.seed);
+  auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
+  s.model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
+  s.params = count_parameters(*s.model);
+  s.macs = macs_per_image(*s.model, data.train.channels(), data.train.height(), data.train.width());
+  s.trainer = std::make_unique<Trainer>(s.model, *s.train_loader, *s.test_loader, s.train);
+  return s;
+}
+
+}  // namespace odenet

@@ -1,0 +1,70 @@
+#include "core/precision.h"
+
+#include <gtest/gtest.h>
+#include <torch/nn/modules/linear.h>
+
+#include <limits>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+TEST(Precision, AutoIsFp32OnCpusWithoutNativeBf16AndFp16NeedsCuda) {
+  const c10::Device cpu(c10::kCPU);
+  EXPECT_EQ(resolve_precision("auto", cpu), cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32);
+  EXPECT_EQ(resolve_precision("auto", c10::Device(c10::kCUDA, 0)), Precision::kBf16);
+  EXPECT_EQ(resolve_precision("bf16", cpu), Precision::kBf16);
+  EXPECT_EQ(resolve_precision("fp32", cpu), Precision::kFp32);
+  EXPECT_EQ(resolve_precision("fp16", c10::Device(c10::kCUDA, 0)), Precision::kFp16);
+  EXPECT_THROW(resolve_precision("fp16", cpu), ConfigError);
+  EXPECT_THROW(resolve_precision("half", cpu), ConfigError);
+}
+
+TEST(Precision, AutocastGuardLowersMatmulsInsideAndRestoresOutside) {
+  torch::nn::Linear fc(4, 3);
+  auto x = torch::randn({2, 4});
+  {
+    AutocastGuard guard(Precision::kBf16, c10::Device(c10::kCPU));
+    EXPECT_EQ(fc(x).scalar_type(), torch::kBFloat16);
+    EXPECT_EQ(fc->weight.scalar_type(), torch::kFloat32);  // master weights stay fp32
+  }
+  EXPECT_EQ(fc(x).scalar_type(), torch::kFloat32);
+  {
+    AutocastGuard guard(Precision::kFp32, c10::Device(c10::kCPU));
+    EXPECT_EQ(fc(x).scalar_type(), torch::kFloat32);
+  }
+}
+
+TEST(LossScaler, SkipsAStepOnInfHalvesTheScaleAndGrowsItBack) {
+  LossScaler scaler(1024.0, /*growth_interval=*/3);
+  auto w = torch::ones({2}, torch::requires_grad());
+  auto set_grad = [&](float a, float b) { w.mutable_grad() = torch::tensor({a, b}); };
+
+  set_grad(2048, 1024);  // a finite scaled gradient: unscaled in place
+  EXPECT_TRUE(scaler.unscale({w}));
+  EXPECT_TRUE(torch::allclose(w.grad(), torch::tensor({2.0f, 1.0f})));
+  scaler.update(true);
+  EXPECT_EQ(scaler.current_scale(), 1024.0);
+
+  set_grad(std::numeric_limits<float>::infinity(), 1);
+  EXPECT_FALSE(scaler.unscale({w}));  // skip this step
+  scaler.update(false);
+  EXPECT_EQ(scaler.current_scale(), 512.0);
+  set_grad(std::numeric_limits<float>::quiet_NaN(), 1);
+  EXPECT_FALSE(scaler.unscale({w}));
+  scaler.update(false);
+  EXPECT_EQ(scaler.current_scale(), 256.0);
+
+  for (int i = 0; i < 3; ++i) {  // three clean steps in a row: the scale doubles once
+    set_grad(1, 1);
+    EXPECT_TRUE(scaler.unscale({w}));
+    scaler.update(true);
+  }
+  EXPECT_EQ(scaler.current_scale(), 512.0);
+  EXPECT_EQ(scaler.clean_steps(), 0);
+  EXPECT_TRUE(torch::allclose(scaler.scale(torch::tensor(2.0f)), torch::tensor(1024.0f)));
+}
+
+}  // namespace
+}  // namespace odenet

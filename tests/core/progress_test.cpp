@@ -1,0 +1,22 @@
+#include "core/progress.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+TEST(Duration, ParsesSecondsMinutesHoursAndTheirSums) {
+  EXPECT_DOUBLE_EQ(parse_duration("90"), 90);
+  EXPECT_DOUBLE_EQ(parse_duration("90s"), 90);
+  EXPECT_DOUBLE_EQ(parse_duration("9m"), 540);
+  EXPECT_DOUBLE_EQ(parse_duration("1h30m"), 5400);
+  EXPECT_DOUBLE_EQ(parse_duration("1.5h"), 5400);
+  EXPECT_DOUBLE_EQ(parse_duration("0"), 0);
+  for (const char* bad : {"", "m", "9x", "-5m", "inf", "5 m"}) EXPECT_THROW(parse_duration(bad), ConfigError) << bad;
+  EXPECT_EQ(format_duration(5400), "1h30m");
+}
+
+}  // namespace
+}  // namespace odenet
