@@ -167,65 +167,97 @@ int status_command(const Args& args) {
 int speed_command(const Args& args) {
   po::options_description options("odenet speed options");
   std::string file, mode, device_name, precision;
-  size_t index = 0;
+  std::vector<size_t> indices;
   int threads = 0;
   bool json = false;
   ThroughputOptions t;
   options.add_options()("experiment", po::value(&file)->required(), "experiment JSON file")(
-      "run", po::value(&index)->default_value(0), "which of its runs (index as `odenet validate` lists them)")(
+      "run", po::value(&indices)->multitoken(),
+      "which of its runs (indices as `odenet validate` lists them; default 0); several are measured in "
+      "interleaved rounds and compared with the first")(
       "steps", po::value(&t.steps)->default_value(30), "timed steps per round")(
       "warmup", po::value(&t.warmup)->default_value(5), "untimed steps before each round")(
-      "rounds", po::value(&t.rounds)->default_value(3), "alternating rounds (the median is reported)")(
+      "rounds", po::value(&t.rounds)->default_value(3), "rounds (medians are reported; ratios are medians of per-round ratios)")(
       "mode", po::value(&mode)->default_value("both"), "both, end-to-end (the loader) or compute (one fixed batch)")(
-      "precision", po::value(&precision), "override the run's train.precision (auto, fp32, bf16, fp16)")(
+      "precision", po::value(&precision), "override the runs' train.precision (auto, fp32, bf16, fp16)")(
       "threads", po::value(&threads)->default_value(0), "intra-op threads (0: all cores)")(
       "device", po::value(&device_name)->default_value("auto"), "auto, cpu, cuda or cuda:N")(
-      "json", po::bool_switch(&json), "print one JSON object");
+      "json", po::bool_switch(&json), "print one JSON array");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map vm;
-  if (!parse(args, "odenet speed EXPERIMENT.json [--run I] [--steps N] [--warmup W] [--rounds R] [--mode M] [--json]",
+  if (!parse(args, "odenet speed EXPERIMENT.json [--run I...] [--steps N] [--warmup W] [--rounds R] [--mode M] [--json]",
              options, positional, vm))
     return 0;
   if (mode != "both" && mode != "end-to-end" && mode != "compute")
     throw ConfigError("--mode: '" + mode + "' is not one of: both, end-to-end, compute");
   if (t.steps < 1 || t.warmup < 0 || t.rounds < 1) throw ConfigError("--steps and --rounds must be positive, --warmup >= 0");
+  if (!precision.empty() &&
+      std::find(precision_choices().begin(), precision_choices().end(), precision) == precision_choices().end())
+    throw ConfigError("--precision: '" + precision + "' is not one of: auto, fp32, bf16, fp16");
   t.end_to_end = mode != "compute";
   t.compute_only = mode != "end-to-end";
+  if (indices.empty()) indices = {0};
   Experiment e = load_experiment(file);
-  if (index >= e.runs.size())
-    throw ConfigError(fmt::format("--run {}: {} has {} run(s)", index, file, e.runs.size()));
-  RunSpec run = e.runs[index];
-  if (!precision.empty()) {
-    if (std::find(precision_choices().begin(), precision_choices().end(), precision) == precision_choices().end())
-      throw ConfigError("--precision: '" + precision + "' is not one of: auto, fp32, bf16, fp16");
-    run.precision = precision;
+  std::vector<RunSpec> runs;
+  for (size_t index : indices) {
+    if (index >= e.runs.size()) throw ConfigError(fmt::format("--run {}: {} has {} run(s)", index, file, e.runs.size()));
+    runs.push_back(e.runs[index]);
+    if (!precision.empty()) runs.back().precision = precision;
   }
   const int used_threads = configure_threads(threads);
   const c10::Device device = select_device(device_name);
-  DatasetSplits data = load_dataset(run.dataset);
-  ThroughputResult r = measure_throughput(run, data, device, t);
-  const double e2e = median(r.end_to_end), compute = median(r.compute_only);
-  nlohmann::json out{{"run", e.name + "/" + run.run_id},
-                     {"device", device.str()},
-                     {"threads", used_threads},
-                     {"precision", r.precision},
-                     {"batch_size", run.train.batch_size},
-                     {"params", r.params},
-                     {"end_to_end_images_per_second", e2e},
-                     {"compute_images_per_second", compute},
-                     {"end_to_end_rounds", r.end_to_end},
-                     {"compute_rounds", r.compute_only}};
+  std::map<std::string, DatasetSplits> datasets;
+  std::vector<const DatasetSplits*> data;
+  for (const auto& run : runs) {
+    std::string key = run.config["dataset"].dump();
+    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
+    data.push_back(&datasets.at(key));
+  }
+  auto results = measure_throughput(runs, data, device, t);
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = results[i];
+    out.push_back({{"run", e.name + "/" + runs[i].run_id},
+                   {"device", device.str()},
+                   {"threads", used_threads},
+                   {"precision", r.precision},
+                   {"batch_size", runs[i].train.batch_size},
+                   {"params", r.params},
+                   {"end_to_end_images_per_second", median(r.end_to_end)},
+                   {"compute_images_per_second", median(r.compute_only)},
+                   {"end_to_end_rounds", r.end_to_end},
+                   {"compute_rounds", r.compute_only}});
+  }
+  // Step time against the first run's, paired round by round (each pair saw the same machine).
+  auto paired_ratio = [&](size_t i) {
+    const auto& mine = t.compute_only ? results[i].compute_only : results[i].end_to_end;
+    const auto& first = t.compute_only ? results[0].compute_only : results[0].end_to_end;
+    std::vector<double> ratios;
+    for (size_t r = 0; r < mine.size(); ++r) ratios.push_back(first[r] / mine[r]);
+    return median(ratios);
+  };
+  for (size_t i = 1; i < runs.size(); ++i) out[i]["step_time_ratio_to_first"] = paired_ratio(i);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::vector<double> e2e_ratios;
+    for (size_t r = 0; r < results[i].end_to_end.size() && r < results[i].compute_only.size(); ++r)
+      e2e_ratios.push_back(results[i].end_to_end[r] / results[i].compute_only[r]);
+    out[i]["end_to_end_over_compute"] = median(e2e_ratios);
+  }
   if (json) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  fmt::print("{} on {} ({} thread(s), {}, batch {}):", out["run"].get<std::string>(), device.str(), used_threads,
-             r.precision, run.train.batch_size);
-  if (t.end_to_end) fmt::print(" end to end {:.0f} images/s", e2e);
-  if (t.compute_only) fmt::print("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", compute);
-  if (t.end_to_end && t.compute_only) fmt::print(" (ratio {:.3f})", e2e / compute);
-  fmt::print("\n");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const double e2e = median(results[i].end_to_end), compute = median(results[i].compute_only);
+    fmt::print("{} on {} ({} thread(s), {}, batch {}):", out[i]["run"].get<std::string>(), device.str(), used_threads,
+               results[i].precision, runs[i].train.batch_size);
+    if (t.end_to_end) fmt::print(" end to end {:.0f} images/s", e2e);
+    if (t.compute_only) fmt::print("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", compute);
+    if (t.end_to_end && t.compute_only) fmt::print(" (end to end / compute {:.3f})", out[i]["end_to_end_over_compute"].get<double>());
+    if (i > 0) fmt::print("; step time {:.3f}x the first run's", out[i]["step_time_ratio_to_first"].get<double>());
+    fmt::print("\n");
+  }
   return 0;
 }
 

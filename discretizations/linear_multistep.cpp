@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "discretizations/lm_combination.h"
 
 namespace odenet {
 namespace {
@@ -85,17 +86,11 @@ State LinearMultistepStepImpl::forward(const State& state) {
   if (coefficient_.defined()) {
     TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
     const torch::Tensor& previous = state.history[0];
-    torch::Tensor c = coefficient_.to(u.dtype());
-    if (c.numel() > 1) {  // per channel: broadcast along dim 1
-      std::vector<int64_t> shape(u.dim(), 1);
-      shape[1] = c.numel();
-      c = c.view(shape);
-    }
-    torch::Tensor k = official_ ? 1.0 - c : c;
-    torch::Tensor scaled = integrator_ ? (1.0 + k) * (dt_ * f) : (dt_ == 1.0 ? f : dt_ * f);
-    // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}
-    torch::Tensor next = official_ ? c * u + (1.0 - c) * previous + scaled : (1.0 - c) * u + c * previous + scaled;
-    return State{next, {u}, {f}};
+    torch::Tensor scaled = dt_ == 1.0 ? f : dt_ * f;
+    if (integrator_) scaled = (1.0 + k()).to(u.dtype()) * scaled;  // a scalar k: consistent for u' = f
+    // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}  (per channel: along dim 1)
+    torch::Tensor weight_of_u = official_ ? coefficient_ : 1.0 - coefficient_;
+    return State{lm_combination(u, previous, scaled, weight_of_u), {u}, {f}};
   }
   const size_t s = std::max(alpha_.size(), beta_.size());
   TORCH_CHECK(state.history.size() + 1 >= alpha_.size() && state.past_f.size() + 1 >= beta_.size(),

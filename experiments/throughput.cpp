@@ -6,6 +6,16 @@
 #include "experiments/run_setup.h"
 
 namespace odenet {
+namespace {
+
+// A run ready to be timed both ways: its trainer on the loader, and one on a fixed batch.
+struct Bench {
+  RunSetup setup;
+  std::unique_ptr<FixedBatchSource> fixed;
+  std::unique_ptr<Trainer> compute;
+};
+
+}  // namespace
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -14,19 +24,26 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-ThroughputResult measure_throughput(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
-                                    const ThroughputOptions& o) {
-  RunSetup setup = setup_run(run, data, device);
-  FixedBatchSource fixed(*setup.train_loader);
-  Trainer compute(setup.model, fixed, *setup.test_loader, setup.train);  // same model, its own optimizer
-  ThroughputResult result;
-  result.precision = precision_name(setup.train.precision);
-  result.params = setup.params;
-  for (int r = 0; r < o.rounds; ++r) {
-    if (o.end_to_end) result.end_to_end.push_back(setup.trainer->measure_throughput(o.steps, o.warmup));
-    if (o.compute_only) result.compute_only.push_back(compute.measure_throughput(o.steps, o.warmup));
+std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& runs,
+                                                 const std::vector<const DatasetSplits*>& data,
+                                                 const c10::Device& device, const ThroughputOptions& o) {
+  std::vector<Bench> benches;
+  std::vector<ThroughputResult> results(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    Bench b{setup_run(runs[i], *data[i], device), nullptr, nullptr};
+    b.fixed = std::make_unique<FixedBatchSource>(*b.setup.train_loader);
+    // The same model with its own optimizer state: steps on the fixed batch.
+    b.compute = std::make_unique<Trainer>(b.setup.model, *b.fixed, *b.setup.test_loader, b.setup.train);
+    results[i].precision = precision_name(b.setup.train.precision);
+    results[i].params = b.setup.params;
+    benches.push_back(std::move(b));
   }
-  return result;
+  for (int r = 0; r < o.rounds; ++r)
+    for (size_t i = 0; i < benches.size(); ++i) {
+      if (o.end_to_end) results[i].end_to_end.push_back(benches[i].setup.trainer->measure_throughput(o.steps, o.warmup));
+      if (o.compute_only) results[i].compute_only.push_back(benches[i].compute->measure_throughput(o.steps, o.warmup));
+    }
+  return results;
 }
 
 }  // namespace odenet

@@ -1,7 +1,10 @@
-// Training throughput of a run, measured with the trainer's own step: end to
+// Training throughput of runs, measured with the trainer's own step: end to
 // end (the loader assembling augmented batches) and compute only (one fixed
-// batch on the device), in alternating rounds so both see the same machine.
+// batch on the device). Several runs are measured in interleaved rounds, so
+// that every figure sees the same machine and ratios between them hold even
+// on a noisy one.
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "experiments/experiment.h"
@@ -24,7 +27,10 @@ struct ThroughputResult {
 /// Median of `values` (0 for none).
 double median(std::vector<double> values);
 
-ThroughputResult measure_throughput(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
-                                    const ThroughputOptions& options);
+/// Measures each of `runs` (on `data[i]`, which must outlive the call): every round times each run
+/// in turn, end to end then compute only.
+std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& runs,
+                                                 const std::vector<const DatasetSplits*>& data,
+                                                 const c10::Device& device, const ThroughputOptions& options);
 
 }  // namespace odenet
