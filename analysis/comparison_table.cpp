@@ -246,6 +246,7 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
       rates.push_back(m->summary.value("mean_images_per_second", 0.0));
       memory.push_back(m->summary.value("peak_memory_mib", 0.0));
     }
+    row.final_errors = finals;
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
     std::tie(row.best_mean, row.best_std) = mean_std(bests);
     row.seconds_per_epoch = mean_std(seconds).first;

@@ -32,6 +32,7 @@ struct TableRow {
   long epochs = 0;
   int runs = 0;
   double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0;
+  std::vector<double> final_errors;  ///< per run, in directory order
   double seconds_per_epoch = 0, images_per_second = 0, peak_memory_mib = 0;
   std::optional<double> reference;  ///< published test error declared by the experiment
   nlohmann::json config;            ///< config.json of the group's first run

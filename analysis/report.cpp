@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "analysis/comparison_table.h"
 #include "analysis/plots.h"
 #include "analysis/run_analysis.h"
+#include "analysis/significance.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/trainer.h"
@@ -19,9 +21,58 @@ namespace {
 
 std::string run_name(const std::string& dir) { return fs::path(dir).filename().string(); }
 
+// The two sides to compare: as asked, or the two schemes the runs use.
+std::pair<std::string, std::string> comparison_sides(const std::vector<TableRow>& rows, const ReportOptions& o) {
+  if (!o.compare_a.empty()) return {o.compare_a, o.compare_b};
+  std::set<std::string> schemes;
+  for (const auto& r : rows) schemes.insert(r.config["model"].value("scheme", nlohmann::json::object()).value("name", ""));
+  if (schemes.size() != 2) return {};
+  std::string a = *schemes.begin(), b = *schemes.rbegin();
+  if (b == "forward_euler") std::swap(a, b);
+  return {a, b};
+}
+
+// Mean test (solid) and training (dashed) error by epoch of each group, over its seeds.
+void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRecord>& runs, const std::string& title,
+                      const std::string& base) {
+  Plot curves;
+  curves.title = title;
+  curves.xlabel = "epoch";
+  curves.ylabel = "error (%)";
+  long epochs = 0;
+  for (const auto& row : rows) {
+    std::map<long, std::pair<double, double>> sums;  // epoch → (Σ test, Σ train)
+    std::map<long, int> counts;
+    for (const auto& r : runs) {
+      nlohmann::json rest = r.config, row_rest = row.config;
+      rest.erase("seed"), row_rest.erase("seed");
+      if (rest != row_rest) continue;
+      auto metrics = read_metrics_file(r.dir + "/metrics.jsonl");
+      if (metrics.empty()) throw DataError(r.dir + "/metrics.jsonl: no epochs");
+      for (const auto& m : metrics) {
+        sums[m.epoch].first += m.test_error;
+        sums[m.epoch].second += m.train_error;
+        counts[m.epoch]++;
+        epochs = std::max(epochs, m.epoch);
+      }
+    }
+    const std::string label = row.runs > 1 ? fmt::format("{} (mean of {})", row.group, row.runs) : row.group;
+    PlotSeries test{label + " test", {}, {}, "linespoints pt 7"}, train{label + " train", {}, {}, "linespoints dt 2 pt 6"};
+    for (const auto& [epoch, s] : sums) {
+      test.x.push_back(epoch), test.y.push_back(s.first / counts[epoch]);
+      train.x.push_back(epoch), train.y.push_back(s.second / counts[epoch]);
+    }
+    curves.series.push_back(test);
+    curves.series.push_back(train);
+  }
+  curves.extra = {"set key below"};
+  if (epochs <= 20) curves.extra.push_back("set xtics 1");
+  render_plot(curves, base);
+}
+
 }  // namespace
 
-std::string write_report(const std::string& experiment_dir, const std::string& out_dir) {
+std::string write_report(const std::string& experiment_dir, const std::string& out_dir, const ReportOptions& options) {
   std::vector<std::string> skipped;
   auto runs = collect_runs({experiment_dir}, skipped);
   auto rows = build_table(runs);
@@ -35,27 +86,19 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   md += "\n## Comparison\n\nTest error in %, mean ± sample standard deviation over runs where a group has several.\n\n";
   md += format_table(rows, "markdown");
 
-  // Training and test curves of every run.
-  Plot curves;
-  curves.title = experiment + ": error by epoch";
-  curves.xlabel = "epoch";
-  curves.ylabel = "error (%)";
-  for (const auto& r : runs) {
-    auto metrics = read_metrics_file(r.dir + "/metrics.jsonl");
-    if (metrics.empty()) throw DataError(r.dir + "/metrics.jsonl: no epochs");
-    PlotSeries test{run_name(r.dir) + " test", {}, {}, "linespoints pt 7"};
-    PlotSeries train{run_name(r.dir) + " train", {}, {}, "linespoints dt 2 pt 6"};
-    for (const auto& m : metrics) {
-      test.x.push_back(m.epoch), test.y.push_back(m.test_error);
-      train.x.push_back(m.epoch), train.y.push_back(m.train_error);
-    }
-    curves.series.push_back(test);
-    curves.series.push_back(train);
+  // Significance of one scheme against the other, row by row.
+  auto [side_a, side_b] = comparison_sides(rows, options);
+  if (!side_a.empty()) {
+    auto pairs = compare_rows(rows, side_a, side_b);
+    md += fmt::format("\n## {} against {}\n\nFinal test error over seeds, B − A with its 95 % confidence interval and "
+                      "the two-sided p-value of Welch's t-test (n/a where a side has a single seed).\n\n",
+                      side_b, side_a);
+    md += format_comparison(pairs, side_a, side_b, "markdown");
   }
-  curves.extra = {"set key below", "set xtics 1"};
-  render_plot(curves, figures + "/curves");
-  md += "\n## Training curves\n\n![Training (dashed) and test (solid) error of every run by epoch](figures/curves.png)\n\n"
-        "Training (dashed) and test (solid) error of every run by epoch.\n";
+
+  plot_mean_curves(rows, runs, experiment + ": error by epoch", figures + "/curves");
+  md += "\n## Training curves\n\n![Mean training (dashed) and test (solid) error by epoch of each group](figures/curves.png)\n\n"
+        "Training (dashed) and test (solid) error by epoch, averaged over each group's seeds.\n";
 
   // Test error against parameters (the paper's compression figure).
   Plot compression;
@@ -65,9 +108,14 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   compression.extra = {"set key below", "set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1"};
   for (const auto& row : rows)
     compression.series.push_back({row.group + " (" + row.scheme + ")", {double(row.params)}, {row.final_mean}, "points pt 7 ps 1.5"});
+  PlotSeries paper{"published (the experiment's reference)", {}, {}, "points pt 4 ps 2 lc rgb 'black'"};
+  for (const auto& row : rows)
+    if (row.reference) paper.x.push_back(double(row.params)), paper.y.push_back(*row.reference);
+  if (!paper.x.empty()) compression.series.push_back(paper);
   render_plot(compression, figures + "/error_vs_params");
   md += "\n## Error against parameters\n\n![Final test error of each group against its parameter count](figures/error_vs_params.png)\n\n"
-        "Final test error (mean over runs) of each group against its parameter count.\n";
+        "Final test error (mean over runs) of each group against its parameter count";
+  md += paper.x.empty() ? ".\n" : ", with the published figures the experiment declares (open squares) on the same axes.\n";
 
   // Modified-equation analysis of every run (k_n of LM runs).
   md += "\n## Modified equations\n\n";

@@ -12,6 +12,7 @@
 #include "analysis/plots.h"
 #include "analysis/report.h"
 #include "analysis/run_analysis.h"
+#include "analysis/significance.h"
 #include "core/mac_count.h"
 #include "analysis/scheme_verification.h"
 #include "analysis/stability.h"
@@ -58,18 +59,24 @@ int table_command(const Args& args) {
   po::options_description options("odenet table options");
   std::vector<std::string> dirs;
   std::string format, by;
+  std::vector<std::string> compare;
   TableOptions table;
   options.add_options()("dir", po::value(&dirs)->required()->multitoken(), "result directories")(
       "format", po::value(&format)->default_value("markdown"), "markdown, csv or latex (booktabs)")(
       "by", po::value(&by), "comma-separated config fields that define a row (default: all but the seed)")(
       "sort", po::value(&table.sort), "order rows by final, best, params, macs, seconds, memory or a config field")(
-      "mixed", po::bool_switch(&table.mixed), "allow runs of several experiments in one table");
+      "mixed", po::bool_switch(&table.mixed), "allow runs of several experiments in one table")(
+      "compare", po::value(&compare)->multitoken(),
+      "A B: per matched row (same data, training and depth), B − A with its 95 % CI and Welch p over seeds; "
+      "A and B are scheme names or presets (lm_resnet matches lm_resnet20, lm_resnet56, ...)");
   po::positional_options_description positional;
   positional.add("dir", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed]", options,
-             positional, vm))
+  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed] [--compare A B]",
+             options, positional, vm))
     return 0;
+  if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
+  if (!compare.empty() && format == "latex") throw ConfigError("--compare: markdown or csv");
   const auto& formats = table_formats();
   if (std::find(formats.begin(), formats.end(), format) == formats.end())
     throw ConfigError("--format: '" + format + "' is not one of: markdown, csv, latex");
@@ -80,6 +87,10 @@ int table_command(const Args& args) {
   auto rows = build_table(collect_runs(dirs, skipped), table);
   for (const auto& s : skipped) std::cerr << "note: " << s << "\n";
   std::cout << format_table(rows, format);
+  if (!compare.empty()) {
+    if (format == "markdown") std::cout << "\n";
+    std::cout << format_comparison(compare_rows(rows, compare[0], compare[1]), compare[0], compare[1], format);
+  }
   return 0;
 }
 
@@ -257,13 +268,19 @@ int analyze_command(const Args& args) {
 int report_command(const Args& args) {
   po::options_description options("odenet report options");
   std::string dir, out;
+  std::vector<std::string> compare;
   options.add_options()("dir", po::value(&dir)->required(), "an experiment's result directory")(
-      "out", po::value(&out), "where report.md and figures/ go (default: the experiment directory)");
+      "out", po::value(&out), "where report.md and figures/ go (default: the experiment directory)")(
+      "compare", po::value(&compare)->multitoken(),
+      "A B: the schemes or presets to test against each other (default: the two schemes, if the runs use two)");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
-  if (!parse(args, "odenet report DIR [--out DIR]", options, positional, vm)) return 0;
-  std::cout << write_report(dir, out.empty() ? dir : out) << "\n";
+  if (!parse(args, "odenet report DIR [--out DIR] [--compare A B]", options, positional, vm)) return 0;
+  if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
+  ReportOptions report;
+  if (!compare.empty()) report.compare_a = compare[0], report.compare_b = compare[1];
+  std::cout << write_report(dir, out.empty() ? dir : out, report) << "\n";
   return 0;
 }
 

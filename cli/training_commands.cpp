@@ -182,6 +182,8 @@ int speed_command(const Args& args) {
       "precision", po::value(&precision), "override the runs' train.precision (auto, fp32, bf16, fp16)")(
       "threads", po::value(&threads)->default_value(0), "intra-op threads (0: all cores)")(
       "device", po::value(&device_name)->default_value("auto"), "auto, cpu, cuda or cuda:N")(
+      "profile", po::value(&t.profile_dir),
+      "also profile the compute-only steps of each run: DIR/<run>.trace.json and the top operators")(
       "json", po::bool_switch(&json), "print one JSON array");
   po::positional_options_description positional;
   positional.add("experiment", 1);
@@ -257,6 +259,18 @@ int speed_command(const Args& args) {
     if (t.end_to_end && t.compute_only) fmt::print(" (end to end / compute {:.3f})", out[i]["end_to_end_over_compute"].get<double>());
     if (i > 0) fmt::print("; step time {:.3f}x the first run's", out[i]["step_time_ratio_to_first"].get<double>());
     fmt::print("\n");
+  }
+  for (size_t i = 0; i < runs.size() && !t.profile_dir.empty(); ++i) {
+    double total = 0;
+    for (const auto& op : results[i].profile) total += op.self_ms;
+    fmt::print("\n{}: {} compute-only steps, {:.1f} ms of operator time per step ({}/{}.trace.json)\n",
+               out[i]["run"].get<std::string>(), t.steps, total / t.steps, t.profile_dir, runs[i].run_id);
+    fmt::print("  {:>9} {:>9} {:>7}  {}\n", "self ms", "total ms", "calls", "operator (per step)");
+    for (size_t k = 0; k < std::min<size_t>(18, results[i].profile.size()); ++k) {
+      const auto& op = results[i].profile[k];
+      fmt::print("  {:>9.2f} {:>9.2f} {:>7.1f}  {}\n", op.self_ms / t.steps, op.total_ms / t.steps,
+                 double(op.calls) / t.steps, op.name);
+    }
   }
   return 0;
 }

@@ -12,6 +12,7 @@
 namespace odenet {
 
 std::string format_duration(double seconds) {
+  if (seconds < 10 && std::abs(seconds - std::round(seconds)) > 0.05) return fmt::format("{:.1f}s", seconds);
   long s = static_cast<long>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s % 3600) / 60);
   if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);

@@ -1,6 +1,7 @@
 #include "experiments/throughput.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "data/fixed_batch_source.h"
 #include "experiments/run_setup.h"
@@ -43,6 +44,12 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
       if (o.end_to_end) results[i].end_to_end.push_back(benches[i].setup.trainer->measure_throughput(o.steps, o.warmup));
       if (o.compute_only) results[i].compute_only.push_back(benches[i].compute->measure_throughput(o.steps, o.warmup));
     }
+  if (!o.profile_dir.empty()) {
+    std::filesystem::create_directories(o.profile_dir);
+    for (size_t i = 0; i < benches.size(); ++i)
+      results[i].profile = profile_steps(*benches[i].compute, o.steps, o.warmup,
+                                         o.profile_dir + "/" + runs[i].run_id + ".trace.json");
+  }
   return results;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "experiments/experiment.h"
+#include "experiments/step_profile.h"
 
 namespace odenet {
 
@@ -16,12 +17,16 @@ struct ThroughputOptions {
   int64_t warmup = 5;   ///< untimed steps before each round
   int rounds = 3;
   bool end_to_end = true, compute_only = true;
+  /// Non-empty: after the rounds, profile `steps` compute-only steps of each run and write
+  /// <profile_dir>/<run>.trace.json (Chrome trace).
+  std::string profile_dir;
 };
 
 struct ThroughputResult {
   std::vector<double> end_to_end, compute_only;  ///< images/s per round
   std::string precision;
   int64_t params = 0;
+  std::vector<OperatorTime> profile;  ///< with ThroughputOptions::profile_dir
 };
 
 /// Median of `values` (0 for none).

@@ -163,7 +163,8 @@ TEST_F(ComparisonTable, ReportWritesMarkdownWithTablesAndFigures) {
   EXPECT_EQ(path, dir_ / "report/report.md");
   std::string md = test::read_text(path);
   EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler |"), std::string::npos) << md;
-  EXPECT_NE(md.find("![Training (dashed) and test (solid) error"), std::string::npos);
+  EXPECT_NE(md.find("![Mean training (dashed) and test (solid) error"), std::string::npos);
+  EXPECT_NE(md.find("published figures the experiment declares (open squares)"), std::string::npos);
   EXPECT_NE(md.find("no analysis ("), std::string::npos);  // hand-made runs have no checkpoint
   for (const char* figure : {"curves.png", "error_vs_params.png"})
     EXPECT_EQ(test::read_text(dir_ / (std::string("report/figures/") + figure)).substr(1, 3), "PNG") << figure;

@@ -16,6 +16,8 @@ TEST(Duration, ParsesSecondsMinutesHoursAndTheirSums) {
   EXPECT_DOUBLE_EQ(parse_duration("0"), 0);
   for (const char* bad : {"", "m", "9x", "-5m", "inf", "5 m"}) EXPECT_THROW(parse_duration(bad), ConfigError) << bad;
   EXPECT_EQ(format_duration(5400), "1h30m");
+  EXPECT_EQ(format_duration(0.3), "0.3s");
+  EXPECT_EQ(format_duration(42), "42s");
 }
 
 }  // namespace

@@ -103,4 +103,34 @@ CommandResult run_odenet(const std::string& args) {
   return {code, output};
 }
 
+nlohmann::json tiny_experiment(const std::string& data, const std::string& name, int epochs) {
+  return {{"name", name},
+          {"dataset",
+           {{"name", "tiny"},
+            {"format", "idx"},
+            {"root", data},
+            {"augment", {{"pad", 1}, {"flip", true}, {"mean", {0.2}}, {"std", {0.3}}}}}},
+          {"model",
+           {{"layout", "cifar_resnet"},
+            {"activation", "pre"},
+            {"shortcut", "projection"},
+            {"depth", 8},
+            {"width", 4},
+            {"scheme", {{"name", "linear_multistep"}}}}},
+          {"train",
+           {{"epochs", epochs},
+            {"batch_size", 32},
+            {"optimizer", {{"lr", 0.05}, {"decay_excludes", {"bn", "k"}}}},
+            {"schedule", {{"name", "multistep"}, {"milestones", {epochs}}}}}},
+          {"seeds", {0}}};
+}
+
+std::vector<nlohmann::json> metric_lines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
 }  // namespace odenet::test

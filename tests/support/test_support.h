@@ -1,6 +1,7 @@
 // Helpers the suites share: scratch directories, tiny generated data sets,
 // running the odenet binary.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,11 @@ struct CommandResult {
 };
 /// Runs `odenet ARGS` through the shell, capturing output.
 CommandResult run_odenet(const std::string& args);
+
+/// A small LM-ResNet experiment (depth 8, width 4, pre-activation) on the idx data set in `data`.
+nlohmann::json tiny_experiment(const std::string& data, const std::string& name, int epochs);
+
+/// The lines of a metrics.jsonl file.
+std::vector<nlohmann::json> metric_lines(const std::string& path);
 
 }  // namespace odenet::test

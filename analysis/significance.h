@@ -1,0 +1,34 @@
+// Two schemes (or presets) side by side, row by row: each row of side A is
+// paired with the row of side B that differs from it only in the model (same
+// data set, training protocol and depth), and the difference of their final
+// test errors over seeds gets its confidence interval and Welch p-value.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analysis/comparison_table.h"
+#include "analysis/statistics.h"
+
+namespace odenet {
+
+struct ComparedPair {
+  std::string depth;             ///< the pairing key shown to the reader ("20", or "-" without a depth)
+  const TableRow* a = nullptr;
+  const TableRow* b = nullptr;
+  WelchResult welch;             ///< of b − a
+};
+
+/// Whether `row` is on the side named `name`: its scheme's name, its preset, or its preset
+/// without the trailing depth digits ("lm_resnet" for lm_resnet56).
+bool row_matches(const TableRow& row, const std::string& name);
+
+/// Pairs the rows of `a` with those of `b` (a DataError for a name that matches no row, or two
+/// rows of one side at one key).
+std::vector<ComparedPair> compare_rows(const std::vector<TableRow>& rows, const std::string& a, const std::string& b);
+
+/// Markdown (or "csv") table: per pair the two means ± std, b − a, its 95 % CI and p ("n/a"
+/// where fewer than two seeds leave nothing to test).
+std::string format_comparison(const std::vector<ComparedPair>& pairs, const std::string& a, const std::string& b,
+                              const std::string& format);
+
+}  // namespace odenet

@@ -1,0 +1,34 @@
+// Significance over seeds: Student's t distribution (CDF through the
+// regularised incomplete beta function, quantiles by bisection on it) and
+// Welch's unequal-variance t-test with the confidence interval of the
+// difference of means.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace odenet {
+
+/// Regularised incomplete beta function I_x(a, b), x in [0, 1], a, b > 0 (continued fraction).
+double incomplete_beta(double a, double b, double x);
+
+/// P(T ≤ t) for Student's t with `dof` > 0 degrees of freedom (non-integer allowed).
+double student_t_cdf(double t, double dof);
+
+/// The t with P(T ≤ t) = p, p in (0, 1).
+double student_t_quantile(double p, double dof);
+
+/// Welch's test of mean(b) − mean(a).
+struct WelchResult {
+  bool defined = false;     ///< false: fewer than 2 values on a side, or no spread at all
+  std::string why_undefined;
+  double difference = 0;    ///< mean(b) − mean(a), defined with one value per side too
+  double ci_low = 0, ci_high = 0;  ///< the confidence interval of the difference
+  double t = 0, dof = 0;
+  double p = 0;             ///< two-sided
+};
+
+/// `confidence` is the interval's level (0.95: 95 %).
+WelchResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double confidence = 0.95);
+
+}  // namespace odenet

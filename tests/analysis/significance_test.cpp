@@ -1,0 +1,63 @@
+#include "analysis/significance.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+TableRow row(const std::string& preset, const std::string& scheme, int depth, std::vector<double> errors) {
+  TableRow r;
+  r.group = preset;
+  r.config = {{"dataset", {{"name", "cifar10"}}},
+              {"train", {{"epochs", 15}}},
+              {"model", {{"preset", preset}, {"depth", depth}, {"scheme", {{"name", scheme}}}}}};
+  r.final_errors = errors;
+  r.runs = static_cast<int>(errors.size());
+  r.final_mean = 0;
+  for (double e : errors) r.final_mean += e / errors.size();
+  return r;
+}
+
+std::vector<TableRow> table() {
+  return {row("resnet20", "forward_euler", 20, {10, 12, 14}), row("lm_resnet20", "linear_multistep", 20, {9, 9.5}),
+          row("resnet56", "forward_euler", 56, {7}), row("lm_resnet56", "linear_multistep", 56, {6})};
+}
+
+TEST(Significance, PairsRowsOfEqualDepthAndTestsTheDifference) {
+  auto rows = table();
+  auto pairs = compare_rows(rows, "forward_euler", "linear_multistep");
+  ASSERT_EQ(pairs.size(), 2u);
+  EXPECT_EQ(pairs[0].depth, "20");
+  EXPECT_EQ(pairs[0].a->group, "resnet20");
+  EXPECT_EQ(pairs[0].b->group, "lm_resnet20");
+  EXPECT_TRUE(pairs[0].welch.defined);  // 3 and 2 seeds
+  EXPECT_DOUBLE_EQ(pairs[0].welch.difference, 9.25 - 12.0);
+  EXPECT_FALSE(pairs[1].welch.defined);  // one seed each
+  std::string md = format_comparison(pairs, "forward_euler", "linear_multistep", "markdown");
+  EXPECT_NE(md.find("| 56 | resnet56 | lm_resnet56 | 1 / 1 | 7.00 | 6.00 | -1.00 | n/a | n/a (needs 2 or more seeds on each side) |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| 20 | resnet20 | lm_resnet20 | 3 / 2 |"), std::string::npos) << md;
+  std::string csv = format_comparison(pairs, "forward_euler", "linear_multistep", "csv");
+  EXPECT_NE(csv.find("56,resnet56,lm_resnet56,1,1,7.0000,0.0000,6.0000,0.0000,-1.0000,,,,,\n"), std::string::npos) << csv;
+}
+
+TEST(Significance, PresetFamiliesMatchEveryDepthAndAmbiguityIsAnError) {
+  auto rows = table();
+  EXPECT_EQ(compare_rows(rows, "resnet", "lm_resnet").size(), 2u);
+  EXPECT_EQ(compare_rows(rows, "resnet56", "lm_resnet56").size(), 1u);
+  EXPECT_THROW(compare_rows(rows, "rk4", "linear_multistep"), DataError);
+  rows.push_back(row("preact_resnet20", "forward_euler", 20, {11, 11.5}));
+  try {
+    compare_rows(rows, "forward_euler", "linear_multistep");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("rows 'resnet20' and 'preact_resnet20' both match at depth 20"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(compare_rows(rows, "preact_resnet", "lm_resnet").size(), 1u);
+}
+
+}  // namespace
+}  // namespace odenet
