@@ -216,7 +216,13 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
   for (const auto& plugin : loaded_plugins()) prefix.insert(prefix.end(), {"--plugin", plugin});
   std::vector<ChildCommand> commands;
   RunnerSummary summary;
-  for (const auto& [index, state] : plan) {
+  // Seed-major order: each wave of jobs covers every configuration of the sweep before a second
+  // seed of any, so that a campaign cut short still compares all of them.
+  std::vector<std::pair<size_t, Plan>> order = plan;
+  std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
+    return experiment.runs[x.first].seed < experiment.runs[y.first].seed;
+  });
+  for (const auto& [index, state] : order) {
     if (state == Plan::kFinished) continue;
     const RunSpec& run = experiment.runs[index];
     std::string device = options.device;
