@@ -1,6 +1,9 @@
 #include "experiments/step_profile.h"
 
+#if __has_include(<torch/csrc/autograd/profiler_legacy.h>)
 #include <torch/csrc/autograd/profiler_legacy.h>
+#define ODENET_HAS_RECORD_PROFILE 1
+#endif
 
 #include <algorithm>
 #include <fstream>
@@ -63,12 +66,16 @@ std::vector<OperatorTime> fold_trace(const std::string& trace_path) {
 }
 
 std::vector<OperatorTime> profile_steps(Trainer& trainer, int64_t steps, int64_t warmup, const std::string& trace_path) {
+#ifdef ODENET_HAS_RECORD_PROFILE
   trainer.measure_throughput(1, warmup);  // warm up outside the trace
   {
     torch::autograd::profiler::RecordProfile record(trace_path);
     trainer.measure_throughput(steps, 0);
   }
   return fold_trace(trace_path);
+#else
+  throw Error("--profile: this LibTorch build has no legacy profiler (torch/csrc/autograd/profiler_legacy.h)");
+#endif
 }
 
 }  // namespace odenet
