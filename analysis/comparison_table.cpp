@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "core/run_status.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -179,7 +180,11 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
   std::vector<RunRecord> runs;
   for (const auto& dir : run_dirs) {
     if (!fs::exists(dir + "/summary.json")) {
-      skipped.push_back(dir + ": unfinished or in progress (no summary.json), left out");
+      RunState state = read_run_state(dir);
+      skipped.push_back(state.status == RunStatus::kFailed
+                            ? dir + ": failed (" + state.reason + "), left out of the means"
+                            : fmt::format("{}: {} after {} of {} epochs (no summary.json), left out", dir,
+                                          run_status_name(state.status), state.epochs_done, state.epochs));
       continue;
     }
     RunRecord r{dir, read_run_json(dir + "/config.json"), read_run_json(dir + "/summary.json")};
@@ -253,6 +258,13 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     row.images_per_second = mean_std(rates).first;
     row.peak_memory_mib = *std::max_element(memory.begin(), memory.end());
     rows.push_back(row);
+  }
+  if (!options.sort.empty()) {
+    static const std::set<std::string> columns{"final", "best", "params", "macs", "seconds", "memory"};
+    if (!columns.count(options.sort) &&
+        std::none_of(rows.begin(), rows.end(), [&](const TableRow& r) { return field(r.config, options.sort) != nullptr; }))
+      throw ConfigError("--sort: '" + options.sort +
+                        "' is not one of final, best, params, macs, seconds, memory, nor a config field of these runs");
   }
   if (!options.sort.empty())
     std::stable_sort(rows.begin(), rows.end(),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
@@ -18,6 +20,7 @@
 #include "analysis/stability.h"
 #include "architectures/presets.h"
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "experiments/experiment.h"
 
 namespace odenet::cli {
@@ -77,6 +80,7 @@ int table_command(const Args& args) {
     return 0;
   if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
   if (!compare.empty() && format == "latex") throw ConfigError("--compare: markdown or csv");
+
   const auto& formats = table_formats();
   if (std::find(formats.begin(), formats.end(), format) == formats.end())
     throw ConfigError("--format: '" + format + "' is not one of: markdown, csv, latex");
@@ -154,12 +158,12 @@ int models_command(const Args& args) {
 int verify_scheme_command(const Args& args) {
   po::options_description options("odenet verify-scheme options");
   std::string spec, problem_name, steps_text;
-  double t1 = 0;
+  std::optional<double> t1;
   bool json = false;
   options.add_options()("scheme", po::value(&spec)->required(), "a registered name or an inline JSON scheme object")(
       "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol or ou")(
       "steps", po::value(&steps_text)->default_value("10,20,40,80,160"), "comma-separated step counts")(
-      "t1", po::value(&t1)->default_value(0), "final time (0: the problem's)")(
+      "t1", po::value<double>(), "final time, > 0 (default: the problem's)")(
       "json", po::bool_switch(&json), "print one JSON object")(
       "plot", po::value<std::string>(), "write the log-log convergence plot (PNG + SVG) into this directory");
   po::variables_map vm;
@@ -168,11 +172,7 @@ int verify_scheme_command(const Args& args) {
     return 0;
   nlohmann::json scheme_json;
   if (!spec.empty() && spec.front() == '{') {
-    try {
-      scheme_json = nlohmann::json::parse(spec);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw ConfigError("--scheme: invalid JSON: " + std::string(e.what()));
-    }
+    scheme_json = parse_json_strictly(spec, "--scheme");
   } else {
     scheme_json = spec;
   }
@@ -190,9 +190,17 @@ int verify_scheme_command(const Args& args) {
     }
   }
   if (steps.size() < 2) throw ConfigError("--steps: give at least two step counts to fit an order");
+  if (std::set<int>(steps.begin(), steps.end()).size() != steps.size())
+    throw ConfigError("--steps: '" + steps_text + "' repeats a step count");
+  for (int n : steps)
+    if (n > 10000000) throw ConfigError(fmt::format("--steps: {} is more than 10,000,000 steps", n));
+  if (vm.count("t1")) {
+    t1 = vm["t1"].as<double>();
+    if (!std::isfinite(*t1) || *t1 <= 0) throw ConfigError(fmt::format("--t1: {} is not a positive finite time", *t1));
+  }
   OdeProblem problem = make_problem(problem_name);
-  if (t1 < 0) throw ConfigError("--t1: must be positive");
-  auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, t1 > 0 ? t1 : problem.t1);
+  const double final_time = t1.value_or(problem.t1);
+  auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, final_time);
   if (vm.count("plot")) {
     Plot plot;
     plot.title = fmt::format("{} on {}: observed order {:.2f} (declared {})", scheme->info().name, problem.name,
@@ -215,7 +223,7 @@ int verify_scheme_command(const Args& args) {
     std::cout << to_json(v).dump(2) << "\n";
     return 0;
   }
-  fmt::print("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, t1 > 0 ? t1 : problem.t1);
+  fmt::print("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, final_time);
   for (const auto& r : v.runs) {
     fmt::print("  steps {:>6}  error {:.3e}", r.steps, r.error);
     if (r.variance_error >= 0) fmt::print("  variance error {:.3e}  strong error {:.3e}", r.variance_error, r.strong_error);

@@ -27,6 +27,12 @@ const char* kUsage =
     "  report    Markdown report with tables and plots for an experiment's results\n"
     "  stability stability regions of the Runge-Kutta methods and the LM root condition (plots)\n";
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,7 +73,7 @@ int main(int argc, char** argv) {
     return it->second(Args(argv + first + 1, argv + argc));
   } catch (const odenet::Error& e) {
     std::cout.flush();
-    std::cerr << "odenet: error: " << e.what() << "\n";
+    std::cerr << (e.exit_code() >= 128 ? "odenet: " : "odenet: error: ") << e.what() << "\n";  // 128 + signal: asked to stop
     return e.exit_code();
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
@@ -76,5 +82,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "odenet: error: " << e.what() << "\n";
     return 1;
+  } catch (...) {  // only a plugin's code can throw something else
+    std::cerr << "odenet: error: an exception that is not a std::exception escaped"
+              << (plugins.empty() ? std::string() : " (plugins loaded: " + join(plugins) + ")") << "\n";
+    return 2;
   }
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
@@ -13,7 +14,7 @@
 #include "core/progress.h"
 #include "core/threads.h"
 #include "experiments/experiment.h"
-#include "experiments/run_status.h"
+#include "core/run_status.h"
 #include "experiments/runner.h"
 #include "experiments/throughput.h"
 
@@ -34,6 +35,13 @@ std::vector<int> parse_devices(const std::string& text) {
     out.push_back(d);
   }
   return out;
+}
+
+// 0 (all cores) or a positive count up to four threads per core.
+void check_threads(int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads < 0 || threads > 4 * cores)
+    throw ConfigError(fmt::format("--threads: {} is not between 0 (all cores) and {} (4 per core)", threads, 4 * cores));
 }
 
 struct StatusLine {
@@ -82,7 +90,7 @@ int run_command(const Args& args) {
              options, positional, vm))
     return 0;
   if (runner.jobs < 1) throw ConfigError("--jobs: must be at least 1");
-  if (runner.threads < 0) throw ConfigError("--threads: must be positive (or 0 for all cores)");
+  check_threads(runner.threads);
   runner.devices = parse_devices(devices);
   runner.only = only;
   if (!time_limit.empty()) runner.time_limit_seconds = parse_duration(time_limit);
@@ -199,6 +207,7 @@ int speed_command(const Args& args) {
     throw ConfigError("--precision: '" + precision + "' is not one of: auto, fp32, bf16, fp16");
   t.end_to_end = mode != "compute";
   t.compute_only = mode != "end-to-end";
+  check_threads(threads);
   if (indices.empty()) indices = {0};
   Experiment e = load_experiment(file);
   std::vector<RunSpec> runs;

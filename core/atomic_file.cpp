@@ -39,6 +39,18 @@ void replace_file_atomic(const std::string& path, const std::function<void(const
   }
 }
 
+std::string read_text_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw DataError(path + ": cannot read: " + std::strerror(errno));
+  std::string out;
+  char buffer[65536];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) out.append(buffer, n);
+  const bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed) throw DataError(path + ": cannot read");
+  return out;
+}
+
 void write_file_atomic(const std::string& path, const std::string& contents) {
   replace_file_atomic(path, [&](const std::string& tmp) {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");

@@ -18,8 +18,8 @@ class BatchSource {
   /// Examples in one pass.
   virtual int64_t size() const = 0;
   /// Starts pass `epoch` (1-based; what it draws depends only on the source's seed and `epoch`)
-  /// and returns its number of batches.
-  virtual int64_t begin(long epoch) = 0;
+  /// at batch `first_step` (a pass resumed mid-way) and returns the pass's number of batches.
+  virtual int64_t begin(long epoch, int64_t first_step = 0) = 0;
   /// The next batch of the pass. It stays valid until the next call of next() or begin().
   virtual Batch next() = 0;
 };

@@ -4,7 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <set>
+#include <limits>
 #include <sstream>
 
 #include "core/error.h"
@@ -35,18 +38,69 @@ std::string describe_json(const nlohmann::json& value) {
   return text + " (" + type_name(value) + ")";
 }
 
+nlohmann::json parse_json_strictly(const std::string& text, const std::string& file) {
+  // Where the parser is: one frame per open object (its keys so far) or array (its element count).
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;
+    long index = -1;
+  };
+  std::vector<Frame> stack;
+  auto path = [&] {
+    std::string p;
+    for (const auto& f : stack) p += "/" + (f.object ? f.key : std::to_string(std::max(0L, f.index)));
+    return p.empty() ? std::string("/") : p;
+  };
+  auto element_starts = [&] {
+    if (!stack.empty() && !stack.back().object) ++stack.back().index;
+  };
+  using Event = nlohmann::json::parse_event_t;
+  auto callback = [&](int, Event event, nlohmann::json& parsed) {
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        element_starts();
+        if (stack.size() >= kMaxJsonDepth)
+          throw ConfigError(fmt::format("{}: {}: nested deeper than {} levels", file, path(), kMaxJsonDepth));
+        stack.push_back(Frame{event == Event::object_start, {}, "", -1});
+        break;
+      case Event::key: {
+        auto& frame = stack.back();
+        frame.key = parsed.get<std::string>();
+        if (!frame.keys.insert(frame.key).second)
+          throw ConfigError(fmt::format("{}: {}: duplicate key (strict JSON: each key once)", file, path()));
+        break;
+      }
+      case Event::value:
+        element_starts();
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        stack.pop_back();
+        break;
+    }
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, callback);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    auto bracket = what.find("] ");  // drop nlohmann's "[json.exception.parse_error.101]" prefix
+    std::string where = path();
+    throw ConfigError(file + ": invalid JSON" + (where == "/" ? "" : " near " + where) + ": " +
+                      (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+  }
+}
+
 nlohmann::json read_json_file(const std::string& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw ConfigError(file + ": is a directory, not a JSON file");
   std::ifstream in(file);
   if (!in) throw ConfigError(file + ": cannot open file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  try {
-    return nlohmann::json::parse(buffer.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    auto bracket = what.find("] ");  // drop nlohmann's "[json.exception.parse_error.101]" prefix
-    throw ConfigError(file + ": invalid JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
-  }
+  return parse_json_strictly(buffer.str(), file);
 }
 
 JsonReader::JsonReader(const nlohmann::json& value, std::string file, std::string path)
@@ -153,9 +207,11 @@ std::vector<long> JsonReader::integers(const std::string& key, long min, long ma
     const auto& e = (*v)[i];
     std::string at = fmt::format("{}/{}", key, i);
     if (!e.is_number_integer()) fail(at, "expected an integer, got " + describe_json(e));
-    long x = e.get<long>();
-    if (x < min || x > max) fail(at, fmt::format("{} is out of range [{}, {}]", x, min, max));
-    out.push_back(x);
+    // Compared as written (an unsigned 2^63 must not wrap to a negative long).
+    if (e.is_number_unsigned() ? e.get<uint64_t>() > static_cast<uint64_t>(std::max(max, 0L)) || max < 0
+                               : e.get<long>() < min || e.get<long>() > max)
+      fail(at, fmt::format("{} is out of range [{}, {}]", e.dump(), min, max));
+    out.push_back(e.get<long>());
   }
   return out;
 }
@@ -188,6 +244,20 @@ JsonReader JsonReader::object(const std::string& key) const {
 void JsonReader::finish() const {
   for (const auto& [key, v] : value_.items())
     if (!read_.count(key)) fail(key, "unknown key");
+}
+
+nlohmann::json json_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+double number_from_json(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_null() || value == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (value == "Infinity") return std::numeric_limits<double>::infinity();
+  if (value == "-Infinity") return -std::numeric_limits<double>::infinity();
+  throw std::invalid_argument("expected a number, got " + describe_json(value));
 }
 
 }  // namespace odenet

@@ -60,7 +60,20 @@ class JsonReader {
 /// "'3' (a string)"-style description of a JSON value for error messages.
 std::string describe_json(const nlohmann::json& value);
 
-/// Parses a JSON file; a missing file or a syntax error is a ConfigError naming the file.
+/// A double as JSON that survives a round trip: a number, or "NaN", "Infinity", "-Infinity"
+/// (JSON has no non-finite numbers; nlohmann would write null).
+nlohmann::json json_number(double value);
+/// Reads what json_number writes (and null, older files' NaN); anything else throws std::invalid_argument.
+double number_from_json(const nlohmann::json& value);
+
+/// How deep objects and arrays may nest in user JSON (deeper is refused while parsing).
+constexpr size_t kMaxJsonDepth = 200;
+
+/// Parses `text` as strict JSON: duplicate keys, nesting deeper than kMaxJsonDepth and numbers
+/// out of double range are ConfigErrors naming `file` and the JSON path.
+nlohmann::json parse_json_strictly(const std::string& text, const std::string& file);
+
+/// Parses a JSON file (strictly, as above); a missing file or a syntax error is a ConfigError naming the file.
 nlohmann::json read_json_file(const std::string& file);
 
 }  // namespace odenet

@@ -3,16 +3,20 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/serialize.h>
+#include <ATen/Context.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <mutex>
 #include <set>
 
 #include "core/atomic_file.h"
+#include "core/checkpoint_file.h"
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "core/progress.h"
 #include "core/seeds.h"
 
@@ -46,27 +50,27 @@ int64_t count_parameters(const torch::nn::Module& module) {
 
 nlohmann::json to_json(const EpochMetrics& m) {
   return {{"epoch", m.epoch},
-          {"lr", m.lr},
-          {"train_loss", m.train_loss},
-          {"train_error", m.train_error},
-          {"test_loss", m.test_loss},
-          {"test_error", m.test_error},
-          {"train_seconds", m.train_seconds},
-          {"epoch_seconds", m.epoch_seconds},
-          {"images_per_second", m.images_per_second}};
+          {"lr", json_number(m.lr)},
+          {"train_loss", json_number(m.train_loss)},
+          {"train_error", json_number(m.train_error)},
+          {"test_loss", json_number(m.test_loss)},
+          {"test_error", json_number(m.test_error)},
+          {"train_seconds", json_number(m.train_seconds)},
+          {"epoch_seconds", json_number(m.epoch_seconds)},
+          {"images_per_second", json_number(m.images_per_second)}};
 }
 
 EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   EpochMetrics m;
   m.epoch = j.at("epoch").get<long>();
-  m.lr = j.at("lr").get<double>();
-  m.train_loss = j.at("train_loss").get<double>();
-  m.train_error = j.at("train_error").get<double>();
-  m.test_loss = j.at("test_loss").get<double>();
-  m.test_error = j.at("test_error").get<double>();
-  m.train_seconds = j.at("train_seconds").get<double>();
-  m.epoch_seconds = j.at("epoch_seconds").get<double>();
-  m.images_per_second = j.at("images_per_second").get<double>();
+  m.lr = number_from_json(j.at("lr"));
+  m.train_loss = number_from_json(j.at("train_loss"));
+  m.train_error = number_from_json(j.at("train_error"));
+  m.test_loss = number_from_json(j.at("test_loss"));
+  m.test_error = number_from_json(j.at("test_error"));
+  m.train_seconds = number_from_json(j.at("train_seconds"));
+  m.epoch_seconds = number_from_json(j.at("epoch_seconds"));
+  m.images_per_second = number_from_json(j.at("images_per_second"));
   return m;
 }
 
@@ -113,12 +117,15 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
 
 // Running sums of a pass, on the device: read back only when due.
 struct Trainer::Sums {
-  torch::Tensor loss;     ///< Σ per-example loss (float64)
-  torch::Tensor correct;  ///< Σ correct predictions (int64)
+  torch::Tensor loss;      ///< Σ per-example loss (float64)
+  torch::Tensor correct;   ///< Σ correct predictions (int64)
+  torch::Tensor max_loss;  ///< the largest step loss since the last read-back (NaN if any was NaN)
   int64_t seen = 0;
+  int64_t classes = 0;     ///< of the logits, for the divergence bound
   explicit Sums(const c10::Device& device)
       : loss(torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device))),
-        correct(torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device))) {}
+        correct(torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device))),
+        max_loss(torch::full({}, -1.0, torch::TensorOptions().dtype(torch::kFloat32).device(device))) {}
 };
 
 Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, BatchSource& test, TrainOptions options)
@@ -165,8 +172,10 @@ void Trainer::train_step(const Batch& batch, Sums& sums) {
   torch::NoGradGuard no_grad;
   const int64_t n = batch.labels.size(0);
   sums.loss.add_(loss.detach(), n);
+  sums.max_loss = torch::maximum(sums.max_loss, loss.detach());
   sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
   sums.seen += n;
+  sums.classes = logits.size(1);
 }
 
 std::pair<double, double> Trainer::evaluate() {
@@ -191,61 +200,105 @@ std::pair<double, double> Trainer::evaluate() {
   return {sums.loss.item<double>() / n, 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / n)};
 }
 
-EpochMetrics Trainer::train_epoch(long epoch) {
+std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   const int64_t n = train_.size();
-  torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));  // stochastic layers
-  const int64_t steps = train_.begin(epoch);
+  Sums sums(options_.device);
+  int64_t first_step = 0;
+  double seconds_before = 0;  // of an interrupted epoch, before this process took it up
+  at::Generator generator = at::globalContext().defaultGenerator(options_.device);  // stochastic layers
+  if (partial_ && partial_->epoch == epoch) {  // continue where a signal stopped this epoch
+    first_step = partial_->steps_done;
+    seconds_before = partial_->seconds;
+    sums.loss.fill_(partial_->loss_sum);
+    sums.correct.fill_(partial_->correct);
+    sums.seen = partial_->seen;
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(partial_->generator_state);
+  } else {
+    torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));
+  }
+  partial_.reset();
+  const int64_t steps = train_.begin(epoch, first_step);
 
   model_->train();
   Progress progress(options_.label);
   EpochMetrics m;
   m.epoch = epoch;
   auto start = Clock::now(), last_check = start;
-  Sums sums(options_.device);
-  int64_t checked_steps = 0;
+  int64_t checked_steps = first_step;
   // Reads the running loss back: the progress line, and the non-finite check over the steps since the last read.
   auto check = [&](int64_t done) {
-    const double loss_sum = sums.loss.item<double>();
-    if (!std::isfinite(loss_sum)) {
+    const auto read = torch::stack({sums.loss, sums.max_loss.to(torch::kFloat64)}).cpu();
+    const double loss_sum = read[0].item<double>(), max_loss = read[1].item<double>();
+    const double bound = options_.divergence ? *options_.divergence * std::log(std::max<int64_t>(2, sums.classes)) : 0;
+    if (!std::isfinite(loss_sum) || !std::isfinite(max_loss) || (options_.divergence && max_loss > bound)) {
       progress.clear();
       std::string steps_text = checked_steps + 1 == done ? fmt::format("step {}", done)
                                                          : fmt::format("steps {}-{}", checked_steps + 1, done);
-      throw Error(fmt::format("{}: loss is {} at epoch {} {} (lr {}); the last finished epoch is kept for --resume",
-                              options_.label, loss_sum, epoch, steps_text, m.lr));
+      std::string what = std::isfinite(max_loss) && std::isfinite(loss_sum)
+                             ? fmt::format("reached {:.4g}, above the divergence bound {:g} x ln({}) = {:.4g}", max_loss,
+                                           *options_.divergence, sums.classes, bound)
+                             : fmt::format("is {}", std::isfinite(max_loss) ? loss_sum : max_loss);
+      throw Error(fmt::format("{}: loss {} at epoch {} {} (lr {}); the last finished epoch is kept for --resume",
+                              options_.label, what, epoch, steps_text, m.lr));
     }
+    sums.max_loss.fill_(-1.0);
     checked_steps = done;
     last_check = Clock::now();
     const double elapsed = seconds_since(start), rate = sums.seen / std::max(elapsed, 1e-9);
     const double remaining_images = static_cast<double>(n - sums.seen) + static_cast<double>(n) * (options_.epochs - epoch);
     progress.update(epoch, options_.epochs, done, steps, loss_sum / sums.seen, rate, remaining_images / rate);
   };
-  for (int64_t step = 0; step < steps; ++step) {
+  for (int64_t step = first_step; step < steps; ++step) {
     const double t = (epoch - 1) + static_cast<double>(step) / steps;
     m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
     set_learning_rate(m.lr);
     train_step(train_.next(), sums);
-    if (step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
+    const bool stop = step + 1 < steps && options_.stop_requested && options_.stop_requested();
+    if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
+    if (stop) {  // keep everything the rest of the epoch needs to continue exactly
+      progress.clear();
+      PartialEpoch p;
+      p.epoch = epoch;
+      p.steps_done = step + 1;
+      p.steps = steps;
+      p.loss_sum = sums.loss.item<double>();
+      p.correct = sums.correct.item<int64_t>();
+      p.seen = sums.seen;
+      p.seconds = seconds_before + seconds_since(start);
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      p.generator_state = generator.get_state();
+      partial_ = p;
+      return std::nullopt;
+    }
   }
   progress.clear();
-  m.train_seconds = seconds_since(start);
+  m.train_seconds = seconds_before + seconds_since(start);
   const double seen = static_cast<double>(std::max<int64_t>(1, sums.seen));
   m.train_loss = sums.loss.item<double>() / seen;
   m.train_error = 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / seen);
   m.images_per_second = sums.seen / std::max(m.train_seconds, 1e-9);
   std::tie(m.test_loss, m.test_error) = evaluate();
-  m.epoch_seconds = seconds_since(start);
+  m.epoch_seconds = seconds_before + seconds_since(start);
   return m;
 }
 
-bool Trainer::train(const std::function<void(const EpochMetrics&)>& on_epoch,
-                    const std::function<bool(long)>& start_epoch) {
+Trainer::Outcome Trainer::train(const std::function<void(const EpochMetrics&)>& on_epoch,
+                                const std::function<bool(long)>& start_epoch) {
   for (long epoch = completed_epochs_ + 1; epoch <= options_.epochs; ++epoch) {
-    if (start_epoch && !start_epoch(epoch)) return false;
-    EpochMetrics m = train_epoch(epoch);
+    const bool continuing = partial_ && partial_->epoch == epoch;
+    if (!continuing && start_epoch && !start_epoch(epoch)) return Outcome::kAtBoundary;
+    std::optional<EpochMetrics> m = train_epoch(epoch);
+    if (!m) return Outcome::kInterrupted;
     completed_epochs_ = epoch;
-    on_epoch(m);
+    on_epoch(*m);
   }
-  return true;
+  return Outcome::kFinished;
+}
+
+std::optional<std::array<int64_t, 3>> Trainer::partial_position() const {
+  if (!partial_) return std::nullopt;
+  return std::array<int64_t, 3>{partial_->epoch, partial_->steps_done, partial_->steps};
 }
 
 double Trainer::measure_throughput(int64_t steps, int64_t warmup) {
@@ -271,7 +324,10 @@ double Trainer::measure_throughput(int64_t steps, int64_t warmup) {
 }
 
 void Trainer::save_checkpoint(const std::string& path) const {
-  replace_file_atomic(path, [&](const std::string& tmp) {
+  // Serialised into memory first: LibTorch's file writer reports a failed write (a full disk)
+  // from a destructor, which aborts; our own writer names the file and the reason.
+  std::string bytes;
+  {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive model_archive, optimizer_archive;
     model_->save(model_archive);
@@ -283,14 +339,33 @@ void Trainer::save_checkpoint(const std::string& path) const {
       archive.write("loss_scale", torch::tensor(scaler_->current_scale(), torch::kFloat64));
       archive.write("loss_scale_clean_steps", torch::tensor(scaler_->clean_steps()));
     }
-    archive.save_to(tmp);
-  });
+    if (partial_) {  // an epoch stopped mid-way: [epoch, steps done, steps, correct, seen], [loss sum, seconds]
+      archive.write("partial_counts", torch::tensor(std::vector<int64_t>{partial_->epoch, partial_->steps_done,
+                                                                         partial_->steps, partial_->correct, partial_->seen}));
+      archive.write("partial_sums", torch::tensor(std::vector<double>{partial_->loss_sum, partial_->seconds}, torch::kFloat64));
+      archive.write("partial_generator", partial_->generator_state);
+    }
+    archive.save_to([&](const void* data, size_t size) {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
+  }
+  nlohmann::json identity = options_.identity.is_object() ? options_.identity : nlohmann::json::object();
+  identity["epoch"] = completed_epochs_;
+  write_checkpoint_file(path, bytes, identity);
 }
 
 void Trainer::load_checkpoint(const std::string& path) {
+  nlohmann::json identity;
+  const std::string payload = read_checkpoint_file(path, identity);
+  if (identity.is_object() && options_.identity.is_object())
+    for (const auto& [key, value] : options_.identity.items())
+      if (identity.contains(key) && identity[key] != value)
+        throw DataError(fmt::format("{}: checkpoint of another run ({} {} where this run has {})", path, key,
+                                    identity[key].dump(), value.dump()));
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path, options_.device);
+    archive.load_from(payload.data(), payload.size(), options_.device);
     torch::serialize::InputArchive model_archive, optimizer_archive;
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
@@ -299,9 +374,28 @@ void Trainer::load_checkpoint(const std::string& path) {
     torch::Tensor epoch;
     archive.read("epoch", epoch);
     completed_epochs_ = epoch.item<int64_t>();
+    if (identity.is_object() && identity.contains("epoch") && identity["epoch"] != completed_epochs_)
+      throw DataError(fmt::format("{}: checkpoint header says epoch {}, its contents epoch {}", path,
+                                  identity["epoch"].dump(), completed_epochs_));
     torch::Tensor scale, clean_steps;
     if (scaler_ && archive.try_read("loss_scale", scale) && archive.try_read("loss_scale_clean_steps", clean_steps))
       scaler_->restore(scale.item<double>(), clean_steps.item<int64_t>());
+    torch::Tensor counts, sums, generator;
+    partial_.reset();
+    if (archive.try_read("partial_counts", counts) && archive.try_read("partial_sums", sums) &&
+        archive.try_read("partial_generator", generator)) {
+      counts = counts.cpu(), sums = sums.cpu();
+      PartialEpoch p;
+      p.epoch = counts[0].item<int64_t>();
+      p.steps_done = counts[1].item<int64_t>();
+      p.steps = counts[2].item<int64_t>();
+      p.correct = counts[3].item<int64_t>();
+      p.seen = counts[4].item<int64_t>();
+      p.loss_sum = sums[0].item<double>();
+      p.seconds = sums[1].item<double>();
+      p.generator_state = generator.cpu();  // generator states are CPU byte tensors
+      partial_ = p;
+    }
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
     throw Error(path + ": cannot read checkpoint: " + what.substr(0, what.find('\n')));

@@ -11,9 +11,11 @@
 #pragma once
 #include <torch/optim/sgd.h>
 
+#include <array>
 #include <climits>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +49,15 @@ struct TrainOptions {
   OptimizerOptions optimizer;
   ScheduleOptions schedule;
   std::string label;  ///< prefix of progress lines
-  /// Seconds between read-backs of the running loss (progress line and non-finite check).
+  /// Seconds between read-backs of the running loss (progress line, divergence check).
   double check_interval = 0.5;
+  /// A step loss above divergence × ln(classes) — the cross-entropy of a uniform guess — stops
+  /// training as diverged, as a non-finite loss does; empty: only non-finite losses do.
+  std::optional<double> divergence = 1e4;
+  /// Who writes the checkpoints (e.g. {"config_hash", "seed"}): stored in each and checked on loading.
+  nlohmann::json identity;
+  /// Asked after every step; true stops training there (a signal).
+  std::function<bool()> stop_requested;
 };
 
 struct EpochMetrics {
@@ -70,24 +79,42 @@ class Trainer {
   /// `train` and `test` must outlive the trainer.
   Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, BatchSource& test, TrainOptions options);
 
-  /// Trains epochs `completed_epochs()+1 .. epochs`, calling `on_epoch` after each; before an
-  /// epoch, `start_epoch(epoch)` returning false stops training there (a time limit, a signal).
-  /// Returns whether every epoch was trained.
-  bool train(const std::function<void(const EpochMetrics&)>& on_epoch,
-             const std::function<bool(long)>& start_epoch = {});
+  enum class Outcome {
+    kFinished,      ///< every epoch trained
+    kAtBoundary,    ///< `start_epoch` declined the next epoch (a time limit)
+    kInterrupted,   ///< `stop_requested` after a step: the checkpoint holds the partial epoch
+  };
+  /// Trains epochs `completed_epochs()+1 .. epochs` (continuing a partial epoch a checkpoint
+  /// holds), calling `on_epoch` after each; before an epoch, `start_epoch(epoch)` returning false
+  /// stops training there; after any step, `options.stop_requested()` returning true stops it there.
+  Outcome train(const std::function<void(const EpochMetrics&)>& on_epoch,
+                const std::function<bool(long)>& start_epoch = {});
+  /// Where an interrupted epoch stands: {epoch, steps done, steps in the epoch}; empty otherwise.
+  std::optional<std::array<int64_t, 3>> partial_position() const;
   /// Test loss and error (%) of the current model.
   std::pair<double, double> evaluate();
   /// Training throughput in images/s: `steps` timed steps after `warmup` steps, over the train
   /// source's passes from epoch 1 at the first epoch's learning rate (the model changes; no checkpoint).
   double measure_throughput(int64_t steps, int64_t warmup);
 
-  void save_checkpoint(const std::string& path) const;  ///< atomic
+  /// Atomic; the file carries a CRC-32 and the run's identity (core/checkpoint_file.h).
+  void save_checkpoint(const std::string& path) const;
+  /// Refuses a damaged file or another run's checkpoint (DataError naming the file).
   void load_checkpoint(const std::string& path);
   long completed_epochs() const { return completed_epochs_; }
 
  private:
   struct Sums;
-  EpochMetrics train_epoch(long epoch);
+  /// An epoch stopped after `steps_done` of `steps`: its running sums and the generator state.
+  struct PartialEpoch {
+    long epoch = 0;
+    int64_t steps_done = 0, steps = 0;
+    double loss_sum = 0, seconds = 0;
+    int64_t correct = 0, seen = 0;
+    torch::Tensor generator_state;
+  };
+  /// Empty when stopped by `stop_requested` (partial_ then holds the epoch).
+  std::optional<EpochMetrics> train_epoch(long epoch);
   void train_step(const Batch& batch, Sums& sums);
   void set_learning_rate(double lr);
 
@@ -99,6 +126,7 @@ class Trainer {
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<LossScaler> scaler_;  ///< fp16 only
   long completed_epochs_ = 0;
+  std::optional<PartialEpoch> partial_;
 };
 
 /// Splits the model's parameters into a decayed and a non-decayed group by `excludes`.

@@ -37,6 +37,8 @@ Dataset read_cifar_binary(const std::vector<std::string>& files, CifarVariant va
   std::vector<std::vector<char>> contents;
   int64_t total = 0;
   for (const auto& file : files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) throw DataError(file + ": is a directory, not a CIFAR batch file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw DataError(file + ": cannot open");
     contents.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

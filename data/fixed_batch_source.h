@@ -11,7 +11,7 @@ class FixedBatchSource : public BatchSource {
   /// Takes (a copy of) `source`'s first batch; passes have as many batches as `source`'s.
   explicit FixedBatchSource(BatchSource& source);
   int64_t size() const override { return size_; }
-  int64_t begin(long epoch) override { return steps_; }
+  int64_t begin(long, int64_t = 0) override { return steps_; }
   Batch next() override { return batch_; }
 
  private:

@@ -48,10 +48,14 @@ std::vector<int64_t> idx_dims(const std::vector<uint8_t>& bytes, const std::stri
   size_t header = 4 + 4 * static_cast<size_t>(expected_ndim);
   if (bytes.size() < header) throw DataError(path + ": truncated header");
   std::vector<int64_t> dims;
-  size_t payload = 1;
+  uint64_t payload = 1;  // each dimension < 2^32: the product is checked before it can overflow
   for (int d = 0; d < expected_ndim; ++d) {
     dims.push_back(big_endian(bytes, 4 + 4 * d));
-    payload *= static_cast<size_t>(dims.back());
+    if (dims.back() == 0)
+      throw DataError(fmt::format("{}: dimension {} of the header is 0 (no {})", path, d + 1, d == 0 ? "items" : "pixels"));
+    if (payload > bytes.size() / static_cast<uint64_t>(dims.back()))
+      throw DataError(fmt::format("{}: truncated: the header promises more data than the file's {} bytes", path, bytes.size()));
+    payload *= static_cast<uint64_t>(dims.back());
   }
   if (bytes.size() - header < payload)
     throw DataError(fmt::format("{}: truncated: header promises {} bytes of data, file holds {}", path, payload,
@@ -70,7 +74,7 @@ std::string existing(const std::string& root, const std::string& stem) {
 
 }  // namespace
 
-Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path) {
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, int64_t classes) {
   auto image_bytes = read_all(images_path);
   auto dims = idx_dims(image_bytes, images_path, 3);
   auto label_bytes = read_all(labels_path);
@@ -82,24 +86,33 @@ Dataset read_idx_dataset(const std::string& images_path, const std::string& labe
   std::memcpy(images.data_ptr<uint8_t>(), image_bytes.data() + 16, static_cast<size_t>(images.numel()));
   auto labels = torch::empty({dims[0]}, torch::kInt64);
   auto* l = labels.data_ptr<int64_t>();
-  int64_t max_label = 0;
   for (int64_t i = 0; i < dims[0]; ++i) {
     l[i] = label_bytes[8 + i];
-    max_label = std::max(max_label, l[i]);
+    if (l[i] >= classes)
+      throw DataError(fmt::format("{}: record {} has label {}, outside the {} classes the data set declares", labels_path,
+                                  i, l[i], classes));
   }
-  return Dataset{images, labels, numbered_classes(std::max<int64_t>(10, max_label + 1))};
+  return Dataset{images, labels, numbered_classes(classes)};
 }
 
-Dataset read_idx_split(const std::string& root, const std::string& prefix) {
+Dataset read_idx_split(const std::string& root, const std::string& prefix, int64_t classes) {
   std::string images = existing(root, prefix + "-images-idx3-ubyte");
-  return read_idx_dataset(images, existing(root, prefix + "-labels-idx1-ubyte"));
+  return read_idx_dataset(images, existing(root, prefix + "-labels-idx1-ubyte"), classes);
 }
 
 void register_idx_format(DatasetFormatRegistry& registry) {
   DatasetFormat f;
   f.description = "MNIST-style idx files: train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-*";
   f.channels = 1;
-  f.load = [](const DatasetOptions& o) { return DatasetSplits{read_idx_split(o.root, "train"), read_idx_split(o.root, "t10k")}; };
+  f.load = [](const DatasetOptions& o) {  // labels are bytes: up to 256 classes unless the data set declares its count
+    const int64_t classes = o.classes > 0 ? o.classes : 256;
+    Dataset train = read_idx_split(o.root, "train", classes), test = read_idx_split(o.root, "t10k", classes);
+    if (o.classes == 0) {  // undeclared: as many classes as the largest label needs, at least 10
+      const int64_t used = std::max<int64_t>(10, 1 + std::max(train.labels.max().item<int64_t>(), test.labels.max().item<int64_t>()));
+      train.class_names = test.class_names = numbered_classes(used);
+    }
+    return DatasetSplits{train, test};
+  };
   registry.add("idx", std::move(f));
 }
 

@@ -7,6 +7,7 @@
 // clang-format on
 
 #include <csetjmp>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -16,10 +17,21 @@
 namespace odenet {
 namespace {
 
+// Images larger than this are refused before anything is allocated (a crafted header can claim
+// 10^6 x 10^6 pixels).
+constexpr uint64_t kMaxPixels = uint64_t(1) << 28;
+
+void check_size(uint64_t width, uint64_t height, const std::string& path) {
+  if (width == 0 || height == 0 || width * height > kMaxPixels)
+    throw DataError(path + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                    " pixels, outside what odenet decodes (1 to 2^28 pixels)");
+}
+
 struct JpegErrorManager {
   jpeg_error_mgr base;
   std::jmp_buf jump;
   char message[JMSG_LENGTH_MAX];
+  char warning[JMSG_LENGTH_MAX];  ///< the first warning: libjpeg warns about corrupt data and decodes on
 };
 
 void jpeg_error_exit(j_common_ptr info) {
@@ -28,12 +40,19 @@ void jpeg_error_exit(j_common_ptr info) {
   std::longjmp(err->jump, 1);
 }
 
+// Level −1 is a warning (corrupt or truncated data, filled in with grey); higher levels are traces.
+void jpeg_emit_message(j_common_ptr info, int level) {
+  if (level >= 0) return;
+  auto* err = reinterpret_cast<JpegErrorManager*>(info->err);
+  if (err->base.num_warnings++ == 0) (*info->err->format_message)(info, err->warning);
+}
+
 Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
   jpeg_decompress_struct info{};
   JpegErrorManager err{};
   info.err = jpeg_std_error(&err.base);
   err.base.error_exit = jpeg_error_exit;
-  err.base.emit_message = [](j_common_ptr, int) {};  // warnings (e.g. premature end) are checked below
+  err.base.emit_message = jpeg_emit_message;  // warnings (e.g. premature end) are errors below
   Image image;
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&info);
@@ -42,6 +61,12 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&info, TRUE);
+  if (info.image_width == 0 || info.image_height == 0 ||
+      uint64_t(info.image_width) * info.image_height > kMaxPixels) {
+    const uint64_t w = info.image_width, h = info.image_height;
+    jpeg_destroy_decompress(&info);
+    check_size(w, h, path);
+  }
   info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&info);
   image.width = static_cast<int>(info.output_width);
@@ -52,10 +77,9 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
     JSAMPROW row = image.pixels.data() + static_cast<size_t>(info.output_scanline) * image.width * image.channels;
     jpeg_read_scanlines(&info, &row, 1);
   }
-  bool truncated = err.base.num_warnings > 0;
   jpeg_finish_decompress(&info);
   jpeg_destroy_decompress(&info);
-  if (truncated) throw DataError(path + ": truncated or damaged JPEG data");
+  if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");
   return image;
 }
 
@@ -64,13 +88,31 @@ struct PngReadState {
   size_t offset;
 };
 
+// libpng's warnings about colour-management chunks are harmless; any other warning means damaged data.
+struct PngMessages {
+  std::string error, warning;
+};
+
 Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  PngMessages messages;
+  png_structp png = png_create_read_struct(
+      PNG_LIBPNG_VER_STRING, &messages,
+      [](png_structp p, png_const_charp message) {
+        static_cast<PngMessages*>(png_get_error_ptr(p))->error = message;
+        png_longjmp(p, 1);
+      },
+      [](png_structp p, png_const_charp message) {
+        auto* m = static_cast<PngMessages*>(png_get_error_ptr(p));
+        const std::string text = message;
+        for (const char* benign : {"iCCP", "sRGB", "cHRM", "gAMA", "iTXt", "tEXt", "zTXt"})
+          if (text.rfind(benign, 0) == 0) return;
+        if (m->warning.empty()) m->warning = text;
+      });
   png_infop info = png_create_info_struct(png);
   Image image;
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_read_struct(&png, &info, nullptr);
-    throw DataError(path + ": corrupt or truncated PNG");
+    throw DataError(path + ": corrupt or truncated PNG" + (messages.error.empty() ? "" : " (" + messages.error + ")"));
   }
   PngReadState state{&bytes, 0};
   png_set_read_fn(png, &state, [](png_structp p, png_bytep out, png_size_t n) {
@@ -88,18 +130,26 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
   image.width = static_cast<int>(png_get_image_width(png, info));
   image.height = static_cast<int>(png_get_image_height(png, info));
   image.channels = png_get_channels(png, info);
+  if (image.width <= 0 || image.height <= 0 || uint64_t(image.width) * uint64_t(image.height) > kMaxPixels) {
+    const uint64_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    png_destroy_read_struct(&png, &info, nullptr);
+    check_size(w, h, path);
+  }
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
   std::vector<png_bytep> rows(image.height);
   for (int y = 0; y < image.height; ++y) rows[y] = image.pixels.data() + static_cast<size_t>(y) * image.width * image.channels;
   png_read_image(png, rows.data());
   png_read_end(png, nullptr);
   png_destroy_read_struct(&png, &info, nullptr);
+  if (!messages.warning.empty()) throw DataError(path + ": corrupt PNG data (" + messages.warning + ")");
   return image;
 }
 
 }  // namespace
 
 Image decode_image_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a directory, not an image");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

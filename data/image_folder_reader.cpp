@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -38,15 +39,27 @@ void mix(uint64_t& h, const std::string& s) {
 Listing list_split(const std::string& dir) {
   if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory (expected root/<split>/<class>/<images>)");
   Listing listing;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.is_directory()) listing.classes.push_back(entry.path().filename().string());
-  std::sort(listing.classes.begin(), listing.classes.end());
-  if (listing.classes.empty()) throw DataError(dir + ": no class directories");
-  for (size_t label = 0; label < listing.classes.size(); ++label) {
+  // Class directories: hidden ones (.git, .cache) are not classes; empty ones are skipped with a note.
+  std::vector<std::pair<std::string, std::vector<fs::path>>> classes;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || name.empty() || name[0] == '.') continue;
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir + "/" + listing.classes[label]))
-      if (entry.is_regular_file() && is_image_name(entry.path())) files.push_back(entry.path());
+    for (const auto& image : fs::directory_iterator(entry.path()))
+      if (image.is_regular_file() && is_image_name(image.path()) && image.path().filename().string()[0] != '.')
+        files.push_back(image.path());
+    if (files.empty()) {
+      std::fprintf(stderr, "note: %s/%s: no .jpg/.jpeg/.png files, not a class\n", dir.c_str(), name.c_str());
+      continue;
+    }
     std::sort(files.begin(), files.end());
+    classes.emplace_back(name, std::move(files));
+  }
+  std::sort(classes.begin(), classes.end());
+  if (classes.empty()) throw DataError(dir + ": no class directories with images");
+  for (size_t label = 0; label < classes.size(); ++label) {
+    listing.classes.push_back(classes[label].first);
+    const auto& files = classes[label].second;
     for (const auto& file : files) {
       listing.files.emplace_back(file.string(), static_cast<int64_t>(label));
       mix(listing.fingerprint, file.string());
@@ -127,9 +140,22 @@ Dataset load_dataset_cache(const std::string& path) {
   at = sizeof(kCacheMagic);
   int64_t dims[4];
   for (auto& d : dims) d = get();
+  // Sizes are checked against the file before anything is allocated (a damaged header can claim anything).
+  uint64_t pixels = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || d > (int64_t(1) << 31) || (d > 0 && pixels > (uint64_t(1) << 40) / static_cast<uint64_t>(d)))
+      throw DataError(path + ": damaged cache file (impossible image dimensions; delete it to rebuild)");
+    pixels *= static_cast<uint64_t>(d);
+  }
+  if (pixels + static_cast<uint64_t>(dims[0]) * sizeof(int64_t) > bytes.size())
+    throw DataError(path + ": truncated cache file (delete it to rebuild)");
   Dataset data;
-  for (int64_t c = 0, classes = get(); c < classes; ++c) {
+  const int64_t classes = get();
+  if (classes < 0 || static_cast<uint64_t>(classes) > bytes.size())
+    throw DataError(path + ": damaged cache file (impossible class count; delete it to rebuild)");
+  for (int64_t c = 0; c < classes; ++c) {
     int64_t len = get();
+    if (len < 0) throw DataError(path + ": damaged cache file (delete it to rebuild)");
     need(static_cast<size_t>(len));
     data.class_names.push_back(bytes.substr(at, len));
     at += len;

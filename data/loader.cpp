@@ -66,7 +66,7 @@ void Loader::drain(std::unique_lock<std::mutex>& lock) {
   batch_ready_.wait(lock, [&] { return in_flight_ == 0; });
 }
 
-int64_t Loader::begin(long epoch) {
+int64_t Loader::begin(long epoch, int64_t first_step) {
   std::unique_lock<std::mutex> lock(mutex_);
   drain(lock);
   epoch_ = epoch;
@@ -78,8 +78,10 @@ int64_t Loader::begin(long epoch) {
     std::shuffle(order_.begin(), order_.end(), rng);
   }
   steps_ = batches_per_pass(n, options_.batch_size, options_.train);
-  next_to_assemble_ = 0;
-  held_ = -1;
+  if (first_step < 0 || first_step > steps_)
+    throw Error(fmt::format("loader: pass {} has {} batches, cannot start at batch {}", epoch, steps_, first_step + 1));
+  next_to_assemble_ = first_step;
+  held_ = first_step - 1;
   for (auto& slot : slots_) slot->ready = false;
   lock.unlock();
   work_ready_.notify_all();

@@ -46,7 +46,7 @@ class Loader : public BatchSource {
   Loader& operator=(const Loader&) = delete;
 
   int64_t size() const override { return data_.size(); }
-  int64_t begin(long epoch) override;
+  int64_t begin(long epoch, int64_t first_step = 0) override;
   /// Waits for the next batch if it is not assembled yet; an error in a worker is rethrown here.
   Batch next() override;
   /// The examples of step `step` of the current pass (for tests and tools).

@@ -29,6 +29,8 @@ void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
     reg(registry);
   } catch (const std::exception& e) {
     throw ConfigError(path + ": plugin registration failed: " + e.what());
+  } catch (...) {  // a plugin may throw anything; it must not abort odenet
+    throw ConfigError(path + ": plugin registration failed: it threw something that is not a std::exception");
   }
   plugin_paths().push_back(std::filesystem::absolute(path).string());
 }

@@ -4,9 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include "architectures/presets.h"
@@ -44,18 +44,40 @@ std::string expand_path(const JsonReader& r, const std::string& key, const std::
     const char* home = std::getenv("HOME");
     out = std::string(home ? home : "") + out.substr(1);
   }
-  static const std::regex var(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*))");
-  std::smatch m;
+  // $NAME or ${NAME} (NAME: a letter or _, then letters, digits, _); scanned by hand (std::regex
+  // recurses per character and overflows the stack on long strings).
+  auto name_char = [](char c, bool first) {
+    return c == '_' || std::isalpha(static_cast<unsigned char>(c)) || (!first && std::isdigit(static_cast<unsigned char>(c)));
+  };
   std::string result;
-  while (std::regex_search(out, m, var)) {
-    std::string name = m[1].matched ? m[1].str() : m[2].str();
+  for (size_t i = 0; i < out.size();) {
+    const bool braced = out[i] == '$' && i + 1 < out.size() && out[i + 1] == '{';
+    const size_t start = i + (braced ? 2 : 1);
+    size_t end = start;
+    while (end < out.size() && name_char(out[end], end == start)) ++end;
+    if (out[i] != '$' || end == start || (braced && (end >= out.size() || out[end] != '}'))) {
+      result += out[i++];
+      continue;
+    }
+    const std::string name = out.substr(start, end - start);
     const char* v = std::getenv(name.c_str());
     if (!v) r.fail(key, "environment variable $" + name + " is not set");
-    result += m.prefix().str() + v;
-    out = m.suffix().str();
+    result += v;
+    i = end + (braced ? 1 : 0);
   }
-  return result + out;
+  return result;
 }
+
+// Experiment names become directory names: letters, digits, _ . - and short enough for a file name.
+bool valid_name(const std::string& name) {
+  if (name.empty() || name.size() > 128 || name == "." || name == "..") return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+// The largest sweep expanded: more runs than this is refused before anything is built.
+constexpr size_t kMaxRuns = 10000;
 
 DatasetOptions parse_dataset(const JsonReader& r, AugmentOptions& augment, nlohmann::json& resolved) {
   DatasetOptions d;
@@ -112,6 +134,10 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
   t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
   t.channels_last = r.boolean("channels_last", true);
   precision = r.one_of("precision", precision_choices(), "auto");
+  if (r.has("divergence") && r.raw("divergence").is_null())
+    t.divergence.reset();
+  else
+    t.divergence = r.number("divergence", 1.0, 1e12, 1e4);
 
   JsonReader o = r.object("optimizer");
   o.one_of("name", {"sgd"}, "sgd");
@@ -152,6 +178,7 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
               {"eval_batch_size", t.eval_batch_size},
               {"channels_last", t.channels_last},
               {"precision", precision},
+              {"divergence", t.divergence ? nlohmann::json(*t.divergence) : nlohmann::json()},
               {"optimizer",
                {{"name", "sgd"},
                 {"lr", t.optimizer.lr},
@@ -214,8 +241,9 @@ Experiment load_experiment(const std::string& file) {
   Experiment e;
   e.file = file;
   e.name = top.string("name");
-  if (!std::regex_match(e.name, std::regex("[A-Za-z0-9_.-]+")) || e.name == "." || e.name == "..")
-    top.fail("name", "'" + e.name + "' is not a valid directory name (letters, digits, _ . -)");
+  if (!valid_name(e.name))
+    top.fail("name", "'" + (e.name.size() > 40 ? e.name.substr(0, 37) + "..." : e.name) +
+                         "' is not a valid directory name (1 to 128 letters, digits, _ . -)");
   top.string("description", "");
   e.reference = top.raw("reference");
   if (!e.reference.is_null() && !e.reference.is_object())
@@ -232,7 +260,16 @@ Experiment load_experiment(const std::string& file) {
     if (!v.is_array() || v.empty()) sweep.fail(key, "expected a non-empty array of values, got " + describe_json(values));
     if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
       sweep.fail(key, "expected a dotted path such as \"model.preset\"");
+    if (key == "seeds" || key == "seed" || key.rfind("seeds.", 0) == 0)
+      sweep.fail(key, "seeds are not swept: list them in the top-level \"seeds\"");
     axes.emplace_back(key, v);
+  }
+  size_t total = seeds.size();  // the grid's size, before anything is expanded
+  for (const auto& [key, values] : axes) {
+    if (total > kMaxRuns / values.size())
+      throw ConfigError(fmt::format("{}: /sweep: more than {} runs (the axes' sizes times {} seed(s)); split the experiment",
+                                    file, kMaxRuns, seeds.size()));
+    total *= values.size();
   }
   top.object("dataset");
   top.raw("model");
@@ -249,7 +286,8 @@ Experiment load_experiment(const std::string& file) {
     std::string id;
     for (size_t a = 0; a < axes.size(); ++a) {
       const auto& [key, values] = axes[a];
-      std::string pointer = "/" + std::regex_replace(key, std::regex("\\."), "/");
+      std::string pointer = "/" + key;
+      std::replace(pointer.begin(), pointer.end(), '.', '/');
       nlohmann::json::json_pointer ptr(pointer);
       if (ptr.parent_pointer() != nlohmann::json::json_pointer() && config.contains(ptr.parent_pointer()) &&
           !config[ptr.parent_pointer()].is_object())
@@ -271,6 +309,9 @@ Experiment load_experiment(const std::string& file) {
       run.assignments = assignment;
       run.run_id = id + "s" + std::to_string(seed);
       for (int n = 2; ids.count(run.run_id); ++n) run.run_id = id + "s" + std::to_string(seed) + "-" + std::to_string(n);
+      if (run.run_id.size() > 200)
+        throw ConfigError(fmt::format("{}: /sweep: the run directory name '{}...' is {} characters, longer than a file "
+                                      "name may safely be (200)", file, run.run_id.substr(0, 40), run.run_id.size()));
       ids.insert(run.run_id);
       e.runs.push_back(std::move(run));
     }

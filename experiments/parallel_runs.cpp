@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/stop_signal.h"
 
 namespace odenet {
 namespace {
@@ -34,6 +36,7 @@ Child spawn(const ChildCommand& command) {
   pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("cannot start a process: ") + std::strerror(errno));
   if (pid == 0) {
+    ::setpgid(0, 0);  // its own process group: a terminal's Ctrl-C reaches the parent, which forwards it once
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
     ::close(fds[0]);
@@ -72,7 +75,15 @@ std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& comman
   std::vector<Child> active;
   std::vector<std::string> failed;
   size_t next = 0;
+  bool forwarded = false;
   while (next < commands.size() || !active.empty()) {
+    if (stop_signal() != 0) {  // stop: no new runs; the running ones checkpoint and exit
+      next = commands.size();
+      if (!forwarded)
+        for (const auto& c : active) ::kill(c.pid, stop_signal());
+      forwarded = true;
+      if (active.empty()) break;
+    }
     while (next < commands.size() && static_cast<int>(active.size()) < std::max(1, jobs)) active.push_back(spawn(commands[next++]));
     std::vector<pollfd> fds;
     for (const auto& c : active) fds.push_back(pollfd{c.fd, POLLIN, 0});

@@ -4,17 +4,21 @@
 
 #include "architectures/presets.h"
 #include "core/error.h"
+#include "core/stop_signal.h"
 #include "core/mac_count.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
 
-RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device) {
+RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
+                   const nlohmann::json& identity) {
   RunSetup s;
   s.train = run.train;
   s.train.label = run.experiment + "/" + run.run_id;
   s.train.device = device;
   s.train.precision = resolve_precision(run.precision, device);
+  s.train.identity = identity;
+  s.train.stop_requested = [] { return stop_signal() != 0; };  // set once `odenet run` installs its handlers
   s.augment = run.augment;
   s.augment.channels_last = s.train.channels_last;
   if (s.augment.mean.empty()) channel_statistics(data.train, s.augment.mean, s.augment.std);

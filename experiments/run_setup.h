@@ -19,7 +19,9 @@ struct RunSetup {
   std::unique_ptr<Trainer> trainer;
 };
 
-/// Builds run `run` on `data` (which must outlive the setup) for `device`.
-RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device);
+/// Builds run `run` on `data` (which must outlive the setup) for `device`; `identity` goes into
+/// every checkpoint the trainer writes and is checked on loading one.
+RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
+                   const nlohmann::json& identity = nullptr);
 
 }  // namespace odenet

@@ -4,23 +4,27 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <torch/version.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <thread>
 
 #include "core/atomic_file.h"
+#include "core/checkpoint_file.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/stop_signal.h"
 #include "core/threads.h"
 #include "discretizations/plugin_loader.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
-#include "experiments/run_status.h"
+#include "core/run_status.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -141,15 +145,25 @@ struct Budget {
   bool expired() const { return deadline && Clock::now() >= *deadline; }
 };
 
-enum class Outcome { kFinished, kPaused };
+enum class Outcome { kFinished, kPaused, kFailed };
 
 Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
                   const c10::Device& device, Budget& budget) {
   fs::create_directories(dir);
   RunLock lock(dir);
-  if (plan == Plan::kNew) write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
+  if (plan == Plan::kNew) {
+    try {
+      write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
+    } catch (const Error&) {  // a failed start leaves nothing behind that would block a retry
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+      throw;
+    }
+  }
 
-  RunSetup setup = setup_run(run, data, device);
+  // The checkpoints' identity: this run directory's config.json as written, and the seed.
+  const nlohmann::json identity{{"config_hash", text_hash(read_text_file(dir + "/config.json"))}, {"seed", run.seed}};
+  RunSetup setup = setup_run(run, data, device, identity);
   const TrainOptions& train = setup.train;
   Trainer& trainer = *setup.trainer;
 
@@ -161,7 +175,12 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
       throw DataError(fmt::format("{}: holds {} epochs but the checkpoint is at epoch {}", metrics_path, metrics.size(),
                                   trainer.completed_epochs()));
-    fmt::print("{}: resuming after epoch {}/{}\n", train.label, trainer.completed_epochs(), train.epochs);
+    if (auto partial = trainer.partial_position())
+      fmt::print("{}: resuming at epoch {}, step {}/{}\n", train.label, (*partial)[0], (*partial)[1], (*partial)[2]);
+    else
+      fmt::print("{}: resuming after epoch {}/{}\n", train.label, trainer.completed_epochs(), train.epochs);
+  } else if (plan == Plan::kResume) {
+    fmt::print("{}: no checkpoint.pt to resume from: restarting from epoch 1\n", train.label);
   }
   std::error_code ignored;
   fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
@@ -188,14 +207,25 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
     double estimate = budget.epoch_seconds > 0 ? budget.epoch_seconds : (metrics.empty() ? 0 : metrics.back().epoch_seconds);
     return budget.epoch_fits(estimate);
   };
-  bool done = false;
+  Trainer::Outcome outcome;
   try {
-    done = trainer.train(on_epoch, start_epoch);
-  } catch (const Error& e) {
+    outcome = trainer.train(on_epoch, start_epoch);
+  } catch (const Error& e) {  // diverged, or a data error mid-run: the last finished epoch stays
     write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
-    throw;
+    std::cerr << "odenet: error: " << e.what() << "\n";
+    return Outcome::kFailed;
   }
-  if (!done) {
+  if (outcome == Trainer::Outcome::kInterrupted) {  // a signal: checkpoint the partial epoch, then stop the command
+    trainer.save_checkpoint(checkpoint);
+    const auto [epoch, step, steps] = *trainer.partial_position();
+    const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_signal()), epoch, step, steps);
+    write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
+    fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
+    std::fflush(stdout);
+    throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_signal())),
+                128 + stop_signal());
+  }
+  if (outcome == Trainer::Outcome::kAtBoundary) {
     write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
     fmt::print("{}: paused after epoch {}/{} (time limit {}); continue with --resume\n", train.label,
                trainer.completed_epochs(), train.epochs, budget.limit_text);
@@ -241,6 +271,10 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
   fmt::print("{}: {} run(s), {} at a time, {} thread(s) each\n", experiment.name, commands.size(), options.jobs, threads);
   std::fflush(stdout);
   auto failed = run_in_parallel(commands, options.jobs);
+  if (stop_signal() != 0)  // the children checkpointed and stopped; so does this command
+    throw Error(fmt::format("stopped by {}; odenet status {} shows where each run stands", signal_name(stop_signal()),
+                            experiment.file),
+                128 + stop_signal());
   for (const auto& [index, state] : plan) {
     if (state == Plan::kFinished) {
       ++summary.skipped;
@@ -259,7 +293,7 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
 
 bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
   // Keys added since the first results were written; an older config lacks them.
-  static const char* const kAddedKeys[] = {"/train/precision"};
+  static const char* const kAddedKeys[] = {"/train/precision", "/train/divergence"};
   for (const char* key : kAddedKeys) {
     nlohmann::json::json_pointer ptr(key);
     if (!saved.contains(ptr) && current.contains(ptr) && saved.contains(ptr.parent_pointer())) saved[ptr] = current[ptr];
@@ -268,6 +302,7 @@ bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
 }
 
 RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& options) {
+  install_stop_handlers();
   Budget budget;
   if (options.time_limit_seconds) {
     budget.deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*options.time_limit_seconds * 1000));
@@ -289,6 +324,7 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
   const c10::Device device = select_device(options.device);
   std::map<std::string, DatasetSplits> datasets;  // keyed by the resolved dataset JSON
   RunnerSummary summary;
+  std::vector<std::string> failed;
   for (const auto& [index, state] : plan) {
     const RunSpec& run = experiment.runs[index];
     std::string dir = run_dir(options, run);
@@ -297,17 +333,28 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
       ++summary.skipped;
       continue;
     }
+    if (stop_signal() != 0) break;
     if (budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds))) {
       fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
       continue;
     }
     std::string key = run.config["dataset"].dump();
     if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
-    if (train_run(run, dir, state, datasets.at(key), threads, device, budget) == Outcome::kFinished)
-      ++summary.trained;
-    else
-      ++summary.paused;
+    switch (train_run(run, dir, state, datasets.at(key), threads, device, budget)) {
+      case Outcome::kFinished:
+        ++summary.trained;
+        break;
+      case Outcome::kPaused:
+        ++summary.paused;
+        break;
+      case Outcome::kFailed:  // the others still train: one diverging configuration does not end a sweep
+        failed.push_back(run.experiment + "/" + run.run_id);
+        break;
+    }
   }
+  if (!failed.empty())
+    throw Error(fmt::format("{} run(s) failed ({}); status.json in each run directory says why", failed.size(),
+                            fmt::join(failed, ", ")));
   return summary;
 }
 

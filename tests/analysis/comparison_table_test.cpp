@@ -137,6 +137,8 @@ TEST_F(ComparisonTable, GroupByChosenFieldsAndSort) {
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].group, "resnet56");  // 9.0 < 12.0
   EXPECT_EQ(r[1].group, "resnet20");
+  options.sort = "nonsense";
+  EXPECT_THROW(rows(options), ConfigError);
   options.sort = "model.depth";
   EXPECT_EQ(rows(options)[0].group, "resnet20");
   options.by = {"model.nonexistent"};

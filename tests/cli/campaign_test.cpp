@@ -2,10 +2,18 @@
 // to the uninterrupted result, `odenet status` over every state a run can be
 // in, and sweeps run as parallel jobs equal to the sequential run.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "tests/support/test_support.h"
+
+extern char** environ;
 
 namespace odenet {
 namespace {
@@ -125,6 +133,75 @@ TEST_F(Campaign, ParallelJobsGiveTheSequentialResults) {
   auto bad = run_odenet("run " + file + " --only 3 --results " + dir_ / "only");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.output.find("--only 3: the experiment has 3 run(s) (0-2)"), std::string::npos) << bad.output;
+}
+
+TEST_F(Campaign, ADivergingRunFailsAndStaysOutOfTheTable) {
+  auto j = tiny_experiment(dir_ / "data", "diverge", 3);
+  j["seeds"] = {0, 1};
+  j["sweep"] = {{"train.optimizer.lr", {0.05, 100.0}}};
+  j["train"]["divergence"] = 10.0;  // a step loss above 10 ln(10) ≈ 23 is divergence; lr 100 gets there
+  std::string file = write_experiment(j, "diverge.json"), root = dir_ / "results";
+  auto r = run_odenet("run " + file + " --threads 1 --device cpu --results " + root);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("above the divergence bound 10 x ln(10) = 23.03 at epoch 1"), std::string::npos) << r.output;
+  auto status = run_odenet("status " + file + " --results " + root + " --json");
+  ASSERT_EQ(status.status, 0) << status.output;
+  auto list = nlohmann::json::parse(status.output);
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[0]["status"], "finished");  // lr 0.05, seed 0
+  EXPECT_EQ(list[1]["status"], "finished");
+  EXPECT_EQ(list[2]["status"], "failed");  // lr 100: both seeds fail, the sweep goes on past the first
+  EXPECT_NE(list[2]["reason"].get<std::string>().find("divergence bound"), std::string::npos);
+  EXPECT_EQ(list[3]["status"], "failed");
+  EXPECT_NE(r.output.find("2 run(s) failed (diverge/lr-100.0_s0, diverge/lr-100.0_s1); status.json in each run directory says why"),
+            std::string::npos) << r.output;
+  auto table = run_odenet("table " + root + "/diverge");
+  ASSERT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("lr-100.0_s0: failed ("), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("left out of the means"), std::string::npos) << table.output;
+  EXPECT_EQ(table.output.find("| lr-100 |"), std::string::npos) << table.output;
+}
+
+TEST_F(Campaign, SigtermCheckpointsMidEpochAndResumeEndsLikeAnUninterruptedRun) {
+  test::write_idx_dataset(dir_ / "big", 3072, 128, 12, 4);
+  std::string file = write_experiment(tiny_experiment(dir_ / "big", "signal", 4), "signal.json");
+  std::string stopped_root = dir_ / "stopped", clean_root = dir_ / "clean";
+  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--device", "cpu", "--results", stopped_root};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "out.txt").c_str(), O_WRONLY | O_CREAT, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  std::string metrics = stopped_root + "/signal/s0/metrics.jsonl";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (std::chrono::steady_clock::now() < deadline && (!fs::exists(metrics) || metric_lines(metrics).empty()))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // into epoch 2
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::string output = test::read_text(dir_ / "out.txt");
+  ASSERT_TRUE(WIFEXITED(status)) << output;
+  if (metric_lines(metrics).size() == 4u) GTEST_SKIP() << "the run finished before the signal arrived";
+  EXPECT_EQ(WEXITSTATUS(status), 143) << output;
+  EXPECT_NE(output.find("signal/s0: paused, stopped by SIGTERM at epoch "), std::string::npos) << output;
+  EXPECT_NE(output.find("odenet: stopped by SIGTERM; the run is checkpointed mid-epoch"), std::string::npos) << output;
+
+  auto state = nlohmann::json::parse(run_odenet("status " + file + " --results " + stopped_root + " --json").output);
+  EXPECT_EQ(state[0]["status"], "paused");
+  EXPECT_NE(state[0]["reason"].get<std::string>().find("stopped by SIGTERM at epoch"), std::string::npos);
+
+  auto resumed = run_odenet("run " + file + " --resume --threads 1 --device cpu --results " + stopped_root);
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("signal/s0: resuming at epoch "), std::string::npos) << resumed.output;
+  auto clean = run_odenet("run " + file + " --threads 1 --device cpu --results " + clean_root);
+  ASSERT_EQ(clean.status, 0) << clean.output;
+  expect_same_metrics(metrics, clean_root + "/signal/s0/metrics.jsonl", 4);
 }
 
 }  // namespace

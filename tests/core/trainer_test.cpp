@@ -14,13 +14,13 @@ namespace {
 // A linear classifier with a BatchNorm and a scalar "k", for the trainer's bookkeeping.
 class TinyImpl : public ClassifierImpl {
  public:
-  explicit TinyImpl(bool poison = false) : poison_(poison) {
+  explicit TinyImpl(bool poison = false, double blow_up = 1.0) : poison_(poison), blow_up_(blow_up) {
     bn = register_module("bn", torch::nn::BatchNorm1d(4));
     fc = register_module("fc", torch::nn::Linear(4, 2));
     k = register_parameter("k", torch::zeros({1}));
   }
   torch::Tensor forward(torch::Tensor x) override {
-    auto logits = fc(bn(x.flatten(1))) + k;
+    auto logits = (fc(bn(x.flatten(1))) + k) * blow_up_;
     return poison_ ? logits * std::numeric_limits<float>::quiet_NaN() : logits;
   }
   torch::nn::BatchNorm1d bn{nullptr};
@@ -29,6 +29,7 @@ class TinyImpl : public ClassifierImpl {
 
  private:
   bool poison_;
+  double blow_up_;
 };
 
 DatasetSplits tiny_data() {
@@ -124,6 +125,29 @@ TEST(Trainer, CheckpointRoundTripContinuesIdentically) {
   EXPECT_THROW(resumed.load_checkpoint(dir / "missing.pt"), Error);
 }
 
+TEST(Trainer, RefusesAnotherRunsCheckpoint) {
+  TinySources data;
+  test::ScratchDir dir;
+  auto options = tiny_options();
+  options.epochs = 1;
+  options.identity = {{"config_hash", "aaaa"}, {"seed", 0}};
+  Trainer writer(std::make_shared<TinyImpl>(), data.train, data.test, options);
+  writer.train([](const EpochMetrics&) {});
+  writer.save_checkpoint(dir / "c.pt");
+  options.identity = {{"config_hash", "bbbb"}, {"seed", 0}};
+  Trainer reader(std::make_shared<TinyImpl>(), data.train, data.test, options);
+  try {
+    reader.load_checkpoint(dir / "c.pt");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), dir / "c.pt: checkpoint of another run (config_hash \"aaaa\" where this run has \"bbbb\")");
+  }
+  options.identity = {{"config_hash", "aaaa"}, {"seed", 0}};
+  Trainer same(std::make_shared<TinyImpl>(), data.train, data.test, options);
+  same.load_checkpoint(dir / "c.pt");
+  EXPECT_EQ(same.completed_epochs(), 1);
+}
+
 TEST(Trainer, LearnsASeparableProblem) {
   TinySources data;
   auto options = tiny_options();
@@ -161,6 +185,84 @@ TEST(Trainer, MeasuresThroughputWithItsOwnStep) {
   double rate = trainer.measure_throughput(12, 2);  // crosses pass boundaries (5 batches per pass)
   EXPECT_GT(rate, 0);
   EXPECT_EQ(trainer.completed_epochs(), 0);
+}
+
+TEST(Trainer, NonFiniteMetricsRoundTripThroughMetricsFiles) {
+  test::ScratchDir dir;
+  EpochMetrics m;
+  m.epoch = 3;
+  m.train_loss = std::numeric_limits<double>::quiet_NaN();
+  m.test_loss = std::numeric_limits<double>::infinity();
+  m.lr = -std::numeric_limits<double>::infinity();
+  m.test_error = 12.5;
+  test::write_text(dir / "metrics.jsonl", to_json(m).dump() + "\n" + R"({"epoch": 4, "lr": 0.1, "train_loss": null, )"
+                                          R"("train_error": 1, "test_loss": 1, "test_error": 1, "train_seconds": 1, )"
+                                          R"("epoch_seconds": 1, "images_per_second": 1})" "\n");
+  auto back = read_metrics_file(dir / "metrics.jsonl");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_TRUE(std::isnan(back[0].train_loss));
+  EXPECT_EQ(back[0].test_loss, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(back[0].lr, -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(back[0].test_error, 12.5);
+  EXPECT_TRUE(std::isnan(back[1].train_loss));  // older files wrote NaN as null
+}
+
+TEST(Trainer, ALossAboveTheDivergenceBoundStopsTraining) {
+  TinySources data;
+  auto options = tiny_options();
+  options.check_interval = 0;
+  options.divergence = 1e4;  // bound 1e4 · ln 2 ≈ 6931; logits scaled by 1e7 give losses far above it
+  Trainer trainer(std::make_shared<TinyImpl>(false, 1e7), data.train, data.test, options);
+  try {
+    trainer.train([](const EpochMetrics&) {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("above the divergence bound 10000 x ln(2) = 6931 at epoch 1 step 1"),
+              std::string::npos) << e.what();
+  }
+  options.divergence.reset();  // off: only non-finite losses stop training (x100 keeps them large but finite)
+  Trainer tolerant(std::make_shared<TinyImpl>(false, 100), data.train, data.test, options);
+  double largest = 0;
+  EXPECT_EQ(tolerant.train([&](const EpochMetrics& m) { largest = std::max(largest, m.train_loss); }),
+            Trainer::Outcome::kFinished);
+  EXPECT_GT(largest, 6931);  // the bound would have stopped this run
+}
+
+TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
+  TinySources data;
+  test::ScratchDir dir;
+  auto options = tiny_options();
+  options.epochs = 3;
+  torch::manual_seed(1);
+  auto straight_model = std::make_shared<TinyImpl>();
+  Trainer straight(straight_model, data.train, data.test, options);
+  std::vector<EpochMetrics> a;
+  straight.train([&](const EpochMetrics& m) { a.push_back(m); });
+
+  torch::manual_seed(1);
+  int steps = 0;
+  auto stopping = options;
+  stopping.stop_requested = [&] { return ++steps == 6; };  // asked after steps 1-4 of epoch 1, then 1, 2 of epoch 2
+  Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, stopping);
+  std::vector<EpochMetrics> b;
+  EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kInterrupted);
+  EXPECT_EQ(first.completed_epochs(), 1);
+  ASSERT_TRUE(first.partial_position());
+  EXPECT_EQ(*first.partial_position(), (std::array<int64_t, 3>{2, 2, 5}));
+  first.save_checkpoint(dir / "c.pt");
+
+  auto resumed_model = std::make_shared<TinyImpl>();
+  Trainer resumed(resumed_model, data.train, data.test, options);
+  resumed.load_checkpoint(dir / "c.pt");
+  EXPECT_EQ(*resumed.partial_position(), (std::array<int64_t, 3>{2, 2, 5}));
+  EXPECT_EQ(resumed.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kFinished);
+  ASSERT_EQ(b.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_EQ(b[e].train_loss, a[e].train_loss) << e;
+    EXPECT_EQ(b[e].train_error, a[e].train_error) << e;
+    EXPECT_EQ(b[e].test_loss, a[e].test_loss) << e;
+  }
+  EXPECT_TRUE(torch::equal(resumed_model->fc->weight, straight_model->fc->weight));
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ TEST_F(Validation, ValidFileResolvesDefaults) {
 }
 
 TEST_F(Validation, MalformedJson) {
-  EXPECT_EQ(error_text("{\"name\": \"t\",}").rfind("invalid JSON: parse error at line 1, column 14: syntax error", 0), 0u);
+  EXPECT_EQ(error_text("{\"name\": \"t\",}").rfind("invalid JSON near /name: parse error at line 1, column 14: syntax error", 0), 0u);
 }
 
 TEST_F(Validation, UnknownKeys) {

@@ -1,4 +1,4 @@
-#include "experiments/run_status.h"
+#include "core/run_status.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
