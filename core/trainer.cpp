@@ -62,7 +62,10 @@ nlohmann::json to_json(const EpochMetrics& m) {
 
 EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   EpochMetrics m;
-  m.epoch = j.at("epoch").get<long>();
+  const auto& epoch = j.at("epoch");  // a whole number from 1 (a float such as 1e45 would not fit a long)
+  if (!epoch.is_number_unsigned() || epoch.get<uint64_t>() < 1 || epoch.get<uint64_t>() > (uint64_t(1) << 40))
+    throw std::invalid_argument("epoch is not a whole number from 1");
+  m.epoch = static_cast<long>(epoch.get<uint64_t>());
   m.lr = number_from_json(j.at("lr"));
   m.train_loss = number_from_json(j.at("train_loss"));
   m.train_error = number_from_json(j.at("train_error"));

@@ -9,6 +9,7 @@
 // device tensors, read back when the progress line is due (at most a few
 // times per second, where a non-finite loss is caught) and once per epoch.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <torch/optim/sgd.h>
 
 #include <array>

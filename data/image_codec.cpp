@@ -109,7 +109,10 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
         if (m->warning.empty()) m->warning = text;
       });
   png_infop info = png_create_info_struct(png);
+  // Everything a png_error's longjmp can skip over lives above the setjmp, so it is destroyed
+  // (a vector declared below it would leak: longjmp runs no destructors).
   Image image;
+  std::vector<png_bytep> rows;
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_read_struct(&png, &info, nullptr);
     throw DataError(path + ": corrupt or truncated PNG" + (messages.error.empty() ? "" : " (" + messages.error + ")"));
@@ -136,7 +139,7 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
     check_size(w, h, path);
   }
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
-  std::vector<png_bytep> rows(image.height);
+  rows.resize(image.height);
   for (int y = 0; y < image.height; ++y) rows[y] = image.pixels.data() + static_cast<size_t>(y) * image.width * image.channels;
   png_read_image(png, rows.data());
   png_read_end(png, nullptr);

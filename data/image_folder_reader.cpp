@@ -143,7 +143,7 @@ Dataset load_dataset_cache(const std::string& path) {
   // Sizes are checked against the file before anything is allocated (a damaged header can claim anything).
   uint64_t pixels = 1;
   for (int64_t d : dims) {
-    if (d < 0 || d > (int64_t(1) << 31) || (d > 0 && pixels > (uint64_t(1) << 40) / static_cast<uint64_t>(d)))
+    if (d <= 0 || d > (int64_t(1) << 31) || (d > 0 && pixels > (uint64_t(1) << 40) / static_cast<uint64_t>(d)))
       throw DataError(path + ": damaged cache file (impossible image dimensions; delete it to rebuild)");
     pixels *= static_cast<uint64_t>(d);
   }
@@ -166,6 +166,9 @@ Dataset load_dataset_cache(const std::string& path) {
   std::memcpy(data.images.data_ptr<uint8_t>(), bytes.data() + at, data.images.numel());
   at += data.images.numel();
   std::memcpy(data.labels.data_ptr<int64_t>(), bytes.data() + at, data.labels.numel() * sizeof(int64_t));
+  if (data.labels.numel() > 0 && (data.labels.min().item<int64_t>() < 0 || data.labels.max().item<int64_t>() >= classes))
+    throw DataError(path + ": damaged cache file (a label outside its " + std::to_string(classes) +
+                    " classes; delete it to rebuild)");
   return data;
 }
 

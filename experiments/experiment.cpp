@@ -258,8 +258,12 @@ Experiment load_experiment(const std::string& file) {
   for (const auto& [key, values] : sweep.value().items()) {
     const auto& v = sweep.raw(key);
     if (!v.is_array() || v.empty()) sweep.fail(key, "expected a non-empty array of values, got " + describe_json(values));
-    if (key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
-      sweep.fail(key, "expected a dotted path such as \"model.preset\"");
+    // Keys become JSON pointers: only names (letters, digits, _ and -) joined by single dots.
+    const bool plain = std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain || key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
+      sweep.fail(key, "expected a dotted path of names such as \"model.preset\"");
     if (key == "seeds" || key == "seed" || key.rfind("seeds.", 0) == 0)
       sweep.fail(key, "seeds are not swept: list them in the top-level \"seeds\"");
     axes.emplace_back(key, v);

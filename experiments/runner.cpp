@@ -210,8 +210,11 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   Trainer::Outcome outcome;
   try {
     outcome = trainer.train(on_epoch, start_epoch);
-  } catch (const Error& e) {  // diverged, or a data error mid-run: the last finished epoch stays
-    write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
+  } catch (const Error& e) {  // diverged, a data error or a full disk mid-run: the last finished epoch stays
+    try {
+      write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
+    } catch (const Error&) {  // a full disk refuses this too; the message below gives the first failure
+    }
     std::cerr << "odenet: error: " << e.what() << "\n";
     return Outcome::kFailed;
   }

@@ -2,8 +2,6 @@
 // to the uninterrupted result, `odenet status` over every state a run can be
 // in, and sweeps run as parallel jobs equal to the sequential run.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -12,8 +10,6 @@
 #include <thread>
 
 #include "tests/support/test_support.h"
-
-extern char** environ;
 
 namespace odenet {
 namespace {
@@ -166,17 +162,8 @@ TEST_F(Campaign, SigtermCheckpointsMidEpochAndResumeEndsLikeAnUninterruptedRun) 
   test::write_idx_dataset(dir_ / "big", 3072, 128, 12, 4);
   std::string file = write_experiment(tiny_experiment(dir_ / "big", "signal", 4), "signal.json");
   std::string stopped_root = dir_ / "stopped", clean_root = dir_ / "clean";
-  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--device", "cpu", "--results", stopped_root};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, (dir_ / "out.txt").c_str(), O_WRONLY | O_CREAT, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  pid_t pid = test::spawn_odenet({"run", file, "--threads", "1", "--device", "cpu", "--results", stopped_root},
+                                 dir_ / "out.txt");
   std::string metrics = stopped_root + "/signal/s0/metrics.jsonl";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (std::chrono::steady_clock::now() < deadline && (!fs::exists(metrics) || metric_lines(metrics).empty()))

@@ -1,7 +1,5 @@
 // End-to-end tests of the odenet executable on tiny generated data sets.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -14,8 +12,6 @@
 #include <torch/cuda.h>
 
 #include "tests/support/test_support.h"
-
-extern char** environ;
 
 namespace odenet {
 namespace {
@@ -120,16 +116,7 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
   std::string killed_root = dir_ / "killed", clean_root = dir_ / "clean";
 
   // On the CPU: bit-for-bit equality needs deterministic kernels (cuDNN's autotuned ones are not).
-  std::vector<std::string> args{ODENET_BINARY, "run", file, "--threads", "1", "--device", "cpu", "--results", killed_root};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  pid_t pid = test::spawn_odenet({"run", file, "--threads", "1", "--device", "cpu", "--results", killed_root}, "/dev/null");
   std::string metrics = killed_root + "/resume/s0/metrics.jsonl";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   int status = 0;
@@ -143,7 +130,6 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
   }
-  posix_spawn_file_actions_destroy(&actions);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
   ASSERT_FALSE(fs::exists(killed_root + "/resume/s0/summary.json"));
   size_t done = metric_lines(metrics).size();

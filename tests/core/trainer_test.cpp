@@ -59,6 +59,17 @@ struct TinySources {
   Loader train, test;
 };
 
+// An uninterrupted run from manual_seed(1): its model and its metrics, to compare a resumed run with.
+std::pair<std::shared_ptr<TinyImpl>, std::vector<EpochMetrics>> train_straight(TinySources& data,
+                                                                              const TrainOptions& options) {
+  torch::manual_seed(1);
+  auto model = std::make_shared<TinyImpl>();
+  Trainer straight(model, data.train, data.test, options);
+  std::vector<EpochMetrics> metrics;
+  straight.train([&](const EpochMetrics& m) { metrics.push_back(m); });
+  return {model, metrics};
+}
+
 TEST(Trainer, DecayGroupsFollowTheExcludedCategories) {
   TinyImpl model;
   auto [decayed, plain] = decay_groups(model, {"bn", "k"});
@@ -100,11 +111,7 @@ TEST(Trainer, CheckpointRoundTripContinuesIdentically) {
   TinySources data;
   test::ScratchDir dir;
   auto options = tiny_options();
-  torch::manual_seed(1);
-  auto straight_model = std::make_shared<TinyImpl>();
-  Trainer straight(straight_model, data.train, data.test, options);
-  std::vector<EpochMetrics> a;
-  straight.train([&](const EpochMetrics& m) { a.push_back(m); });
+  auto [straight_model, a] = train_straight(data, options);
 
   torch::manual_seed(1);
   options.epochs = 1;
@@ -207,6 +214,15 @@ TEST(Trainer, NonFiniteMetricsRoundTripThroughMetricsFiles) {
   EXPECT_TRUE(std::isnan(back[1].train_loss));  // older files wrote NaN as null
 }
 
+TEST(Trainer, AMetricsLineWithAnImpossibleEpochIsMalformed) {  // found by fuzz_metrics (UB converting 1e45)
+  test::ScratchDir dir;
+  for (const char* epoch : {"1e45", "0", "-3", "2.5", "\"1\""}) {
+    test::write_text(dir / "m.jsonl", std::string("{\"epoch\": ") + epoch + "}\n");
+    EXPECT_EQ(test::error_message<DataError>([&] { read_metrics_file(dir / "m.jsonl"); }),
+              dir / "m.jsonl" + ":1: malformed metrics line") << epoch;
+  }
+}
+
 TEST(Trainer, ALossAboveTheDivergenceBoundStopsTraining) {
   TinySources data;
   auto options = tiny_options();
@@ -233,11 +249,7 @@ TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
   test::ScratchDir dir;
   auto options = tiny_options();
   options.epochs = 3;
-  torch::manual_seed(1);
-  auto straight_model = std::make_shared<TinyImpl>();
-  Trainer straight(straight_model, data.train, data.test, options);
-  std::vector<EpochMetrics> a;
-  straight.train([&](const EpochMetrics& m) { a.push_back(m); });
+  auto [straight_model, a] = train_straight(data, options);
 
   torch::manual_seed(1);
   int steps = 0;

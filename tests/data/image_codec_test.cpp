@@ -16,12 +16,7 @@ Image noise(int w, int h) {
 }
 
 std::string error_of(const std::string& path) {
-  try {
-    decode_image_file(path);
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
+  return test::error_message<DataError>([&] { decode_image_file(path); });
 }
 
 TEST(ImageCodec, AJpegCutBeforeItsEndIsAnErrorNamingTheFile) {

@@ -22,12 +22,7 @@ class HostileInput : public ::testing::Test {
     return dir_ / name;
   }
   std::string error_of(const std::string& file) {
-    try {
-      load_experiment(file);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "(no error)";
+    return test::error_message<ConfigError>([&] { load_experiment(file); });
   }
   test::ScratchDir dir_;
 };
@@ -62,6 +57,8 @@ TEST_F(HostileInput, JsonSemanticsAreStrict) {
   auto seed = write("seed.json", R"(, "seeds": [9223372036854775808])");
   EXPECT_EQ(error_of(seed), seed + ": /seeds/0: 9223372036854775808 is out of range [0, 2147483648]");
   EXPECT_EQ(error_of(dir_.path()), dir_.path() + ": is a directory, not a JSON file");
+  auto tilde = write("tilde.json", R"(, "sweep": {"model.scheme.nam~e": ["rk4"]})");  // found by fuzz_experiment
+  EXPECT_EQ(error_of(tilde), tilde + ": /sweep/model.scheme.nam~e: expected a dotted path of names such as \"model.preset\"");
   auto swept_seeds = write("swept.json", R"(, "sweep": {"seeds": [[0], [1]]})");
   EXPECT_EQ(error_of(swept_seeds), swept_seeds + ": /sweep/seeds: seeds are not swept: list them in the top-level \"seeds\"");
 }

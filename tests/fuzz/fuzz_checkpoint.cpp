@@ -4,9 +4,30 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/serialize.h>
 
+#include <cstdlib>
+
 #include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "tests/fuzz/fuzz_support.h"
+
+// `fuzz_checkpoint --write-seed FILE` writes the seed corpus's valid checkpoint (a Linear(4, 2)
+// under "model", the layout Trainer::save_checkpoint uses) and exits.
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  if (*argc == 3 && std::string((*argv)[1]) == "--write-seed") {
+    torch::nn::Linear model(4, 2);
+    torch::serialize::OutputArchive archive, model_archive;
+    model->save(model_archive);
+    archive.write("model", model_archive);
+    std::string payload;
+    archive.save_to([&](const void* data, size_t size) {
+      payload.append(static_cast<const char*>(data), size);
+      return size;
+    });
+    odenet::write_checkpoint_file((*argv)[2], payload, {{"config_hash", "0123456789abcdef"}, {"seed", 0}, {"epoch", 1}});
+    std::exit(0);
+  }
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string file = odenet::fuzz::input_file(data, size, ".pt");

@@ -1,6 +1,8 @@
 #include "tests/support/test_support.h"
 
+#include <fcntl.h>
 #include <ftw.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <zlib.h>
 
@@ -13,6 +15,8 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace odenet::test {
 namespace fs = std::filesystem;
@@ -101,6 +105,23 @@ CommandResult run_odenet(const std::string& args) {
   int status = pclose(pipe);
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return {code, output};
+}
+
+pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output) {
+  std::vector<std::string> all{ODENET_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + ODENET_BINARY);
+  return pid;
 }
 
 nlohmann::json tiny_experiment(const std::string& data, const std::string& name, int epochs) {

@@ -1,6 +1,8 @@
 // Helpers the suites share: scratch directories, tiny generated data sets,
 // running the odenet binary.
 #pragma once
+#include <sys/types.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -36,6 +38,21 @@ struct CommandResult {
 };
 /// Runs `odenet ARGS` through the shell, capturing output.
 CommandResult run_odenet(const std::string& args);
+
+/// Starts `odenet ARGS...` without a shell, its stdout and stderr into the file `output`
+/// (/dev/null to drop them); returns the child's pid for kill() and waitpid().
+pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output);
+
+/// The message of the `E` that `read` throws, or "(no error)".
+template <class E, class F>
+std::string error_message(F&& read) {
+  try {
+    read();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 /// A small LM-ResNet experiment (depth 8, width 4, pre-activation) on the idx data set in `data`.
 nlohmann::json tiny_experiment(const std::string& data, const std::string& name, int epochs);
