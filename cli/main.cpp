@@ -1,5 +1,7 @@
 // odenet: ODE-inspired deep architectures from one command line.
 #include <c10/util/Exception.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <iostream>
@@ -26,12 +28,6 @@ const char* kUsage =
     "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n"
     "  report    Markdown report with tables and plots for an experiment's results\n"
     "  stability stability regions of the Runge-Kutta methods and the LM root condition (plots)\n";
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 }  // namespace
 
@@ -84,7 +80,7 @@ int main(int argc, char** argv) {
     return 1;
   } catch (...) {  // only a plugin's code can throw something else
     std::cerr << "odenet: error: an exception that is not a std::exception escaped"
-              << (plugins.empty() ? std::string() : " (plugins loaded: " + join(plugins) + ")") << "\n";
+              << (plugins.empty() ? std::string() : fmt::format(" (plugins loaded: {})", fmt::join(plugins, ", "))) << "\n";
     return 2;
   }
 }

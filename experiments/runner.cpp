@@ -19,12 +19,12 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/run_status.h"
 #include "core/stop_signal.h"
 #include "core/threads.h"
 #include "discretizations/plugin_loader.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
-#include "core/run_status.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
