@@ -1,22 +1,19 @@
 #include "analysis/run_analysis.h"
 
 #include <fmt/format.h>
-#include <torch/serialize.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 #include "analysis/comparison_table.h"
 #include "analysis/ode_problems.h"
 #include "analysis/plots.h"
 #include "analysis/scheme_verification.h"
 #include "analysis/stability.h"
+#include "analysis/trained_model.h"
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "core/json_reader.h"
-#include "discretizations/euler_maruyama.h"
-#include "discretizations/linear_multistep.h"
 
 namespace odenet {
 
@@ -29,16 +26,6 @@ std::string format_k_table(const std::vector<BlockCoefficient>& blocks) {
   }
   return md;
 }
-namespace fs = std::filesystem;
-namespace {
-
-nlohmann::json read_required(const std::string& dir, const std::string& name, const std::string& why) {
-  std::string path = dir + "/" + name;
-  if (!fs::exists(path)) throw DataError(dir + ": no " + name + " (" + why + ")");
-  return read_run_json(path);
-}
-
-}  // namespace
 
 std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config) {
   if (info.name == "forward_euler") return "u̇ + (Δt/2) ü = f(u) + O(Δt²)";
@@ -98,40 +85,21 @@ nlohmann::json to_json(const RunAnalysis& a) {
 }
 
 RunAnalysis analyze_run(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw DataError(dir + ": no such run directory");
-  nlohmann::json config = read_required(dir, "config.json", "not a run directory");
-  nlohmann::json summary = read_required(dir, "summary.json", "the run is unfinished or still in progress");
-  if (!fs::exists(dir + "/checkpoint.pt")) throw DataError(dir + ": no checkpoint.pt (the analysis reads the trained k_n from it)");
-  if (!config.contains("model") || !summary.contains("data"))
-    throw DataError(dir + ": config.json or summary.json lacks \"model\" / \"data\"");
-
+  TrainedModel trained = load_trained_model(dir);
   RunAnalysis a;
   a.dir = dir;
-  ModelOptions options = model_options_from_json(JsonReader(config["model"], dir + "/config.json", "/model"), preset_options);
-  auto scheme = build_scheme(scheme_registry(), options.scheme, dir + "/config.json", "/model/scheme");
+  auto& scheme = trained.scheme;
+  auto& model = trained.model;
   a.scheme = scheme->info();
   a.scheme_config = scheme->to_json();
   a.modified_equation = modified_equation(a.scheme, a.scheme_config);
-  const auto& shape = summary["data"]["shape"];
-  auto model = build_model(options, *scheme, shape[0].get<int64_t>(), summary["data"]["classes"].get<int64_t>());
-  try {
-    torch::serialize::InputArchive archive, model_archive;
-    archive.load_from(dir + "/checkpoint.pt");
-    archive.read("model", model_archive);
-    model->load(model_archive);
-  } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    throw DataError(dir + "/checkpoint.pt: cannot read the model: " + what.substr(0, what.find('\n')));
-  }
 
   int depth = 0;
   for (const auto& item : model->named_modules("", /*include_self=*/false)) {
     auto* step = dynamic_cast<StepImpl*>(item.value().get());
     if (!step) continue;
     ++depth;
-    torch::Tensor k;
-    if (auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step); lm && lm->has_k()) k = lm->k();
-    if (auto* em = dynamic_cast<EulerMaruyamaStepImpl*>(step); em && em->k().defined()) k = em->k();
+    torch::Tensor k = step->learned_k();
     if (!k.defined()) continue;
     BlockCoefficient b;
     b.block = item.key();

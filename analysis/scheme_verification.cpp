@@ -1,8 +1,10 @@
 #include "analysis/scheme_verification.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
+#include <set>
 
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
@@ -154,6 +156,20 @@ Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label
     v.observed_strong_order = fitted_order(steps, strong_errors);
   }
   return v;
+}
+
+void check_step_counts(const std::vector<int>& steps, const std::string& what) {
+  if (steps.size() < 2) throw ConfigError(what + ": give at least two step counts to fit an order");
+  if (std::set<int>(steps.begin(), steps.end()).size() != steps.size())
+    throw ConfigError(fmt::format("{}: {} repeats a step count", what, fmt::join(steps, ",")));
+  for (int n : steps) {
+    if (n < 1) throw ConfigError(fmt::format("{}: {} is not a positive step count", what, n));
+    if (n > 10000000) throw ConfigError(fmt::format("{}: {} is more than 10,000,000 steps", what, n));
+  }
+}
+
+void check_final_time(double t1, const std::string& what) {
+  if (!std::isfinite(t1) || t1 <= 0) throw ConfigError(fmt::format("{}: {} is not a positive finite time", what, t1));
 }
 
 }  // namespace odenet

@@ -42,6 +42,11 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
 Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label, const OdeProblem& problem,
                            const std::vector<int>& steps, double t1);
 
+/// At least two distinct step counts, each from 1 to 10,000,000; a ConfigError naming `what` otherwise.
+void check_step_counts(const std::vector<int>& steps, const std::string& what);
+/// A positive finite final time; a ConfigError naming `what` otherwise.
+void check_final_time(double t1, const std::string& what);
+
 /// Least-squares slope of log(error) against log(1/steps).
 double fitted_order(const std::vector<int>& steps, const std::vector<double>& errors);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/mac_count.h"
 
 #include "architectures/cifar_resnet.h"
 #include "architectures/fractalnet.h"
@@ -186,6 +187,25 @@ std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const S
     std::string model = options.preset.empty() ? "layout '" + options.layout + "'" : "preset '" + options.preset + "'";
     throw ConfigError(fmt::format("{} with scheme '{}': {}", model, scheme.info().name, e.what()));
   }
+}
+
+nlohmann::json describe_presets(int64_t channels, int64_t classes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& name : preset_registry().names()) {
+    const auto& entry = preset_registry().get(name);
+    auto scheme = build_scheme(scheme_registry(), entry.options.scheme, "preset " + name, "/scheme");
+    const int64_t outputs = classes > 0 ? classes : native_classes(entry.options);
+    const int64_t size = native_input_size(entry.options);
+    auto model = build_model(entry.options, *scheme, channels, outputs);
+    out.push_back({{"name", name},
+                   {"params", count_parameters(*model)},
+                   {"classes", outputs},
+                   {"input_size", size},
+                   {"macs", macs_per_image(*model, channels, size, size)},
+                   {"description", entry.description},
+                   {"model", to_json(entry.options)}});
+  }
+  return out;
 }
 
 }  // namespace odenet

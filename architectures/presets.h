@@ -39,4 +39,8 @@ ModelOptions preset_options(const std::string& name);
 std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
                                             int64_t num_classes);
 
+/// Every preset as {name, params, classes, input_size, macs, description, model} (what
+/// `odenet models --json` prints); classes 0: each layout's native class count.
+nlohmann::json describe_presets(int64_t channels, int64_t classes);
+
 }  // namespace odenet

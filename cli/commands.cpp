@@ -6,7 +6,6 @@
 #include <cmath>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
@@ -130,20 +129,7 @@ int models_command(const Args& args) {
       "channels", po::value(&channels)->default_value(3), "input channels for the parameter count (MACs: per image at the layout's native size)");
   po::variables_map vm;
   if (!parse(args, "odenet models [--json] [--classes N] [--channels C]", options, {}, vm)) return 0;
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& name : preset_registry().names()) {
-    const auto& entry = preset_registry().get(name);
-    auto scheme = build_scheme(scheme_registry(), entry.options.scheme, "preset " + name, "/scheme");
-    const int64_t outputs = classes > 0 ? classes : native_classes(entry.options);
-    auto model = build_model(entry.options, *scheme, channels, outputs);
-    out.push_back({{"name", name},
-                   {"params", count_parameters(*model)},
-                   {"classes", outputs},
-                   {"input_size", native_input_size(entry.options)},
-                   {"macs", macs_per_image(*model, channels, native_input_size(entry.options), native_input_size(entry.options))},
-                   {"description", entry.description},
-                   {"model", to_json(entry.options)}});
-  }
+  nlohmann::json out = describe_presets(channels, classes);
   if (json) {
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -189,14 +175,10 @@ int verify_scheme_command(const Args& args) {
       throw ConfigError("--steps: '" + item + "' is not a positive integer");
     }
   }
-  if (steps.size() < 2) throw ConfigError("--steps: give at least two step counts to fit an order");
-  if (std::set<int>(steps.begin(), steps.end()).size() != steps.size())
-    throw ConfigError("--steps: '" + steps_text + "' repeats a step count");
-  for (int n : steps)
-    if (n > 10000000) throw ConfigError(fmt::format("--steps: {} is more than 10,000,000 steps", n));
+  check_step_counts(steps, "--steps");
   if (vm.count("t1")) {
     t1 = vm["t1"].as<double>();
-    if (!std::isfinite(*t1) || *t1 <= 0) throw ConfigError(fmt::format("--t1: {} is not a positive finite time", *t1));
+    check_final_time(*t1, "--t1");
   }
   OdeProblem problem = make_problem(problem_name);
   const double final_time = t1.value_or(problem.t1);

@@ -18,5 +18,6 @@ int verify_scheme_command(const Args& args);
 int analyze_command(const Args& args);
 int report_command(const Args& args);
 int stability_command(const Args& args);
+int export_command(const Args& args);
 
 }  // namespace odenet::cli

@@ -5,7 +5,8 @@
 
 #include <cstdio>
 #include <iostream>
-#include <map>
+#include <algorithm>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -13,37 +14,41 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: odenet [--plugin PATH.so]... COMMAND [options]   (odenet COMMAND --help for each)\n"
-    "\n"
-    "commands:\n"
-    "  run       train the runs of experiment JSON files into results/<experiment>/<run>/\n"
-    "  status    where the runs of result directories or experiments stand (finished, paused, ...)\n"
-    "  speed     training throughput of a run: end to end and compute only\n"
-    "  validate  check experiment files and print the expanded runs\n"
-    "  table     comparison table (Markdown or CSV) of finished runs\n"
-    "  schemes   registered numerical schemes with their metadata\n"
-    "  models    named network presets with their parameter counts\n"
-    "  verify-scheme  integrate an analytic problem with a scheme: errors and observed order\n"
-    "  analyze   modified-equation analysis of a finished run (learned k_n, stability)\n"
-    "  report    Markdown report with tables and plots for an experiment's results\n"
-    "  stability stability regions of the Runge-Kutta methods and the LM root condition (plots)\n";
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const odenet::cli::Args&);
+};
+
+// The one list of commands: usage, dispatch and the unknown-command message come from it.
+const std::vector<Command>& commands() {
+  using namespace odenet::cli;
+  static const std::vector<Command> table{
+      {"run", "train the runs of experiment JSON files into results/<experiment>/<run>/", run_command},
+      {"status", "where the runs of result directories or experiments stand (finished, paused, ...)", status_command},
+      {"speed", "training throughput of a run: end to end and compute only", speed_command},
+      {"validate", "check experiment files and print the expanded runs", validate_command},
+      {"table", "comparison table (Markdown or CSV) of finished runs", table_command},
+      {"schemes", "registered numerical schemes with their metadata", schemes_command},
+      {"models", "named network presets with their parameter counts", models_command},
+      {"verify-scheme", "integrate an analytic problem with a scheme: errors and observed order", verify_scheme_command},
+      {"analyze", "modified-equation analysis of a finished run (learned k_n, stability)", analyze_command},
+      {"report", "Markdown report with tables and plots for an experiment's results", report_command},
+      {"stability", "stability regions of the Runge-Kutta methods and the LM root condition (plots)", stability_command},
+      {"export", "a finished run's weights as a state dict that PyTorch's torch.load reads", export_command},
+  };
+  return table;
+}
+
+std::string usage() {
+  std::string text = "usage: odenet [--plugin PATH.so]... COMMAND [options]   (odenet COMMAND --help for each)\n\ncommands:\n";
+  for (const auto& c : commands()) text += fmt::format("  {:<14} {}\n", c.name, c.summary);
+  return text;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace odenet::cli;
-  const std::map<std::string, int (*)(const Args&)> commands{{"run", run_command},
-                                                              {"status", status_command},
-                                                              {"speed", speed_command},
-                                                              {"validate", validate_command},
-                                                              {"table", table_command},
-                                                              {"schemes", schemes_command},
-                                                              {"models", models_command},
-                                                              {"verify-scheme", verify_scheme_command},
-                                                              {"analyze", analyze_command},
-                                                              {"report", report_command},
-                                                              {"stability", stability_command}};
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {
@@ -55,18 +60,20 @@ int main(int argc, char** argv) {
     first += 2;
   }
   if (first >= argc || std::string(argv[first]) == "--help" || std::string(argv[first]) == "-h") {
-    std::cout << kUsage;
+    std::cout << usage();
     return first >= argc ? 2 : 0;
   }
-  auto it = commands.find(argv[first]);
-  if (it == commands.end()) {
-    std::cerr << "odenet: unknown command '" << argv[first]
-              << "'; commands: run, status, speed, validate, table, schemes, models, verify-scheme, analyze, report, stability\n";
+  const std::string name = argv[first];
+  auto it = std::find_if(commands().begin(), commands().end(), [&](const Command& c) { return name == c.name; });
+  if (it == commands().end()) {
+    std::vector<std::string> names;
+    for (const auto& c : commands()) names.push_back(c.name);
+    std::cerr << "odenet: unknown command '" << name << "'; commands: " << fmt::format("{}", fmt::join(names, ", ")) << "\n";
     return 2;
   }
   try {
     for (const auto& plugin : plugins) odenet::load_scheme_plugin(plugin, odenet::scheme_registry());
-    return it->second(Args(argv + first + 1, argv + argc));
+    return it->run(odenet::cli::Args(argv + first + 1, argv + argc));
   } catch (const odenet::Error& e) {
     std::cout.flush();
     std::cerr << (e.exit_code() >= 128 ? "odenet: " : "odenet: error: ") << e.what() << "\n";  // 128 + signal: asked to stop

@@ -49,7 +49,7 @@ int64_t count_parameters(const torch::nn::Module& module) {
 }
 
 nlohmann::json to_json(const EpochMetrics& m) {
-  return {{"epoch", m.epoch},
+  nlohmann::json j{{"epoch", m.epoch},
           {"lr", json_number(m.lr)},
           {"train_loss", json_number(m.train_loss)},
           {"train_error", json_number(m.train_error)},
@@ -58,6 +58,12 @@ nlohmann::json to_json(const EpochMetrics& m) {
           {"train_seconds", json_number(m.train_seconds)},
           {"epoch_seconds", json_number(m.epoch_seconds)},
           {"images_per_second", json_number(m.images_per_second)}};
+  if (!m.k.empty()) {
+    nlohmann::json k = nlohmann::json::object();
+    for (const auto& [step, value] : m.k) k[step] = json_number(value);
+    j["k"] = k;
+  }
+  return j;
 }
 
 EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
@@ -74,6 +80,8 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   m.train_seconds = number_from_json(j.at("train_seconds"));
   m.epoch_seconds = number_from_json(j.at("epoch_seconds"));
   m.images_per_second = number_from_json(j.at("images_per_second"));
+  if (j.contains("k"))
+    for (const auto& [step, value] : j.at("k").items()) m.k.emplace_back(step, number_from_json(value));
   return m;
 }
 

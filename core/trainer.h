@@ -55,6 +55,11 @@ struct TrainOptions {
   /// A step loss above divergence × ln(classes) — the cross-entropy of a uniform guess — stops
   /// training as diverged, as a non-finite loss does; empty: only non-finite losses do.
   std::optional<double> divergence = 1e4;
+  /// A state-dict file (odenet export, or Python's torch.save(dict(...))) the model starts from;
+  /// empty: the builder's initialisation.
+  std::string init_from;
+  /// The names init_from uses: "odenet" (the module tree's) or "torchvision" (ImageNet ResNets).
+  std::string init_names = "odenet";
   /// Who writes the checkpoints (e.g. {"config_hash", "seed"}): stored in each and checked on loading.
   nlohmann::json identity;
   /// Asked after every step; true stops training there (a signal).
@@ -67,6 +72,8 @@ struct EpochMetrics {
   double train_loss = 0, train_error = 0;
   double test_loss = 0, test_error = 0;
   double train_seconds = 0, epoch_seconds = 0, images_per_second = 0;
+  /// The learned k_n after the epoch, per step (module path → mean over channels); empty without any.
+  std::vector<std::pair<std::string, double>> k;
 };
 
 nlohmann::json to_json(const EpochMetrics& m);

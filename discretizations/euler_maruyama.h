@@ -37,6 +37,7 @@ class EulerMaruyamaStepImpl : public StepImpl {
   FieldImpl& f1() { return *f1_; }
   FieldImpl& f2() { return *f2_; }
   torch::Tensor k() const { return k_; }
+  torch::Tensor learned_k() const override { return k_; }
 
  private:
   EulerMaruyamaOptions options_;

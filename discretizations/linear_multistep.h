@@ -49,6 +49,7 @@ class LinearMultistepStepImpl : public StepImpl {
   torch::Tensor k() const;
   /// Whether the step is an LM-ResNet step with a k (trainable or fixed).
   bool has_k() const { return coefficient_.defined(); }
+  torch::Tensor learned_k() const override { return has_k() ? k() : torch::Tensor(); }
   FieldImpl& field() { return *field_; }
 
  private:

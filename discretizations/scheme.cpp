@@ -11,6 +11,14 @@
 
 namespace odenet {
 
+std::vector<std::pair<std::string, double>> learned_k_means(const torch::nn::Module& model) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& item : model.named_modules("", /*include_self=*/false))
+    if (auto* step = dynamic_cast<const StepImpl*>(item.value().get()))
+      if (torch::Tensor k = step->learned_k(); k.defined()) out.emplace_back(item.key(), k.detach().mean().item<double>());
+  return out;
+}
+
 State StepImpl::inverse(const State&) {
   throw Error(name() + " is not reversible: it has no inverse");
 }

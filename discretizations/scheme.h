@@ -75,7 +75,13 @@ class StepImpl : public torch::nn::Module {
   virtual State forward(const State& state) = 0;
   /// State_n from State_{n+1}, for reversible schemes (others throw).
   virtual State inverse(const State& next);
+  /// The step's learned multistep coefficient k_n (one element, or one per channel); undefined
+  /// for steps without one. Analysis and logging ask this instead of casting to step types.
+  virtual torch::Tensor learned_k() const { return {}; }
 };
+
+/// The mean learned k_n of every step of `model` that has one, by module path, in module order.
+std::vector<std::pair<std::string, double>> learned_k_means(const torch::nn::Module& model);
 
 class Scheme {
  public:

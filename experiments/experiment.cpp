@@ -134,6 +134,14 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
   t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
   t.channels_last = r.boolean("channels_last", true);
   precision = r.one_of("precision", precision_choices(), "auto");
+  if (r.has("init_from")) {
+    t.init_from = expand_path(r, "init_from", r.string("init_from"));
+    if (!std::filesystem::is_regular_file(t.init_from))
+      r.fail("init_from", "no such state-dict file '" + t.init_from + "'");
+    t.init_names = r.one_of("init_names", {"odenet", "torchvision"}, "odenet");
+  } else if (r.has("init_names")) {
+    r.fail("init_names", "needs train.init_from");
+  }
   if (r.has("divergence") && r.raw("divergence").is_null())
     t.divergence.reset();
   else
@@ -187,6 +195,10 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
                 {"weight_decay", t.optimizer.weight_decay},
                 {"decay_excludes", t.optimizer.decay_excludes}}},
               {"schedule", schedule}};
+  if (!t.init_from.empty()) {  // absent otherwise: configs written before init_from existed still resume
+    resolved["init_from"] = t.init_from;
+    resolved["init_names"] = t.init_names;
+  }
   return t;
 }
 

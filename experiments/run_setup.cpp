@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include "architectures/presets.h"
+#include "architectures/torchvision_names.h"
 #include "core/error.h"
 #include "core/stop_signal.h"
 #include "core/mac_count.h"
+#include "core/state_dict.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -31,6 +33,13 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   torch::manual_seed(run.seed);
   auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
   s.model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
+  if (!s.train.init_from.empty()) {
+    if (s.train.init_names == "torchvision" && run.model.layout != "imagenet_resnet")
+      throw ConfigError(fmt::format("{}: /train/init_names: torchvision names fit the imagenet_resnet layout, not '{}'",
+                                    run.source, run.model.layout));
+    load_state_dict(*s.model, read_state_dict(s.train.init_from), s.train.init_from + " (train.init_from of " + run.source + ")",
+                    s.train.init_names == "torchvision" ? NameMap(torchvision_name) : NameMap());
+  }
   s.params = count_parameters(*s.model);
   s.macs = macs_per_image(*s.model, data.train.channels(), data.train.height(), data.train.width());
   s.trainer = std::make_unique<Trainer>(s.model, *s.train_loader, *s.test_loader, s.train);

@@ -21,6 +21,7 @@
 #include "core/progress.h"
 #include "core/run_status.h"
 #include "core/stop_signal.h"
+#include "core/tensorboard_events.h"
 #include "core/threads.h"
 #include "discretizations/plugin_loader.h"
 #include "experiments/parallel_runs.h"
@@ -189,9 +190,12 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
              threads, device.str(), precision_name(train.precision));
   std::fflush(stdout);
 
-  auto on_epoch = [&](const EpochMetrics& m) {
-    metrics.push_back(m);
+  auto on_epoch = [&](const EpochMetrics& epoch_metrics) {
+    metrics.push_back(epoch_metrics);
+    const EpochMetrics& m = metrics.back();
+    metrics.back().k = learned_k_means(*setup.model);
     write_metrics(metrics_path, metrics);  // metrics before checkpoint: a kill in between redoes the epoch
+    write_tensorboard_events(dir, metrics);
     trainer.save_checkpoint(checkpoint);
     budget.epoch_seconds = m.epoch_seconds;
     double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);

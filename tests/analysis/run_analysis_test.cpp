@@ -5,8 +5,10 @@
 #include <torch/serialize.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "architectures/presets.h"
+#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "discretizations/linear_multistep.h"
 #include "tests/support/test_support.h"
@@ -15,7 +17,8 @@ namespace odenet {
 namespace {
 
 // A finished LM-ResNet-20 run directory whose k_n are set to known values.
-std::vector<double> make_lm_run(const std::string& dir) {
+// `container`: the checkpoint as the trainer writes it (header + archive), else a bare archive.
+std::vector<double> make_lm_run(const std::string& dir, bool container = false) {
   std::filesystem::create_directories(dir);
   auto options = preset_options("lm_resnet20");
   auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
@@ -33,7 +36,13 @@ std::vector<double> make_lm_run(const std::string& dir) {
   torch::serialize::OutputArchive archive, model_archive;
   model->save(model_archive);
   archive.write("model", model_archive);
-  archive.save_to(dir + "/checkpoint.pt");
+  if (container) {
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    write_checkpoint_file(dir + "/checkpoint.pt", bytes.str(), {{"epoch", 1}});
+  } else {
+    archive.save_to(dir + "/checkpoint.pt");
+  }
   test::write_text(dir + "/config.json", nlohmann::json{{"model", to_json(options)}}.dump());
   test::write_text(dir + "/summary.json", nlohmann::json{{"data", {{"shape", {1, 28, 28}}, {"classes", 10}}}}.dump());
   return ks;
@@ -58,6 +67,14 @@ TEST(RunAnalysis, ReadsKnownKAndTheModifiedEquationCoefficients) {
   EXPECT_NEAR(a.mean_k, mean, 1e-6);
   EXPECT_NEAR(a.predicted_error_ratio, (1 - mean) / (1 + mean), 1e-6);
   EXPECT_NEAR(a.measured_error_ratio, a.predicted_error_ratio, 0.1 * a.predicted_error_ratio);
+}
+
+TEST(RunAnalysis, ReadsTheCheckpointContainerTheTrainerWrites) {
+  test::ScratchDir dir;
+  auto ks = make_lm_run(dir / "run", /*container=*/true);
+  RunAnalysis a = analyze_run(dir / "run");
+  ASSERT_EQ(a.blocks.size(), ks.size());
+  for (size_t i = 0; i < ks.size(); ++i) EXPECT_NEAR(a.blocks[i].k, ks[i], 1e-6);
 }
 
 TEST(RunAnalysis, IncompleteRunDirectoriesAreClearErrors) {

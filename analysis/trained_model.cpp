@@ -1,0 +1,55 @@
+#include "analysis/trained_model.h"
+
+#include <torch/serialize.h>
+
+#include <filesystem>
+
+#include "analysis/comparison_table.h"
+#include "architectures/presets.h"
+#include "core/checkpoint_file.h"
+#include "core/error.h"
+#include "core/json_reader.h"
+
+namespace odenet {
+
+nlohmann::json read_run_file(const std::string& dir, const std::string& name, const std::string& why) {
+  std::string path = dir + "/" + name;
+  if (!std::filesystem::exists(path)) throw DataError(dir + ": no " + name + " (" + why + ")");
+  return read_run_json(path);
+}
+
+TrainedModel load_trained_model(const std::string& dir) {
+  if (!std::filesystem::is_directory(dir)) throw DataError(dir + ": no such run directory");
+  TrainedModel t;
+  t.dir = dir;
+  t.config = read_run_file(dir, "config.json", "not a run directory");
+  nlohmann::json summary = read_run_file(dir, "summary.json", "the run is unfinished or still in progress");
+  const std::string checkpoint = dir + "/checkpoint.pt";
+  if (!std::filesystem::exists(checkpoint)) throw DataError(dir + ": no checkpoint.pt (the trained weights live there)");
+  if (!t.config.contains("model") || !summary.contains("data") || !summary["data"].contains("shape"))
+    throw DataError(dir + ": config.json or summary.json lacks \"model\" / \"data\"");
+
+  t.options = model_options_from_json(JsonReader(t.config["model"], dir + "/config.json", "/model"), preset_options);
+  t.scheme = build_scheme(scheme_registry(), t.options.scheme, dir + "/config.json", "/model/scheme");
+  const auto& shape = summary["data"]["shape"];
+  t.in_channels = shape.at(0).get<int64_t>();
+  t.image_size = shape.at(1).get<int64_t>();
+  t.classes = summary["data"]["classes"].get<int64_t>();
+  t.model = build_model(t.options, *t.scheme, t.in_channels, t.classes);
+
+  nlohmann::json identity;
+  const std::string payload = read_checkpoint_file(checkpoint, identity);  // checks size and CRC
+  try {
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from(payload.data(), payload.size());
+    archive.read("model", model_archive);
+    t.model->load(model_archive);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    throw DataError(checkpoint + ": cannot read the model: " + what.substr(0, what.find('\n')));
+  }
+  t.model->eval();
+  return t;
+}
+
+}  // namespace odenet

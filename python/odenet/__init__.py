@@ -1,0 +1,139 @@
+"""odenet from Python: build odenet's networks and schemes as torch.nn.Modules.
+
+    import torch, odenet
+    net = odenet.build_model("lm_resnet20", scheme="runge_kutta")   # a torch.nn.Module
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+The network's parameters and buffers are the C++ network's own tensors, registered in a
+mirror of its module tree, so optimisers, state_dict() / load_state_dict(), .train() and
+.eval() act on the network odenet runs.
+"""
+import os
+import sys
+
+import torch
+
+# Scheme plugins (load_plugin) resolve odenet's symbols from this extension: load it globally.
+_flags = sys.getdlopenflags()
+sys.setdlopenflags(_flags | os.RTLD_GLOBAL)
+try:
+    from . import _odenet
+finally:
+    sys.setdlopenflags(_flags)
+
+Error = _odenet.Error
+schemes = _odenet.schemes
+models = _odenet.models
+verify_scheme = _odenet.verify_scheme
+load_plugin = _odenet.load_plugin
+loaded_plugins = _odenet.loaded_plugins
+
+
+class Network(torch.nn.Module):
+    """An odenet network as a torch.nn.Module (forward runs the C++ network)."""
+
+    def __init__(self, cpp):
+        super().__init__()
+        object.__setattr__(self, "_cpp", cpp)
+        for path, parameters, buffers in cpp.tensors_by_module():
+            module = self._submodule_for(path)
+            for name, tensor in parameters:
+                tensor._is_param = True  # isinstance(tensor, nn.Parameter) holds, the tensor stays the C++ one
+                module._parameters[name] = tensor
+            for name, tensor in buffers:
+                module._buffers[name] = tensor
+        self.train(cpp.is_training())
+
+    def _submodule_for(self, path):
+        module = self
+        for part in path.split(".") if path else []:
+            if part not in module._modules:
+                module._modules[part] = torch.nn.Module()
+            module = module._modules[part]
+        return module
+
+    def forward(self, x):
+        return self._cpp.forward(x)
+
+    def train(self, mode=True):
+        self._cpp.train(mode)
+        return super().train(mode)
+
+    def parameter_count(self):
+        return self._cpp.parameter_count()
+
+    def extra_repr(self):
+        return repr(self._cpp)
+
+
+def build_model(preset, scheme=None, in_channels=3, num_classes=0, **options):
+    """The network of `preset` (odenet models), optionally with another `scheme` (a name or a
+    dict, as in an experiment's "model"/"scheme") and other model options; num_classes 0: the
+    layout's own (10 for CIFAR layouts, 1000 for ImageNet)."""
+    model = dict(options, preset=preset)
+    if scheme is not None:
+        model["scheme"] = scheme
+    return Network(_odenet.build_model(model, in_channels, num_classes))
+
+
+def build_model_from_json(config, in_channels=None, num_classes=None):
+    """The network a JSON object describes: an experiment's "model" object, or a whole config
+    (a run's config.json, or the .json that `odenet export` writes beside the weights)."""
+    if "model" in config:
+        data = config.get("data", {})
+        shape = data.get("shape")
+        if in_channels is None and shape:
+            in_channels = shape[0]
+        if num_classes is None:
+            num_classes = data.get("classes")
+        config = config["model"]
+    return Network(_odenet.build_model(config, in_channels or 3, num_classes or 0))
+
+
+def load_run(run_dir):
+    """A finished run's trained network, from its checkpoint (in eval mode)."""
+    return Network(_odenet.load_run(run_dir))
+
+
+def load_exported(path):
+    """The network `odenet export` wrote to `path` (weights) and its .json (config), in eval mode."""
+    import json
+
+    with open(os.path.splitext(path)[0] + ".json") as f:
+        net = build_model_from_json(json.load(f))
+    net.load_state_dict(torch.load(path))
+    return net.eval()
+
+
+torchvision_name = _odenet.torchvision_name
+
+
+def load_torchvision_state_dict(net, state_dict):
+    """Loads a state dict with torchvision's ResNet names (e.g. torchvision.models.resnet50's)
+    into an odenet ImageNet network (resnet50/101/152, resnext50_32x4d and their LM variants,
+    whose learned k keep their initialisation)."""
+    mapped, used = {}, set()
+    for name in net.state_dict():
+        tv = torchvision_name(name)
+        if not tv:
+            continue
+        if tv not in state_dict:
+            raise Error("state dict: no tensor '%s' (the network's %s)" % (tv, name))
+        mapped[name] = state_dict[tv]
+        used.add(tv)
+    extra = sorted(set(state_dict) - used)
+    if extra:
+        raise Error("state dict: tensor '%s' has no place in the network" % extra[0])
+    missing, unexpected = net.load_state_dict(mapped, strict=False)
+    assert not unexpected and all(not torchvision_name(m) for m in missing)
+    return net
+
+
+def save_state_dict(module, path):
+    """torch.save of module's state dict as a plain dict, the form odenet (train.init_from) reads."""
+    torch.save(dict(module.state_dict()), path)
+
+
+__all__ = ["Error", "Network", "schemes", "models", "build_model", "build_model_from_json", "load_run",
+           "load_exported", "save_state_dict", "torchvision_name",
+           "load_torchvision_state_dict", "verify_scheme", "load_plugin", "loaded_plugins"]

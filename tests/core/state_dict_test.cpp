@@ -1,0 +1,72 @@
+// State dicts: a network's weights out to a torch.save-format file and back in,
+// and the strict checks that name what does not fit.
+#include "core/state_dict.h"
+
+#include <gtest/gtest.h>
+
+#include "architectures/presets.h"
+#include "core/error.h"
+#include "tests/support/test_support.h"
+
+namespace odenet {
+namespace {
+
+std::shared_ptr<ClassifierImpl> lm_resnet(int seed) {
+  torch::manual_seed(seed);
+  auto options = preset_options("lm_resnet20");
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  return build_model(options, *scheme, 3, 10);
+}
+
+TEST(StateDict, HoldsEveryParameterAndBufferUnderItsModulePath) {
+  auto model = lm_resnet(0);
+  StateDict dict = state_dict(*model);
+  EXPECT_EQ(dict.size(), model->named_parameters().size() + model->named_buffers().size());
+  int64_t scalars = 0;
+  for (const auto& p : model->parameters()) scalars += p.numel();
+  int64_t in_dict = 0;
+  for (const auto& item : model->named_parameters()) in_dict += dict.at(item.key()).numel();
+  EXPECT_EQ(in_dict, scalars);
+  EXPECT_TRUE(dict.contains("fc.weight") || dict.contains("classifier.weight"));
+}
+
+TEST(StateDict, AFileRoundTripGivesTheSameNetwork) {
+  test::ScratchDir dir;
+  auto a = lm_resnet(1), b = lm_resnet(2);
+  a->eval(), b->eval();
+  auto x = torch::randn({2, 3, 32, 32});
+  ASSERT_FALSE(torch::allclose(a->forward(x), b->forward(x)));
+  save_state_dict(dir / "a.pt", state_dict(*a));
+  load_state_dict(*b, read_state_dict(dir / "a.pt"), dir / "a.pt");
+  EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x)));
+}
+
+TEST(StateDict, WhatDoesNotFitIsNamed) {
+  test::ScratchDir dir;
+  auto model = lm_resnet(0);
+  StateDict dict = state_dict(*model);
+  StateDict missing = dict.copy();
+  missing.erase("stage1.block1.f.conv1.weight");
+  EXPECT_NE(test::error_message<DataError>([&] { load_state_dict(*model, missing, "w.pt"); })
+                .find("w.pt: no tensor 'stage1.block1.f.conv1.weight'"),
+            std::string::npos);
+  StateDict extra = dict.copy();
+  extra.insert("stray", torch::zeros({1}));
+  EXPECT_EQ(test::error_message<DataError>([&] { load_state_dict(*model, extra, "w.pt"); }),
+            "w.pt: tensor 'stray' has no place in the network");
+  StateDict wrong = dict.copy();
+  wrong.insert_or_assign("stage1.block1.f.conv1.weight", torch::zeros({3}));
+  EXPECT_NE(test::error_message<DataError>([&] { load_state_dict(*model, wrong, "w.pt"); }).find("has shape [3] where"),
+            std::string::npos);
+
+  test::write_text(dir / "junk.pt", "not a pickle");
+  EXPECT_NE(test::error_message<DataError>([&] { read_state_dict(dir / "junk.pt"); }).find("junk.pt: not a state dict"),
+            std::string::npos);
+  std::vector<char> list = torch::pickle_save(c10::IValue(std::vector<int64_t>{1, 2}));
+  test::write_text(dir / "list.pt", std::string(list.begin(), list.end()));
+  EXPECT_NE(test::error_message<DataError>([&] { read_state_dict(dir / "list.pt"); }).find("not a dict of tensors"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace odenet
