@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/version.h"
 
 namespace odenet {
 
@@ -25,6 +26,14 @@ void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
   using Register = void (*)(SchemeRegistry&);
   auto reg = reinterpret_cast<Register>(::dlsym(handle, "odenet_register"));
   if (!reg) throw ConfigError(path + ": not an odenet plugin: it exports no odenet_register function");
+  // Checked before any of the plugin's code runs: a plugin built for another odenet would crash in it.
+  using Abi = const char* (*)();
+  auto abi = reinterpret_cast<Abi>(::dlsym(handle, "odenet_plugin_abi"));
+  if (!abi)
+    throw ConfigError(path + ": plugin has no ABI stamp (built for an odenet before " ODENET_VERSION
+                             " or without ODENET_PLUGIN_ABI_STAMP): rebuild it against this odenet");
+  if (std::string(abi()) != ODENET_PLUGIN_ABI)
+    throw ConfigError(path + ": plugin built for " + abi() + ", this is " ODENET_PLUGIN_ABI ": rebuild it against this odenet");
   try {
     reg(registry);
   } catch (const std::exception& e) {

@@ -15,6 +15,7 @@
 
 #include "core/json_reader.h"
 #include "core/registry.h"
+#include "core/version.h"
 
 namespace odenet {
 

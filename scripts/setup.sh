@@ -11,6 +11,8 @@ packages=(
   libjpeg-dev libpng-dev zlib1g-dev
   gnuplot-nox
   dataset-fashion-mnist
+  # the Python module (python/) and its tests: the python3-torch of libtorch-dev's build
+  python3-dev pybind11-dev python3-torch python3-numpy python3-torchvision python3-crc32c
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "architectures/presets.h"
+#include "architectures/torchvision_names.h"
 #include "core/error.h"
 #include "tests/support/test_support.h"
 
@@ -66,6 +67,37 @@ TEST(StateDict, WhatDoesNotFitIsNamed) {
   test::write_text(dir / "list.pt", std::string(list.begin(), list.end()));
   EXPECT_NE(test::error_message<DataError>([&] { read_state_dict(dir / "list.pt"); }).find("not a dict of tensors"),
             std::string::npos);
+}
+
+TEST(StateDict, TorchvisionNamesMapEveryResnetTensorAndNoLmCoefficient) {
+  EXPECT_EQ(torchvision_name("stem.weight"), "conv1.weight");
+  EXPECT_EQ(torchvision_name("stem_bn.running_var"), "bn1.running_var");
+  EXPECT_EQ(torchvision_name("stage3.block6.f.conv2.weight"), "layer3.5.conv2.weight");
+  EXPECT_EQ(torchvision_name("stage2.block1.projection.conv.weight"), "layer2.0.downsample.0.weight");
+  EXPECT_EQ(torchvision_name("stage2.block1.projection.bn.num_batches_tracked"), "layer2.0.downsample.1.num_batches_tracked");
+  EXPECT_EQ(torchvision_name("fc.bias"), "fc.bias");
+  EXPECT_EQ(torchvision_name("stage1.block2.s"), "");
+  EXPECT_EQ(torchvision_name("stage1.blockx.f.conv1.weight"), "");
+
+  // A torchvision-named ResNet-50 dict into LM-ResNet-50 (as train.init_names "torchvision" does):
+  // every ResNet tensor arrives, each k keeps its initialisation.
+  auto build = [](const std::string& preset) {
+    auto options = preset_options(preset);
+    return build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 1000);
+  };
+  torch::manual_seed(3);
+  StateDict resnet = state_dict(*build("resnet50")), torchvision;
+  for (const auto& e : resnet) torchvision.insert(torchvision_name(e.key()), e.value());
+  auto lm = build("lm_resnet50");
+  StateDict before = state_dict(*lm);
+  load_state_dict(*lm, torchvision, "tv.pt", torchvision_name);
+  int kept = 0;
+  for (const auto& e : state_dict(*lm)) {
+    const std::string tv = torchvision_name(e.key());
+    EXPECT_TRUE(torch::equal(e.value(), tv.empty() ? before.at(e.key()) : torchvision.at(tv))) << e.key();
+    kept += tv.empty();
+  }
+  EXPECT_GT(kept, 0);
 }
 
 }  // namespace

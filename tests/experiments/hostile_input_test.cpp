@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "core/version.h"
 #include "experiments/experiment.h"
 #include "tests/support/test_support.h"
 
@@ -79,6 +80,17 @@ TEST_F(HostileInput, APluginThrowingAnythingIsRefusedNamingIt) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.output, std::string("odenet: error: ") + ODENET_THROWING_PLUGIN +
                           ": plugin registration failed: it threw something that is not a std::exception\n");
+}
+
+TEST_F(HostileInput, APluginBuiltForAnotherOdenetIsRefusedBeforeItRuns) {
+  auto r = test::run_odenet(std::string("--plugin ") + ODENET_FOREIGN_ABI_PLUGIN + " schemes");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.output, std::string("odenet: error: ") + ODENET_FOREIGN_ABI_PLUGIN +
+                          ": plugin built for odenet 0.1.0 / LibTorch 1.12 / C++11 ABI 0, this is " ODENET_PLUGIN_ABI
+                          ": rebuild it against this odenet\n");
+  r = test::run_odenet(std::string("--plugin ") + ODENET_UNSTAMPED_PLUGIN + " schemes");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find(": plugin has no ABI stamp"), std::string::npos) << r.output;
 }
 
 TEST_F(HostileInput, CommandLineValuesOutOfRangeAreErrors) {

@@ -48,7 +48,9 @@ class Ssprk3 : public odenet::Scheme {
 
 }  // namespace
 
-/// The plugin's one export: registers its schemes.
+ODENET_PLUGIN_ABI_STAMP
+
+/// The plugin's registration: adds its schemes.
 extern "C" void odenet_register(odenet::SchemeRegistry& registry) {
   registry.add("ssprk3", odenet::SchemeEntry{ssprk3_info(), [](const odenet::JsonReader&) {
                                                return std::make_shared<Ssprk3>();

@@ -1,0 +1,326 @@
+"""The Python module against the CLI and against PyTorch itself (run by ctest as Python.Module).
+
+Environment: PYTHONPATH holds build/python, ODENET_BINARY is the odenet executable,
+ODENET_EXAMPLE_PLUGIN the example scheme plugin (ssprk3.so).
+"""
+import gzip
+import json
+import os
+import struct
+import subprocess
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+import odenet
+
+ODENET = os.environ["ODENET_BINARY"]
+
+
+def cli_json(*args):
+    return json.loads(subprocess.run([ODENET, *args, "--json"], check=True, capture_output=True, text=True).stdout)
+
+
+def write_idx(path, array):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def write_tiny_dataset(root, train=96, test=32, size=8, classes=3):
+    """Images with a class-dependent bright square (learnable), as the C++ suites make them."""
+    os.makedirs(root)
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", train), ("t10k", test)):
+        labels = np.arange(n) % classes
+        images = rng.integers(0, 60, size=(n, size, size))
+        for i, c in enumerate(labels):
+            images[i, c * 2:c * 2 + 3, c * 2:c * 2 + 3] = 250
+        write_idx(os.path.join(root, prefix + "-images-idx3-ubyte.gz"), images)
+        write_idx(os.path.join(root, prefix + "-labels-idx1-ubyte.gz"), labels)
+
+
+def tiny_experiment(data, name, epochs=2, **train):
+    return {"name": name,
+            "dataset": {"name": "tiny", "format": "idx", "root": data,
+                        "augment": {"pad": 1, "flip": True, "mean": [0.2], "std": [0.3]}},
+            "model": {"layout": "cifar_resnet", "activation": "pre", "shortcut": "projection", "depth": 14,
+                      "width": 4, "scheme": {"name": "linear_multistep"}},
+            "train": dict({"epochs": epochs, "batch_size": 32,
+                           "optimizer": {"lr": 0.05, "decay_excludes": ["bn", "k"]},
+                           "schedule": {"name": "multistep", "milestones": [epochs]}}, **train),
+            "seeds": [0]}
+
+
+def run_experiment(scratch, experiment):
+    path = os.path.join(scratch, experiment["name"] + ".json")
+    with open(path, "w") as f:
+        json.dump(experiment, f)
+    subprocess.run([ODENET, "run", path, "--results", os.path.join(scratch, "results"), "--threads", "1"],
+                   check=True, capture_output=True)
+    root = os.path.join(scratch, "results", experiment["name"])
+    (run,) = os.listdir(root)
+    return os.path.join(root, run)
+
+
+class Registries(unittest.TestCase):
+    def test_schemes_and_models_are_the_clis(self):
+        self.assertEqual([s for s in odenet.schemes() if s["name"] != "ssprk3"], cli_json("schemes"))
+        self.assertEqual(odenet.models(), cli_json("models"))
+
+    def test_verify_scheme_returns_the_clis_numbers(self):
+        ours = odenet.verify_scheme("runge_kutta", "decay", steps=[10, 20, 40])
+        cli = cli_json("verify-scheme", "--scheme", "runge_kutta", "--problem", "decay", "--steps", "10,20,40")
+        self.assertEqual(ours, cli)
+        self.assertAlmostEqual(ours["observed_order"], 4, delta=0.1)
+
+    def test_a_plugin_loads_into_python(self):
+        odenet.load_plugin(os.environ["ODENET_EXAMPLE_PLUGIN"])
+        self.assertIn("ssprk3", [s["name"] for s in odenet.schemes()])
+        self.assertAlmostEqual(odenet.verify_scheme("ssprk3", "decay", steps=[20, 40, 80])["observed_order"], 3, delta=0.1)
+        net = odenet.build_model("resnet20", scheme="ssprk3")
+        self.assertEqual(tuple(net(torch.randn(1, 3, 32, 32)).shape), (1, 10))
+
+    def test_bad_input_is_an_error_naming_it(self):
+        with self.assertRaisesRegex(odenet.Error, "no_such_scheme"):
+            odenet.build_model("resnet20", scheme="no_such_scheme")
+        with self.assertRaisesRegex(odenet.Error, "steps"):
+            odenet.verify_scheme("forward_euler", "decay", steps=[10])
+
+
+class TrainingInPython(unittest.TestCase):
+    def test_lm_resnet20_trains_with_sgd_and_its_state_dict_round_trips(self):
+        torch.manual_seed(0)
+        net = odenet.build_model("lm_resnet20")
+        self.assertIsInstance(net, torch.nn.Module)
+        self.assertEqual(sum(p.numel() for p in net.parameters()), net.parameter_count())
+        self.assertTrue(all(isinstance(p, torch.nn.Parameter) for p in net.parameters()))
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        x, y = torch.randn(16, 3, 32, 32), torch.randint(0, 10, (16,))
+        losses = []
+        for _ in range(4):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        self.assertLess(losses[-1], losses[0])  # the optimiser moves the C++ network's own tensors
+
+        net.eval()
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, "lm.pt")
+            odenet.save_state_dict(net, path)
+            fresh = odenet.build_model("lm_resnet20").eval()
+            self.assertFalse(torch.allclose(fresh(x), net(x)))
+            fresh.load_state_dict(torch.load(path))
+            self.assertTrue(torch.equal(fresh(x), net(x)))
+        self.assertEqual(set(net.state_dict()), set(fresh.state_dict()))
+        self.assertTrue(any(name.endswith(".s") or name.endswith(".k") for name in net.state_dict()))
+
+    def test_modules_compose_with_pytorch(self):
+        net = torch.nn.Sequential(odenet.build_model("resnet20", num_classes=4), torch.nn.LogSoftmax(dim=1))
+        out = net(torch.randn(2, 3, 32, 32))
+        self.assertEqual(tuple(out.shape), (2, 4))
+        net.train(False)
+        self.assertFalse(net[0]._cpp.is_training())
+
+
+class TorchvisionWeights(unittest.TestCase):
+    """odenet's ImageNet ResNets load torchvision's state dicts and compute torchvision's logits."""
+
+    def setUp(self):
+        try:
+            import torchvision  # Debian's python3-torchvision
+        except ImportError:
+            self.skipTest("python3-torchvision is not installed")
+        self.models = torchvision.models
+
+    @staticmethod
+    def randomised(model):
+        torch.manual_seed(0)
+        with torch.no_grad():  # batch statistics and affine parameters away from 0/1, so each one counts
+            for name, value in model.state_dict().items():
+                if name.endswith("running_var"):
+                    value.uniform_(0.5, 2.0)
+                elif name.endswith("running_mean") or (value.dim() == 1 and name.endswith("bias")):
+                    value.normal_(0, 0.1)
+                elif value.dim() == 1 and name.endswith("weight"):
+                    value.uniform_(0.5, 1.5)
+        return model.eval()
+
+    def test_resnets_match_torchvisions_logits(self):
+        x = torch.randn(2, 3, 224, 224)
+        for preset in ("resnet50", "resnet101", "resnet152", "resnext50_32x4d"):
+            with self.subTest(preset=preset):
+                theirs = self.randomised(getattr(self.models, preset)())
+                ours = odenet.load_torchvision_state_dict(odenet.build_model(preset), theirs.state_dict()).eval()
+                with torch.no_grad():
+                    torch.testing.assert_close(ours(x), theirs(x), rtol=1e-5, atol=1e-5)
+
+    def test_lm_variants_start_from_torchvisions_weights(self):
+        theirs = self.randomised(self.models.resnet50()).state_dict()
+        net = odenet.build_model("lm_resnet50")
+        before = {n: v.clone() for n, v in net.state_dict().items() if not odenet.torchvision_name(n)}
+        self.assertTrue(before)  # the learned k_n, which torchvision has not
+        odenet.load_torchvision_state_dict(net, theirs)
+        for name, value in net.state_dict().items():
+            tv = odenet.torchvision_name(name)
+            self.assertTrue(torch.equal(value, theirs[tv] if tv else before[name]), name)
+
+    def test_a_foreign_tensor_is_named(self):
+        theirs = self.models.resnet50().state_dict()
+        theirs["extra.weight"] = torch.zeros(1)
+        with self.assertRaisesRegex(odenet.Error, "extra.weight"):
+            odenet.load_torchvision_state_dict(odenet.build_model("resnet50"), theirs)
+
+
+class RunsAcrossTheBoundary(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch_dir = tempfile.TemporaryDirectory()
+        cls.scratch = cls.scratch_dir.name
+        cls.data = os.path.join(cls.scratch, "data")
+        write_tiny_dataset(cls.data)
+        cls.run_dir = run_experiment(cls.scratch, tiny_experiment(cls.data, "tiny", epochs=2))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.scratch_dir.cleanup()
+
+    def test_export_loads_in_python_with_the_checkpoints_logits(self):
+        out = os.path.join(self.scratch, "exported.pt")
+        subprocess.run([ODENET, "export", self.run_dir, "--out", out], check=True, capture_output=True)
+        weights = torch.load(out)
+        self.assertIsInstance(weights, dict)
+        exported = odenet.load_exported(out)
+        trained = odenet.load_run(self.run_dir)  # the C++ loader, from checkpoint.pt
+        x = torch.randn(5, 1, 8, 8)
+        # Trained weights may be channels-last (another convolution kernel): equal up to rounding.
+        torch.testing.assert_close(exported(x), trained(x), rtol=1e-5, atol=1e-6)
+        self.assertEqual(set(weights), set(trained.state_dict()))
+
+    def test_init_from_starts_a_run_from_python_saved_weights(self):
+        trained = odenet.load_run(self.run_dir)
+        path = os.path.join(self.scratch, "from_python.pt")
+        odenet.save_state_dict(trained, path)
+        frozen = {"optimizer": {"lr": 0.0, "momentum": 0.0, "weight_decay": 0.0}, "init_from": path}
+        second = run_experiment(self.scratch, tiny_experiment(self.data, "again", epochs=1, **frozen))
+        again = odenet.load_run(second).state_dict()
+        for name, value in trained.state_dict().items():
+            if "running" in name or "num_batches" in name:
+                continue  # batch statistics move in training mode even at lr 0
+            self.assertTrue(torch.equal(value, again[name]), name)
+
+    def test_a_pytorch_ordered_state_dict_is_refused_with_the_fix(self):
+        path = os.path.join(self.scratch, "ordered.pt")
+        torch.save(odenet.load_run(self.run_dir).state_dict(), path)  # an OrderedDict with _metadata
+        bad = tiny_experiment(self.data, "ordered", epochs=1, init_from=path)
+        experiment = os.path.join(self.scratch, "ordered.json")
+        with open(experiment, "w") as f:
+            json.dump(bad, f)
+        result = subprocess.run([ODENET, "run", experiment, "--results", os.path.join(self.scratch, "results")],
+                                capture_output=True, text=True)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("torch.save(dict(model.state_dict()), path)", result.stderr)
+
+    def test_tensorboard_events_read_back_with_an_independent_reader(self):
+        try:
+            import crc32c  # Debian's python3-crc32c: an implementation that is not odenet's
+        except ImportError:
+            self.skipTest("python3-crc32c is not installed")
+        (name,) = [f for f in os.listdir(self.run_dir) if f.startswith("events.out.tfevents.")]
+        records = read_tfrecords(os.path.join(self.run_dir, name), crc32c.crc32c)
+        events = [decode_event(r) for r in records]
+        self.assertEqual(events[0]["file_version"], "brain.Event:2")
+        with open(os.path.join(self.run_dir, "metrics.jsonl")) as f:
+            metrics = [json.loads(line) for line in f if line.strip()]
+        self.assertEqual(len(events) - 1, len(metrics))
+        for event, m in zip(events[1:], metrics):
+            self.assertEqual(event["step"], m["epoch"])
+            scalars = event["scalars"]
+            for tag, key in (("train/loss", "train_loss"), ("train/error", "train_error"), ("test/loss", "test_loss"),
+                             ("test/error", "test_error"), ("lr", "lr"), ("images_per_second", "images_per_second")):
+                self.assertAlmostEqual(scalars[tag], m[key], delta=1e-6 * max(1, abs(m[key])))
+            self.assertTrue(m["k"])  # an LM network: each step's learned k_n
+            for step, k in m["k"].items():
+                self.assertAlmostEqual(scalars["k/" + step], k, delta=1e-6)
+
+
+def masked(crc):
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def read_tfrecords(path, crc32c):
+    with open(path, "rb") as f:
+        data = f.read()
+    records, at = [], 0
+    while at < len(data):
+        header = data[at:at + 8]
+        (length,) = struct.unpack("<Q", header)
+        (length_crc,) = struct.unpack("<I", data[at + 8:at + 12])
+        assert length_crc == masked(crc32c(header)), "length CRC"
+        payload = data[at + 12:at + 12 + length]
+        (payload_crc,) = struct.unpack("<I", data[at + 12 + length:at + 16 + length])
+        assert payload_crc == masked(crc32c(payload)), "payload CRC"
+        records.append(payload)
+        at += 16 + length
+    assert at == len(data)
+    return records
+
+
+def fields(message):
+    """(field number, wire type, value) of a protobuf message, decoded from its wire format."""
+    at = 0
+    while at < len(message):
+        key, at = varint(message, at)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, at = varint(message, at)
+        elif wire == 1:
+            value, at = message[at:at + 8], at + 8
+        elif wire == 2:
+            length, at = varint(message, at)
+            value, at = message[at:at + length], at + length
+        elif wire == 5:
+            value, at = message[at:at + 4], at + 4
+        else:
+            raise ValueError("wire type %d" % wire)
+        yield number, wire, value
+
+
+def varint(data, at):
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, at
+
+
+def decode_event(message):
+    event = {"scalars": {}}
+    for number, _, value in fields(message):
+        if number == 1:
+            event["wall_time"] = struct.unpack("<d", value)[0]
+        elif number == 2:
+            event["step"] = value
+        elif number == 3:
+            event["file_version"] = value.decode()
+        elif number == 5:
+            for _, _, summary_value in fields(value):
+                tag, simple = None, None
+                for n, _, v in fields(summary_value):
+                    if n == 1:
+                        tag = v.decode()
+                    elif n == 2:
+                        simple = struct.unpack("<f", v)[0]
+                event["scalars"][tag] = simple
+    return event
+
+
+if __name__ == "__main__":
+    unittest.main()
