@@ -26,6 +26,15 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
   const int64_t n = cifar_blocks_per_stage(o, scheme.info().partitioned);
   if (!o.stage_widths.empty() && o.stage_widths.size() != 3)
     throw ConfigError(fmt::format("stage_widths has {} entries; the cifar_resnet layout has 3 stages", o.stage_widths.size()));
+  if (o.shortcut == "zero_pad" && !o.stage_widths.empty()) {
+    long previous = o.width;  // zero padding adds channels; it cannot remove any
+    for (long w : o.stage_widths) {
+      if (w < previous)
+        throw ConfigError(fmt::format("stage_widths narrows {} → {} channels, which the zero_pad shortcut cannot do: "
+                                      "use shortcut \"projection\"", previous, w));
+      previous = w;
+    }
+  }
   if (o.block == "bottleneck" && o.shortcut == "zero_pad")
     throw ConfigError("bottleneck blocks change the width inside a stage's first block: use shortcut \"projection\"");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 3).padding(1).bias(false)));

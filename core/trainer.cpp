@@ -15,6 +15,7 @@
 
 #include "core/atomic_file.h"
 #include "core/checkpoint_file.h"
+#include "core/coefficient_owner.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "core/progress.h"
@@ -111,16 +112,20 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
   };
   std::vector<const torch::nn::Module*> all{&model};
   for (const auto& m : model.modules(/*include_self=*/false)) all.push_back(m.get());
-  for (const auto* m : all)
+  std::set<const void*> coefficients;  // learned scheme coefficients, as their modules declare them
+  for (const auto* m : all) {
     if (is_bn(m))
       for (const auto& p : m->parameters(/*recurse=*/false)) bn_params.insert(p.unsafeGetTensorImpl());
+    if (const auto* owner = dynamic_cast<const CoefficientOwner*>(m))
+      for (const auto& p : owner->coefficient_parameters()) coefficients.insert(p.unsafeGetTensorImpl());
+  }
   std::vector<torch::Tensor> decayed, plain;
   for (const auto& item : model.named_parameters()) {
     const auto& p = item.value();
     if (!p.requires_grad()) continue;
-    std::string last = last_component(item.key());
-    bool skip = (excluded("bn") && bn_params.count(p.unsafeGetTensorImpl())) || (excluded("bias") && last == "bias") ||
-                (excluded("k") && (last == "k" || last == "s"));
+    bool skip = (excluded("bn") && bn_params.count(p.unsafeGetTensorImpl())) ||
+                (excluded("bias") && last_component(item.key()) == "bias") ||
+                (excluded("k") && coefficients.count(p.unsafeGetTensorImpl()));
     (skip ? plain : decayed).push_back(p);
   }
   return {decayed, plain};

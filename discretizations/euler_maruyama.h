@@ -38,6 +38,9 @@ class EulerMaruyamaStepImpl : public StepImpl {
   FieldImpl& f2() { return *f2_; }
   torch::Tensor k() const { return k_; }
   torch::Tensor learned_k() const override { return k_; }
+  std::vector<torch::Tensor> coefficient_parameters() const override {
+    return k_.defined() ? std::vector<torch::Tensor>{k_} : std::vector<torch::Tensor>{};
+  }
 
  private:
   EulerMaruyamaOptions options_;

@@ -50,6 +50,11 @@ class LinearMultistepStepImpl : public StepImpl {
   /// Whether the step is an LM-ResNet step with a k (trainable or fixed).
   bool has_k() const { return coefficient_.defined(); }
   torch::Tensor learned_k() const override { return has_k() ? k() : torch::Tensor(); }
+  /// k ("paper") or s = 1 − k ("official") when trained; a fixed k is a buffer.
+  std::vector<torch::Tensor> coefficient_parameters() const override {
+    return coefficient_.defined() && coefficient_.requires_grad() ? std::vector<torch::Tensor>{coefficient_}
+                                                                    : std::vector<torch::Tensor>{};
+  }
   FieldImpl& field() { return *field_; }
 
  private:

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/coefficient_owner.h"
 #include "core/json_reader.h"
 #include "core/registry.h"
 #include "core/version.h"
@@ -71,7 +72,7 @@ struct StepContext {
 };
 
 /// One step of a scheme: State_n ↦ State_{n+1}.
-class StepImpl : public torch::nn::Module {
+class StepImpl : public torch::nn::Module, public CoefficientOwner {
  public:
   virtual State forward(const State& state) = 0;
   /// State_n from State_{n+1}, for reversible schemes (others throw).
@@ -79,6 +80,7 @@ class StepImpl : public torch::nn::Module {
   /// The step's learned multistep coefficient k_n (one element, or one per channel); undefined
   /// for steps without one. Analysis and logging ask this instead of casting to step types.
   virtual torch::Tensor learned_k() const { return {}; }
+  std::vector<torch::Tensor> coefficient_parameters() const override { return {}; }
 };
 
 /// The mean learned k_n of every step of `model` that has one, by module path, in module order.

@@ -215,7 +215,10 @@ std::string run_id_part(const std::string& key, const nlohmann::json& value, siz
   return sanitize(last) + "-" + std::to_string(index);
 }
 
-RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::string& name, uint64_t seed) {
+// `built`: the networks (model JSON and input channels) already built once for this file; the
+// seeds of a sweep point share one network shape, so it is built once, not once per seed.
+RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::string& name, uint64_t seed,
+                  std::set<std::string>& built) {
   JsonReader top(j, file, "");
   RunSpec run;
   run.experiment = name;
@@ -230,11 +233,13 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   if (!top.has("train")) top.fail("train", "required key is missing");
   run.train = parse_train(top.object("train"), train, run.precision);
   run.train.seed = seed;
+  const std::string network = to_json(run.model).dump() + "/" + std::to_string(run.dataset.channels);
   try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
-    build_model(run.model, *scheme, run.dataset.channels, 10);
+    if (!built.count(network)) build_model(run.model, *scheme, run.dataset.channels, 10);
   } catch (const ConfigError& e) {
     throw ConfigError(fmt::format("{}: /model: {}", file, e.what()));
   }
+  built.insert(network);
   run.config = {{"experiment", name}, {"seed", seed},     {"dataset", dataset},
                 {"model", to_json(run.model)}, {"train", train}};
   return run;
@@ -295,7 +300,7 @@ Experiment load_experiment(const std::string& file) {
   nlohmann::json base = j;
   for (const char* k : {"name", "description", "reference", "seeds", "sweep"}) base.erase(k);
   std::vector<size_t> index(axes.size(), 0);
-  std::set<std::string> ids, groups_with_reference;
+  std::set<std::string> ids, groups_with_reference, built;
   while (true) {
     nlohmann::json config = base;
     std::vector<std::pair<std::string, nlohmann::json>> assignment;
@@ -315,7 +320,7 @@ Experiment load_experiment(const std::string& file) {
     for (long seed : seeds) {
       RunSpec run;
       try {
-        run = parse_run(config, file, e.name, static_cast<uint64_t>(seed));
+        run = parse_run(config, file, e.name, static_cast<uint64_t>(seed), built);
       } catch (const ConfigError& error) {
         if (assignment.empty()) throw;
         std::string where;

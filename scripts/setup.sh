@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package odenet needs (only those missing, so it is
-# idempotent) and builds odenet (Release, ninja) into build/.
+# idempotent) and builds odenet (Release, ninja) into build/. Arguments go to
+# cmake's configure step (scripts/test.sh passes -DODENET_WERROR=ON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +27,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
 cmake --build build

@@ -231,8 +231,12 @@ TEST(Correspondence, ShakeShakeBackwardCoefficient) {
       auto params = step->named_parameters();
       double g1 = params["f1.w"].grad().item<double>(), g2 = params["f2.w"].grad().item<double>();
       EXPECT_NEAR(g1 + g2, 8.0 * n, 1e-3) << backward;  // the two coefficients sum to 1 per example
-      if (backward == "even") EXPECT_NEAR(g1, 8.0 * eta.sum().item<double>(), 1e-3);
-      if (backward == "shake") EXPECT_GT(std::abs(g1 - 8.0 * eta.sum().item<double>()), 1e-3);
+      if (backward == "even") {
+        EXPECT_NEAR(g1, 8.0 * eta.sum().item<double>(), 1e-3);
+      }
+      if (backward == "shake") {
+        EXPECT_GT(std::abs(g1 - 8.0 * eta.sum().item<double>()), 1e-3);
+      }
       beta_sum += g1 / (8.0 * n);
     }
     EXPECT_NEAR(beta_sum / draws, 0.5, 4 * std::sqrt(1.0 / 12 / (n * draws))) << backward;

@@ -47,7 +47,7 @@ TEST(StateDict, WhatDoesNotFitIsNamed) {
   auto model = lm_resnet(0);
   StateDict dict = state_dict(*model);
   StateDict missing = dict.copy();
-  missing.erase("stage1.block1.f.conv1.weight");
+  ASSERT_EQ(missing.erase("stage1.block1.f.conv1.weight"), 1u);
   EXPECT_NE(test::error_message<DataError>([&] { load_state_dict(*model, missing, "w.pt"); })
                 .find("w.pt: no tensor 'stage1.block1.f.conv1.weight'"),
             std::string::npos);

@@ -4,6 +4,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
 
+#include "core/coefficient_owner.h"
 #include "core/error.h"
 #include "data/loader.h"
 #include "tests/support/test_support.h"
@@ -12,13 +13,14 @@ namespace odenet {
 namespace {
 
 // A linear classifier with a BatchNorm and a scalar "k", for the trainer's bookkeeping.
-class TinyImpl : public ClassifierImpl {
+class TinyImpl : public ClassifierImpl, public CoefficientOwner {
  public:
   explicit TinyImpl(bool poison = false, double blow_up = 1.0) : poison_(poison), blow_up_(blow_up) {
     bn = register_module("bn", torch::nn::BatchNorm1d(4));
     fc = register_module("fc", torch::nn::Linear(4, 2));
     k = register_parameter("k", torch::zeros({1}));
   }
+  std::vector<torch::Tensor> coefficient_parameters() const override { return {k}; }
   torch::Tensor forward(torch::Tensor x) override {
     auto logits = (fc(bn(x.flatten(1))) + k) * blow_up_;
     return poison_ ? logits * std::numeric_limits<float>::quiet_NaN() : logits;

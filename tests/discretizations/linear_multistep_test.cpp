@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "architectures/cifar_resnet.h"
 #include "architectures/fields.h"
 #include "architectures/presets.h"
+#include "core/trainer.h"
 #include "discretizations/forward_euler.h"
 
 namespace odenet {
@@ -100,6 +103,24 @@ TEST(LmResNet, FollowsThePapersConventionsForFirstAndDownsamplingBlocks) {
   for (const auto& p : net.named_parameters())
     if (p.key().size() >= 2 && p.key().substr(p.key().size() - 2) == ".s") ++coefficients;
   EXPECT_EQ(coefficients, 6);
+}
+
+TEST(LinearMultistep, WeightDecayExemptsExactlyTheLearnedCoefficients) {
+  // "k" in decay_excludes: the steps declare their k_n (or s = 1 − k) — no parameter names involved.
+  for (const char* preset : {"lm_resnet20", "lm_resnet56_sd"}) {
+    auto options = preset_options(preset);
+    auto model = build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 10);
+    std::set<const void*> declared;
+    for (const auto& m : model->modules(false))
+      if (auto* step = dynamic_cast<StepImpl*>(m.get()))
+        for (const auto& p : step->coefficient_parameters()) declared.insert(p.unsafeGetTensorImpl());
+    EXPECT_FALSE(declared.empty()) << preset;
+    auto [decayed, plain] = decay_groups(*model, {"k"});
+    std::set<const void*> exempt;
+    for (const auto& p : plain) exempt.insert(p.unsafeGetTensorImpl());
+    EXPECT_EQ(exempt, declared) << preset;
+    EXPECT_EQ(decayed.size() + plain.size(), model->parameters().size());
+  }
 }
 
 }  // namespace

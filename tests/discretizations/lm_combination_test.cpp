@@ -29,7 +29,9 @@ void expect_matches_reference(const Case& c) {
   auto expected = torch::autograd::grad({reference}, {u, prev, g, w}, {upstream});
   const double tol = c.dtype == torch::kFloat64 ? 1e-12 : 1e-5;
   EXPECT_TRUE(torch::allclose(fused, reference, tol, tol));
-  if (c.channels_last) EXPECT_TRUE(fused.is_contiguous(at::MemoryFormat::ChannelsLast));
+  if (c.channels_last) {
+    EXPECT_TRUE(fused.is_contiguous(at::MemoryFormat::ChannelsLast));
+  }
   for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(torch::allclose(grads[i], expected[i], tol, 10 * tol)) << "gradient " << i;
   // By hand: the per-channel weight's gradient is Σ upstream ⊙ (u − u_{n−1}) over all but dimension 1.
   auto by_hand = (upstream * (u - prev)).sum(c.per_channel ? std::vector<int64_t>{0, 2, 3} : std::vector<int64_t>{0, 1, 2, 3});

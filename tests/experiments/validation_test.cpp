@@ -127,6 +127,9 @@ TEST_F(Validation, LayoutSpecificModelKeys) {
   j["model"] = {{"preset", "revnet38"}, {"stage_widths", {32, 64}}};
   EXPECT_EQ(error_text(j.dump()), "/model: preset 'revnet38' with scheme 'reversible': stage_widths has 2 entries; the "
                                   "cifar_resnet layout has 3 stages");
+  j["model"] = {{"preset", "resnet20"}, {"stage_widths", {16, 8, 32}}};  // resnet20: zero_pad shortcuts
+  EXPECT_EQ(error_text(j.dump()), "/model: preset 'resnet20' with scheme 'forward_euler': stage_widths narrows 16 → 8 "
+                                  "channels, which the zero_pad shortcut cannot do: use shortcut \"projection\"");
 }
 
 TEST_F(Validation, MissingRequiredKeys) {
