@@ -12,6 +12,7 @@
 #include "architectures/presets.h"
 #include "architectures/torchvision_names.h"
 #include "core/error.h"
+#include "core/state_dict.h"
 #include "core/json_reader.h"
 #include "discretizations/plugin_loader.h"
 
@@ -103,6 +104,14 @@ PYBIND11_MODULE(_odenet, m) {
       py::arg("t1") = py::none());
   m.def("torchvision_name", &torchvision_name, py::arg("name"),
         "torchvision's name for an ImageNet ResNet tensor of odenet's ('' for LM coefficients)");
+  m.def(
+      "load_torchvision_state_dict",
+      [](ClassifierImpl& net, const py::dict& tensors) {
+        StateDict dict;
+        for (const auto& [name, tensor] : tensors) dict.insert(name.cast<std::string>(), tensor.cast<torch::Tensor>());
+        load_state_dict(net, dict, "state dict", torchvision_name);  // strict, as train.init_names "torchvision"
+      },
+      py::arg("network"), py::arg("state_dict"));
   m.def("load_plugin", [](const std::string& path) { load_scheme_plugin(path, scheme_registry()); }, py::arg("path"));
   m.def("loaded_plugins", [] { return loaded_plugins(); });
 }

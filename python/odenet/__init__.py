@@ -111,21 +111,8 @@ torchvision_name = _odenet.torchvision_name
 def load_torchvision_state_dict(net, state_dict):
     """Loads a state dict with torchvision's ResNet names (e.g. torchvision.models.resnet50's)
     into an odenet ImageNet network (resnet50/101/152, resnext50_32x4d and their LM variants,
-    whose learned k keep their initialisation)."""
-    mapped, used = {}, set()
-    for name in net.state_dict():
-        tv = torchvision_name(name)
-        if not tv:
-            continue
-        if tv not in state_dict:
-            raise Error("state dict: no tensor '%s' (the network's %s)" % (tv, name))
-        mapped[name] = state_dict[tv]
-        used.add(tv)
-    extra = sorted(set(state_dict) - used)
-    if extra:
-        raise Error("state dict: tensor '%s' has no place in the network" % extra[0])
-    missing, unexpected = net.load_state_dict(mapped, strict=False)
-    assert not unexpected and all(not torchvision_name(m) for m in missing)
+    whose learned k keep their initialisation); strict, as odenet's train.init_names does."""
+    _odenet.load_torchvision_state_dict(net._cpp, dict(state_dict))
     return net
 
 
