@@ -77,12 +77,12 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
 
 torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {
   x = counted(stem_, x);
-  if (activation_ == Activation::kPost) x = torch::relu(stem_bn_(x));
-  if (activation_ == Activation::kReluFirst) x = stem_bn_(x);  // each branch (and the head) starts with a ReLU
+  if (activation_ == Activation::kPost) x = torch::relu(batch_norm(stem_bn_, x));
+  if (activation_ == Activation::kReluFirst) x = batch_norm(stem_bn_, x);  // each branch (and the head) starts with a ReLU
   State state{x, {}};
   for (auto& stage : stages_) state = stage->forward(state);
   x = state.u;
-  if (activation_ == Activation::kPre) x = torch::relu(head_bn_(x));
+  if (activation_ == Activation::kPre) x = torch::relu(batch_norm(head_bn_, x));
   if (activation_ == Activation::kReluFirst) x = torch::relu(x);
   return counted(fc_, x.mean({2, 3}));
 }

@@ -49,14 +49,14 @@ void BasicFieldImpl::zero_init_last_bn() {
 torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
   switch (options_.activation()) {
     case Activation::kPre:
-      return counted(conv2_, torch::relu(bn2_(counted(conv1_, torch::relu(bn1_(u))))));
+      return counted(conv2_, torch::relu(batch_norm(bn2_, counted(conv1_, torch::relu(batch_norm(bn1_, u))))));
     case Activation::kReluFirst:
       u = torch::relu(u);
       break;
     case Activation::kPost:
       break;
   }
-  return bn2_(counted(conv2_, torch::relu(bn1_(counted(conv1_, u)))));
+  return batch_norm(bn2_, counted(conv2_, torch::relu(batch_norm(bn1_, counted(conv1_, u)))));
 }
 
 BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : options_(o) {
@@ -77,14 +77,14 @@ void BottleneckFieldImpl::zero_init_last_bn() {
 
 torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
   if (options_.activation() == Activation::kPre) {
-    auto h = counted(conv1_, torch::relu(bn1_(u)));
-    h = counted(conv2_, torch::relu(bn2_(h)));
-    return counted(conv3_, torch::relu(bn3_(h)));
+    auto h = counted(conv1_, torch::relu(batch_norm(bn1_, u)));
+    h = counted(conv2_, torch::relu(batch_norm(bn2_, h)));
+    return counted(conv3_, torch::relu(batch_norm(bn3_, h)));
   }
   if (options_.activation() == Activation::kReluFirst) u = torch::relu(u);
-  auto h = torch::relu(bn1_(counted(conv1_, u)));
-  h = torch::relu(bn2_(counted(conv2_, h)));
-  return bn3_(counted(conv3_, h));
+  auto h = torch::relu(batch_norm(bn1_, counted(conv1_, u)));
+  h = torch::relu(batch_norm(bn2_, counted(conv2_, h)));
+  return batch_norm(bn3_, counted(conv3_, h));
 }
 
 ConvUnitImpl::ConvUnitImpl(const ConvUnitOptions& o) : options_(o) {
@@ -99,13 +99,13 @@ torch::Tensor ConvUnitImpl::forward(torch::Tensor u) {
   };
   switch (options_.activation()) {
     case Activation::kPre:
-      return convolve(torch::relu(bn_(u)));
+      return convolve(torch::relu(batch_norm(bn_, u)));
     case Activation::kReluFirst:
-      return bn_(convolve(torch::relu(u)));
+      return batch_norm(bn_, convolve(torch::relu(u)));
     case Activation::kPost:
       break;
   }
-  auto h = bn_(convolve(u));
+  auto h = batch_norm(bn_, convolve(u));
   return options_.post_relu() ? torch::relu(h) : h;
 }
 
@@ -141,7 +141,7 @@ torch::Tensor ShakeSkipProjectionImpl::forward(torch::Tensor u) {
   auto sub = [&](const torch::Tensor& t) {
     return stride_ == 1 ? t : t.index({Slice(), Slice(), Slice(0, None, stride_), Slice(0, None, stride_)});
   };
-  return bn_(torch::cat({counted(conv_a_, sub(v)), counted(conv_b_, sub(shifted))}, 1));
+  return batch_norm(bn_, torch::cat({counted(conv_a_, sub(v)), counted(conv_b_, sub(shifted))}, 1));
 }
 
 void init_he_normal(torch::nn::Module& module, bool zero_init_residual) {

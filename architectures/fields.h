@@ -1,8 +1,8 @@
 // Vector fields (residual branches) and shortcut projections of CIFAR ResNets.
 #pragma once
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
+#include "core/sync_batch_norm.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {

@@ -57,7 +57,7 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
 }
 
 torch::Tensor ImagenetResNetImpl::forward(torch::Tensor x) {
-  x = torch::relu(stem_bn_(counted(stem_, x)));
+  x = torch::relu(batch_norm(stem_bn_, counted(stem_, x)));
   x = torch::nn::functional::max_pool2d(x, torch::nn::functional::MaxPool2dFuncOptions(3).stride(2).padding(1));
   State state{x, {}, {}};
   for (auto& stage : stages_) state = stage->forward(state);

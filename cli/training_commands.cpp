@@ -12,9 +12,14 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/stop_signal.h"
 #include "core/threads.h"
 #include "experiments/experiment.h"
 #include "core/run_status.h"
+#include "discretizations/plugin_loader.h"
+#include "distributed/process_group.h"
+#include "distributed/world.h"
+#include "experiments/parallel_runs.h"
 #include "experiments/runner.h"
 #include "experiments/throughput.h"
 
@@ -62,14 +67,45 @@ std::vector<std::string> find_run_dirs(const std::string& root) {
   return dirs;
 }
 
+// `odenet run ... --nproc N`: this program N times as the ranks of one data-parallel group, with
+// torchrun's environment variables and a store on a free local port; returns when all have ended.
+int launch_local_ranks(const Args& args, int nproc, int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::string> argv{self_executable()};
+  for (const auto& plugin : loaded_plugins()) argv.insert(argv.end(), {"--plugin", plugin});
+  argv.push_back("run");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--nproc") {
+      ++i;
+      continue;
+    }
+    if (args[i].rfind("--nproc=", 0) != 0) argv.push_back(args[i]);
+  }
+  if (threads == 0) argv.insert(argv.end(), {"--threads", std::to_string(std::max(1, cores / nproc))});
+  const uint16_t port = free_local_port();
+  std::vector<ChildCommand> ranks;
+  for (int r = 0; r < nproc; ++r)
+    ranks.push_back({fmt::format("data-parallel rank {}", r), argv,
+                     {fmt::format("RANK={}", r), fmt::format("WORLD_SIZE={}", nproc), fmt::format("LOCAL_RANK={}", r),
+                      fmt::format("LOCAL_WORLD_SIZE={}", nproc), "MASTER_ADDR=127.0.0.1",
+                      fmt::format("MASTER_PORT={}", port), "ODENET_LAUNCHER=odenet"}});
+  install_stop_handlers();
+  const auto failed = run_in_parallel(ranks, nproc);
+  if (stop_signal() != 0)
+    throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
+  if (!failed.empty()) throw Error(fmt::format("{} of {} data-parallel rank(s) failed", failed.size(), nproc));
+  return 0;
+}
+
 }  // namespace
 
 int run_command(const Args& args) {
   po::options_description options("odenet run options");
   std::vector<std::string> files;
   RunnerOptions runner;
-  std::string devices, time_limit;
+  std::string devices, time_limit, dist_timeout;
   std::vector<size_t> only;
+  int nproc = 1;
   options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
       "results", po::value(&runner.results_root)->default_value("results"), "results root directory")(
       "resume", po::bool_switch(&runner.resume), "continue unfinished or paused runs from their last checkpoint")(
@@ -80,13 +116,17 @@ int run_command(const Args& args) {
       "devices", po::value(&devices), "CUDA devices handed to the jobs in turn, e.g. 0,1")(
       "only", po::value(&only)->multitoken(), "train only these runs (indices as `odenet validate` lists them)")(
       "time-limit", po::value(&time_limit),
-      "stop at the last epoch boundary that fits in this time (e.g. 9m, 1h30m); the runs pause and --resume continues them");
+      "stop at the last epoch boundary that fits in this time (e.g. 9m, 1h30m); the runs pause and --resume continues them")(
+      "nproc", po::value(&nproc)->default_value(1),
+      "train each run data-parallel over this many local processes (as torchrun --nproc-per-node would)")(
+      "dist-timeout", po::value(&dist_timeout)->default_value("5m"),
+      "data-parallel: how long a rank waits for the others before it fails (a rank that died or hangs)");
   po::positional_options_description positional;
   positional.add("experiment", -1);
   po::variables_map vm;
   if (!parse(args,
              "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N] [--device D] [--jobs N] "
-             "[--devices 0,1] [--only I...] [--time-limit DURATION]",
+             "[--devices 0,1] [--only I...] [--time-limit DURATION] [--nproc N] [--dist-timeout DURATION]",
              options, positional, vm))
     return 0;
   if (runner.jobs < 1) throw ConfigError("--jobs: must be at least 1");
@@ -97,6 +137,30 @@ int run_command(const Args& args) {
   std::vector<Experiment> experiments;
   for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first
   if (!only.empty() && experiments.size() > 1) throw ConfigError("--only: give one experiment file");
+  const double timeout_seconds = parse_duration(dist_timeout);
+  if (timeout_seconds <= 0) throw ConfigError("--dist-timeout: must be positive");
+  const auto world = world_from_environment();
+  if (nproc < 1 || nproc > 1024) throw ConfigError(fmt::format("--nproc: {} is not between 1 and 1024", nproc));
+  if ((nproc > 1 || world) && runner.jobs > 1)
+    throw ConfigError("--jobs: a data-parallel run trains one run at a time (drop --jobs or --nproc)");
+  if ((nproc > 1 || world) && !data_parallel_available())
+    throw ConfigError("data-parallel training: this odenet was built without c10d's Gloo backend (install libgloo-dev, "
+                      "or run scripts/setup.sh, and rebuild)");
+  if (nproc > 1) {
+    if (world)
+      throw ConfigError(fmt::format("--nproc: this process is already rank {} of {} (started by {})", world->rank,
+                                    world->world_size, world->launcher));
+    return launch_local_ranks(args, nproc, runner.threads);
+  }
+  if (world) {
+    if (runner.threads == 0) {  // the node's cores shared among its ranks
+      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      runner.threads = std::max(1, cores / std::max(1, world->local_world_size));
+    }
+    if (runner.device == "cuda" || (runner.device == "auto" && select_device("auto").is_cuda()))
+      runner.device = fmt::format("cuda:{}", world->local_rank);
+    runner.group = join_group(*world, std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000)));
+  }
   const auto start = std::chrono::steady_clock::now();
   int paused = 0;
   for (const auto& e : experiments) {

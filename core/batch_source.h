@@ -10,6 +10,9 @@ namespace odenet {
 struct Batch {
   torch::Tensor images;  ///< float [n, C, H, W] on the training device
   torch::Tensor labels;  ///< int64 [n] on the training device
+  /// Examples in the global batch that data-parallel ranks share (this rank has n of them);
+  /// 0: this batch is the whole batch.
+  int64_t total = 0;
 };
 
 class BatchSource {

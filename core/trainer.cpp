@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fmt/ranges.h>
+
 #include <fstream>
 #include <numeric>
 #include <mutex>
@@ -19,6 +21,7 @@
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "core/progress.h"
+#include "core/sync_batch_norm.h"
 #include "core/seeds.h"
 
 namespace odenet {
@@ -162,36 +165,78 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, Batc
   groups.emplace_back(plain, group_options(0.0));
   optimizer_ = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(o.lr));
   if (options_.precision == Precision::kFp16) scaler_ = std::make_unique<LossScaler>();
+  if (options_.group) {  // every rank starts from rank 0's weights and statistics
+    std::vector<torch::Tensor> state = model_->parameters();
+    for (const auto& b : model_->buffers()) state.push_back(b);
+    torch::NoGradGuard no_grad;
+    options_.group->broadcast(state);
+    options_.group->attach_gradients(parameters_);
+  }
 }
 
 void Trainer::set_learning_rate(double lr) {
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 }
 
-void Trainer::train_step(const Batch& batch, Sums& sums) {
+bool Trainer::train_step(const Batch& batch, Sums& sums) {
   for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();  // set to none: no zero-fill
-  torch::Tensor logits;
-  {
-    AutocastGuard autocast(options_.precision, options_.device);
-    logits = model_->forward(batch.images);
+  const int64_t n = batch.labels.size(0);
+  bool stop = options_.stop_requested && options_.stop_requested();
+  DataParallelGroup* group = options_.group.get();
+  if (group) group->begin_backward(stop);
+  torch::Tensor logits, loss;
+  // A data-parallel rank may get no example of a small last batch: it sends zero gradients, but with
+  // synchronised BatchNorm it still takes part in the forward's and backward's statistics.
+  if (n > 0 || (group && options_.sync_batchnorm)) {
+    {
+      AutocastGuard autocast(options_.precision, options_.device);
+      SyncBatchNormScope sync(options_.sync_batchnorm ? group : nullptr);
+      logits = model_->forward(batch.images);
+    }
+    torch::Tensor objective;
+    if (batch.total > 0) {  // rank r's part of the global batch's mean loss: Σ_{i ∈ r} ℓ_i / N
+      namespace F = torch::nn::functional;
+      objective = F::cross_entropy(logits.to(torch::kFloat32), batch.labels,
+                                   F::CrossEntropyFuncOptions().reduction(torch::kSum)) / static_cast<double>(batch.total);
+      if (n > 0) loss = objective.detach() * (static_cast<double>(batch.total) / n);
+    } else {
+      objective = loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
+    }
+    (scaler_ ? scaler_->scale(objective) : objective).backward();
   }
-  auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
+  if (group) stop = group->end_backward();
   if (scaler_) {
-    scaler_->scale(loss).backward();
     const bool finite = scaler_->unscale(parameters_);
     if (finite) optimizer_->step();
     scaler_->update(finite);
   } else {
-    loss.backward();
     optimizer_->step();
   }
+  if (n == 0) return stop;
   torch::NoGradGuard no_grad;
-  const int64_t n = batch.labels.size(0);
   sums.loss.add_(loss.detach(), n);
   sums.max_loss = torch::maximum(sums.max_loss, loss.detach());
   sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
   sums.seen += n;
   sums.classes = logits.size(1);
+  return stop;
+}
+
+std::array<double, 3> Trainer::totals(const Sums& sums) {
+  const double loss = sums.loss.item<double>(), correct = static_cast<double>(sums.correct.item<int64_t>());
+  if (!options_.group) return {loss, correct, static_cast<double>(sums.seen)};
+  std::vector<torch::Tensor> t{torch::tensor({loss, correct, static_cast<double>(sums.seen)}, torch::kFloat64)};
+  options_.group->all_reduce_sum(t);
+  return {t[0][0].item<double>(), t[0][1].item<double>(), t[0][2].item<double>()};
+}
+
+void Trainer::reconcile_replicas(long epoch) {
+  if (!options_.group) return;
+  average_buffers(*options_.group, model_->buffers());
+  const auto differing = ranks_with_other_parameters(*options_.group, parameters_);
+  if (!differing.empty())
+    throw Error(fmt::format("{}: after epoch {} the parameters of rank(s) {} differ from rank 0's", options_.label, epoch,
+                            fmt::join(differing, ", ")));
 }
 
 std::pair<double, double> Trainer::evaluate() {
@@ -201,6 +246,7 @@ std::pair<double, double> Trainer::evaluate() {
   const int64_t steps = test_.begin(1);
   for (int64_t step = 0; step < steps; ++step) {
     Batch batch = test_.next();
+    if (batch.labels.size(0) == 0) continue;  // a data-parallel rank's empty share
     torch::Tensor logits;
     {
       AutocastGuard autocast(options_.precision, options_.device);
@@ -212,8 +258,9 @@ std::pair<double, double> Trainer::evaluate() {
     sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
     sums.seen += batch.labels.size(0);
   }
-  const double n = static_cast<double>(std::max<int64_t>(1, sums.seen));
-  return {sums.loss.item<double>() / n, 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / n)};
+  const auto [loss, correct, seen] = totals(sums);
+  const double n = std::max(1.0, seen);
+  return {loss / n, 100.0 * (1.0 - correct / n)};
 }
 
 std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
@@ -225,9 +272,11 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   if (partial_ && partial_->epoch == epoch) {  // continue where a signal stopped this epoch
     first_step = partial_->steps_done;
     seconds_before = partial_->seconds;
-    sums.loss.fill_(partial_->loss_sum);
-    sums.correct.fill_(partial_->correct);
-    sums.seen = partial_->seen;
+    if (!options_.group || options_.group->rank() == 0) {  // the sums are global: one rank carries them
+      sums.loss.fill_(partial_->loss_sum);
+      sums.correct.fill_(partial_->correct);
+      sums.seen = partial_->seen;
+    }
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(partial_->generator_state);
   } else {
@@ -263,14 +312,13 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     last_check = Clock::now();
     const double elapsed = seconds_since(start), rate = sums.seen / std::max(elapsed, 1e-9);
     const double remaining_images = static_cast<double>(n - sums.seen) + static_cast<double>(n) * (options_.epochs - epoch);
-    progress.update(epoch, options_.epochs, done, steps, loss_sum / sums.seen, rate, remaining_images / rate);
+    if (options_.show_progress) progress.update(epoch, options_.epochs, done, steps, loss_sum / sums.seen, rate, remaining_images / rate);
   };
   for (int64_t step = first_step; step < steps; ++step) {
     const double t = (epoch - 1) + static_cast<double>(step) / steps;
     m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
     set_learning_rate(m.lr);
-    train_step(train_.next(), sums);
-    const bool stop = step + 1 < steps && options_.stop_requested && options_.stop_requested();
+    const bool stop = train_step(train_.next(), sums) && step + 1 < steps;
     if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
     if (stop) {  // keep everything the rest of the epoch needs to continue exactly
       progress.clear();
@@ -278,9 +326,10 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
       p.epoch = epoch;
       p.steps_done = step + 1;
       p.steps = steps;
-      p.loss_sum = sums.loss.item<double>();
-      p.correct = sums.correct.item<int64_t>();
-      p.seen = sums.seen;
+      const auto [loss_sum, correct, seen] = totals(sums);
+      p.loss_sum = loss_sum;
+      p.correct = static_cast<int64_t>(correct);
+      p.seen = static_cast<int64_t>(seen);
       p.seconds = seconds_before + seconds_since(start);
       std::lock_guard<std::mutex> lock(generator.mutex());
       p.generator_state = generator.get_state();
@@ -290,10 +339,12 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   }
   progress.clear();
   m.train_seconds = seconds_before + seconds_since(start);
-  const double seen = static_cast<double>(std::max<int64_t>(1, sums.seen));
-  m.train_loss = sums.loss.item<double>() / seen;
-  m.train_error = 100.0 * (1.0 - static_cast<double>(sums.correct.item<int64_t>()) / seen);
-  m.images_per_second = sums.seen / std::max(m.train_seconds, 1e-9);
+  const auto [loss_sum, correct, seen_total] = totals(sums);
+  const double seen = std::max(1.0, seen_total);
+  m.train_loss = loss_sum / seen;
+  m.train_error = 100.0 * (1.0 - correct / seen);
+  m.images_per_second = seen_total / std::max(m.train_seconds, 1e-9);
+  reconcile_replicas(epoch);
   std::tie(m.test_loss, m.test_error) = evaluate();
   m.epoch_seconds = seconds_before + seconds_since(start);
   return m;
@@ -303,7 +354,10 @@ Trainer::Outcome Trainer::train(const std::function<void(const EpochMetrics&)>& 
                                 const std::function<bool(long)>& start_epoch) {
   for (long epoch = completed_epochs_ + 1; epoch <= options_.epochs; ++epoch) {
     const bool continuing = partial_ && partial_->epoch == epoch;
-    if (!continuing && start_epoch && !start_epoch(epoch)) return Outcome::kAtBoundary;
+    if (!continuing && start_epoch) {
+      const bool go = options_.group ? rank0_decides(*options_.group, start_epoch(epoch)) : start_epoch(epoch);
+      if (!go) return Outcome::kAtBoundary;
+    }
     std::optional<EpochMetrics> m = train_epoch(epoch);
     if (!m) return Outcome::kInterrupted;
     completed_epochs_ = epoch;

@@ -22,6 +22,7 @@
 
 #include "core/batch_source.h"
 #include "core/classifier.h"
+#include "core/data_parallel.h"
 #include "core/lr_schedule.h"
 #include "core/precision.h"
 
@@ -64,6 +65,13 @@ struct TrainOptions {
   nlohmann::json identity;
   /// Asked after every step; true stops training there (a signal).
   std::function<bool()> stop_requested;
+  /// Data-parallel training: the ranks of this run (the batch sources deliver each rank's shard);
+  /// null: one process. Any rank's stop request stops every rank at the same step.
+  std::shared_ptr<DataParallelGroup> group;
+  /// Data-parallel: BatchNorm statistics over the global batch (off: each rank's share).
+  bool sync_batchnorm = false;
+  /// Progress lines (off on data-parallel ranks other than 0).
+  bool show_progress = true;
 };
 
 struct EpochMetrics {
@@ -123,7 +131,12 @@ class Trainer {
   };
   /// Empty when stopped by `stop_requested` (partial_ then holds the epoch).
   std::optional<EpochMetrics> train_epoch(long epoch);
-  void train_step(const Batch& batch, Sums& sums);
+  /// Returns true when training must stop after this step (a stop request, agreed by all ranks).
+  bool train_step(const Batch& batch, Sums& sums);
+  /// [Σ loss, correct, seen] of `sums` over all ranks.
+  std::array<double, 3> totals(const Sums& sums);
+  /// After an epoch's steps: the ranks' BatchNorm statistics averaged and their parameters checked equal.
+  void reconcile_replicas(long epoch);
   void set_learning_rate(double lr);
 
   std::shared_ptr<ClassifierImpl> model_;

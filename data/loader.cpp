@@ -30,6 +30,8 @@ int64_t batches_per_pass(int64_t n, int64_t batch_size, bool train) {
 Loader::Loader(const Dataset& data, LoaderOptions options) : data_(data), options_(std::move(options)) {
   if (options_.batch_size < 1) throw Error("loader: batch size must be positive");
   if (data_.size() == 0) throw Error("loader: the data set is empty");
+  if (options_.shards < 1 || options_.shard < 0 || options_.shard >= options_.shards)
+    throw Error(fmt::format("loader: shard {} of {} does not exist", options_.shard, options_.shards));
   const bool pinned = options_.device.is_cuda();
   const int64_t capacity = std::min(data_.size(), options_.batch_size + 1);
   const int depth = std::max(1, options_.prefetch) + 1;  // the batch in use + those ahead
@@ -55,9 +57,15 @@ int64_t Loader::batch_end(int64_t step) const {
   return step == steps_ - 1 ? data_.size() : (step + 1) * options_.batch_size;
 }
 
+std::pair<int64_t, int64_t> Loader::shard_range(int64_t begin, int64_t end) const {
+  const int64_t n = end - begin, r = options_.shard, w = options_.shards;
+  return {begin + n * r / w, begin + n * (r + 1) / w};
+}
+
 std::vector<int64_t> Loader::indices(int64_t step) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return {order_.begin() + batch_begin(step), order_.begin() + batch_end(step)};
+  const auto [first, last] = shard_range(batch_begin(step), batch_end(step));
+  return {order_.begin() + first, order_.begin() + last};
 }
 
 void Loader::drain(std::unique_lock<std::mutex>& lock) {
@@ -91,14 +99,17 @@ int64_t Loader::begin(long epoch, int64_t first_step) {
 void Loader::assemble(Slot& slot, int64_t step, long epoch) {
   if (slot.copied)  // the previous batch in this buffer may still be on its way to the device
     while (!slot.copied->query()) std::this_thread::sleep_for(std::chrono::microseconds(20));
-  const int64_t begin = batch_begin(step), n = batch_end(step) - begin;
-  const int64_t* idx = order_.data() + begin;
+  const int64_t begin = batch_begin(step), end = batch_end(step);
+  const auto [first, last] = shard_range(begin, end);
+  const int64_t n = last - first;
+  const int64_t* idx = order_.data() + first;
   std::vector<View> views;
-  if (options_.train) {
+  if (options_.train) {  // drawn for the whole global batch: a shard sees what one process would
     std::mt19937_64 rng(derive_seed(derive_seed(options_.seed, epoch, kViewStream), step, 0));
-    views = draw_views(n, options_.augment, rng);
+    views = draw_views(end - begin, options_.augment, rng);
+    views = std::vector<View>(views.begin() + (first - begin), views.begin() + (last - begin));
   }
-  assemble_batch(data_, idx, n, views, options_.augment, slot.images);
+  if (n > 0) assemble_batch(data_, idx, n, views, options_.augment, slot.images);
   const int64_t* labels = data_.labels.data_ptr<int64_t>();
   int64_t* out = slot.labels.data_ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i) out[i] = labels[idx[i]];
@@ -151,9 +162,11 @@ Batch Loader::next() {
       throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, e.what()));
     }
   }
-  const int64_t n = batch_end(step) - batch_begin(step);
+  const auto [first, last] = shard_range(batch_begin(step), batch_end(step));
+  const int64_t n = last - first;
   lock.unlock();
   Batch batch{slot.images.narrow(0, 0, n), slot.labels.narrow(0, 0, n)};
+  if (options_.shards > 1) batch.total = batch_end(step) - batch_begin(step);
   if (!options_.device.is_cpu()) {
     batch.images = batch.images.to(options_.device, /*non_blocking=*/true);
     batch.labels = batch.labels.to(options_.device, /*non_blocking=*/true);

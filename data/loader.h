@@ -32,6 +32,9 @@ struct LoaderOptions {
   int prefetch = 2;
   /// Background assembly threads.
   int workers = 1;
+  /// Data-parallel ranks: every global batch (and its augmentation, drawn for the whole batch)
+  /// is split into `shards` contiguous parts; this loader delivers part `shard`.
+  int shard = 0, shards = 1;
 };
 
 /// Number of batches of a pass over `n` examples. A training pass folds a last batch of one
@@ -49,7 +52,7 @@ class Loader : public BatchSource {
   int64_t begin(long epoch, int64_t first_step = 0) override;
   /// Waits for the next batch if it is not assembled yet; an error in a worker is rethrown here.
   Batch next() override;
-  /// The examples of step `step` of the current pass (for tests and tools).
+  /// The examples of step `step` of the current pass in this loader's shard (for tests and tools).
   std::vector<int64_t> indices(int64_t step) const;
 
  private:
@@ -58,6 +61,8 @@ class Loader : public BatchSource {
   void assemble(Slot& slot, int64_t step, long epoch);
   int64_t batch_begin(int64_t step) const { return step * options_.batch_size; }
   int64_t batch_end(int64_t step) const;
+  /// This shard's part [first, last) of positions `begin` .. `end` of the order.
+  std::pair<int64_t, int64_t> shard_range(int64_t begin, int64_t end) const;
   void drain(std::unique_lock<std::mutex>& lock);
 
   const Dataset& data_;

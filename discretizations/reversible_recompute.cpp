@@ -3,6 +3,8 @@
 #include <torch/autograd.h>
 #include <torch/nn/modules/batchnorm.h>
 
+#include "core/sync_batch_norm.h"
+
 namespace odenet {
 namespace {
 
@@ -48,6 +50,7 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
     ctx->save_for_backward({x});
     ctx->saved_data["steps"] = steps_address;
     ctx->saved_data["params"] = static_cast<int64_t>(params.size());
+    ctx->saved_data["sync_batch_norm"] = reinterpret_cast<int64_t>(sync_batch_norm_group());
     return {x};
   }
 
@@ -57,6 +60,8 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
     torch::Tensor grad = grad_outputs[0];
     std::vector<torch::Tensor> param_grads;  // filled from the last step backwards
     FrozenBatchNormStatistics frozen(steps);
+    // Recomputed with the statistics the forward used (synchronised over data-parallel ranks or not).
+    SyncBatchNormScope sync(reinterpret_cast<DataParallelGroup*>(ctx->saved_data["sync_batch_norm"].toInt()));
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
       ReversibleStepImpl* step = *it;
       torch::Tensor x;

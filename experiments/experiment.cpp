@@ -133,6 +133,7 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
   t.batch_size = r.integer("batch_size", 2, 1 << 20, 128);
   t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
   t.channels_last = r.boolean("channels_last", true);
+  t.sync_batchnorm = r.boolean("sync_batchnorm", false);
   precision = r.one_of("precision", precision_choices(), "auto");
   if (r.has("init_from")) {
     t.init_from = expand_path(r, "init_from", r.string("init_from"));
@@ -199,6 +200,7 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
     resolved["init_from"] = t.init_from;
     resolved["init_names"] = t.init_names;
   }
+  if (t.sync_batchnorm) resolved["sync_batchnorm"] = true;  // absent when off, as in configs written before it
   return t;
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +32,17 @@ Child spawn(const ChildCommand& command) {
   std::vector<char*> argv;
   for (const auto& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  // The environment is built here: after fork, a child of a threaded process may only exec.
+  std::vector<std::string> env_strings = command.env;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e, name = entry.substr(0, entry.find('=') + 1);
+    const bool replaced = std::any_of(command.env.begin(), command.env.end(),
+                                      [&](const std::string& v) { return v.compare(0, name.size(), name) == 0; });
+    if (!replaced) env_strings.push_back(entry);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t pid = ::fork();
@@ -41,7 +53,7 @@ Child spawn(const ChildCommand& command) {
     ::dup2(fds[1], STDERR_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     std::fprintf(stderr, "odenet: error: cannot run %s: %s\n", argv[0], std::strerror(errno));
     ::_exit(127);
   }

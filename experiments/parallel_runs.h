@@ -10,6 +10,7 @@ namespace odenet {
 struct ChildCommand {
   std::string label;              ///< names the run in messages
   std::vector<std::string> argv;  ///< argv[0] is the program
+  std::vector<std::string> env;   ///< "NAME=value" set (or replaced) in the child's environment
 };
 
 /// Runs `commands`, at most `jobs` at a time, in order; returns the labels of those that failed

@@ -13,7 +13,7 @@
 namespace odenet {
 
 RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
-                   const nlohmann::json& identity) {
+                   const nlohmann::json& identity, std::shared_ptr<DataParallelGroup> group) {
   RunSetup s;
   s.train = run.train;
   s.train.label = run.experiment + "/" + run.run_id;
@@ -27,9 +27,14 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   if (static_cast<int64_t>(s.augment.mean.size()) != data.train.channels())
     throw ConfigError(fmt::format("{}: /dataset/augment/mean: {} entries but the images have {} channel(s)", run.source,
                                   s.augment.mean.size(), data.train.channels()));
-  s.train_loader = std::make_unique<Loader>(data.train, LoaderOptions{s.train.batch_size, true, run.seed, s.augment, device});
-  s.test_loader =
-      std::make_unique<Loader>(data.test, LoaderOptions{s.train.eval_batch_size, false, run.seed, s.augment, device});
+  s.train.group = group;
+  s.train.show_progress = !group || group->rank() == 0;
+  LoaderOptions train_loader{s.train.batch_size, true, run.seed, s.augment, device};
+  LoaderOptions test_loader{s.train.eval_batch_size, false, run.seed, s.augment, device};
+  if (group)
+    for (auto* o : {&train_loader, &test_loader}) o->shard = group->rank(), o->shards = group->world_size();
+  s.train_loader = std::make_unique<Loader>(data.train, train_loader);
+  s.test_loader = std::make_unique<Loader>(data.test, test_loader);
   torch::manual_seed(run.seed);
   auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
   s.model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());

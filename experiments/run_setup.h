@@ -20,8 +20,9 @@ struct RunSetup {
 };
 
 /// Builds run `run` on `data` (which must outlive the setup) for `device`; `identity` goes into
-/// every checkpoint the trainer writes and is checked on loading one.
+/// every checkpoint the trainer writes and is checked on loading one. With `group`, this process
+/// is one data-parallel rank: its loaders deliver its shard of every batch.
 RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
-                   const nlohmann::json& identity = nullptr);
+                   const nlohmann::json& identity = nullptr, std::shared_ptr<DataParallelGroup> group = nullptr);
 
 }  // namespace odenet

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -148,8 +149,45 @@ struct Budget {
 
 enum class Outcome { kFinished, kPaused, kFailed };
 
+// The text config.json holds (or will hold, written by data-parallel rank 0) for the checkpoints' identity.
+std::string config_text(const RunSpec& run, const std::string& dir) {
+  return fs::exists(dir + "/config.json") ? read_text_file(dir + "/config.json") : run.config.dump(2) + "\n";
+}
+
+// The signal that stopped training here, or SIGTERM when another data-parallel rank received it.
+int stop_cause() { return stop_signal() != 0 ? stop_signal() : SIGTERM; }
+
+// A data-parallel rank other than 0: trains its shards alongside rank 0 and writes nothing
+// (rank 0 keeps the run directory; this rank reads its checkpoint to resume).
+Outcome train_replica(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data,
+                      const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
+  const nlohmann::json identity{{"config_hash", text_hash(config_text(run, dir))}, {"seed", run.seed}};
+  RunSetup setup = setup_run(run, data, device, identity, group);
+  Trainer& trainer = *setup.trainer;
+  std::vector<EpochMetrics> metrics;
+  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) {
+    trainer.load_checkpoint(dir + "/checkpoint.pt");
+    metrics = read_metrics_file(dir + "/metrics.jsonl", trainer.completed_epochs());
+  }
+  auto on_epoch = [&](const EpochMetrics& m) { metrics.push_back(m), budget.epoch_seconds = m.epoch_seconds; };
+  auto start_epoch = [](long) { return true; };  // rank 0 decides
+  Trainer::Outcome outcome;
+  try {
+    outcome = trainer.train(on_epoch, start_epoch);
+  } catch (const Error& e) {
+    std::cerr << "odenet: error: " << e.what() << "\n";
+    return Outcome::kFailed;
+  }
+  if (outcome == Trainer::Outcome::kInterrupted)
+    throw Error(fmt::format("stopped by {}; rank 0 checkpointed the run mid-epoch", signal_name(stop_cause())),
+                128 + stop_cause());
+  return outcome == Trainer::Outcome::kAtBoundary ? Outcome::kPaused : Outcome::kFinished;
+}
+
 Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
-                  const c10::Device& device, Budget& budget) {
+                  const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
+  const bool writer = !group || group->rank() == 0;  // data-parallel ranks > 0 write nothing
+  if (!writer) return train_replica(run, dir, plan, data, device, budget, group);
   fs::create_directories(dir);
   RunLock lock(dir);
   if (plan == Plan::kNew) {
@@ -163,8 +201,8 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   }
 
   // The checkpoints' identity: this run directory's config.json as written, and the seed.
-  const nlohmann::json identity{{"config_hash", text_hash(read_text_file(dir + "/config.json"))}, {"seed", run.seed}};
-  RunSetup setup = setup_run(run, data, device, identity);
+  const nlohmann::json identity{{"config_hash", text_hash(config_text(run, dir))}, {"seed", run.seed}};
+  RunSetup setup = setup_run(run, data, device, identity, group);
   const TrainOptions& train = setup.train;
   Trainer& trainer = *setup.trainer;
 
@@ -185,8 +223,9 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   }
   std::error_code ignored;
   fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
-  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {} thread(s), {}, {}\n", train.label, setup.params,
-             data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(),
+  const std::string ranks = group ? fmt::format("{} data-parallel ranks x ", group->world_size()) : "";
+  fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {}{} thread(s), {}, {}\n", train.label, setup.params,
+             data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(), ranks,
              threads, device.str(), precision_name(train.precision));
   std::fflush(stdout);
 
@@ -200,9 +239,10 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
     budget.epoch_seconds = m.epoch_seconds;
     double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
     fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}% | {:.0f} img/s "
-               "{:.1f}s | ETA {}\n",
+               "{:.1f}s | ETA {}{}\n",
                train.label, m.epoch, train.epochs, m.lr, m.train_loss, m.train_error, m.test_loss, m.test_error,
-               m.images_per_second, m.epoch_seconds, format_duration(remaining));
+               m.images_per_second, m.epoch_seconds, format_duration(remaining),
+               group ? fmt::format(" | {} ranks, identical parameters", group->world_size()) : "");
     std::fflush(stdout);
   };
   // Before each epoch: does it fit in the time left? Judged by the last epoch this process
@@ -225,12 +265,12 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   if (outcome == Trainer::Outcome::kInterrupted) {  // a signal: checkpoint the partial epoch, then stop the command
     trainer.save_checkpoint(checkpoint);
     const auto [epoch, step, steps] = *trainer.partial_position();
-    const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_signal()), epoch, step, steps);
+    const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_cause()), epoch, step, steps);
     write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
     fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
     std::fflush(stdout);
-    throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_signal())),
-                128 + stop_signal());
+    throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_cause())),
+                128 + stop_cause());
   }
   if (outcome == Trainer::Outcome::kAtBoundary) {
     write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
@@ -239,8 +279,9 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
     return Outcome::kPaused;
   }
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
-  write_file_atomic(dir + "/summary.json",
-                    summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads).dump(2) + "\n");
+  nlohmann::json summary = summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads);
+  summary["world_size"] = group ? group->world_size() : 1;
+  write_file_atomic(dir + "/summary.json", summary.dump(2) + "\n");
   return Outcome::kFinished;
 }
 
@@ -296,6 +337,20 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
   return summary;
 }
 
+// Rank 0's plan (or its refusal) on every data-parallel rank.
+void share_plan(DataParallelGroup& group, std::vector<std::pair<size_t, Plan>>& plan, const std::exception_ptr& refused) {
+  auto codes = torch::zeros({static_cast<int64_t>(plan.size()) + 1}, torch::kInt64);
+  if (group.rank() == 0) {
+    codes[0] = refused ? 1 : 0;
+    for (size_t k = 0; k < plan.size(); ++k) codes[static_cast<int64_t>(k) + 1] = static_cast<int64_t>(plan[k].second);
+  }
+  std::vector<torch::Tensor> shared{codes};
+  group.broadcast(shared);
+  if (refused) std::rethrow_exception(refused);
+  if (shared[0][0].item<int64_t>() != 0) throw Error("data-parallel rank 0 refused the experiment (its output says why)");
+  for (size_t k = 0; k < plan.size(); ++k) plan[k].second = static_cast<Plan>(shared[0][static_cast<int64_t>(k) + 1].item<int64_t>());
+}
+
 }  // namespace
 
 bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
@@ -315,15 +370,26 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
     budget.deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*options.time_limit_seconds * 1000));
     budget.limit_text = format_duration(*options.time_limit_seconds);
   }
-  std::vector<std::pair<size_t, Plan>> plan;  // check every selected run directory before training any
   for (size_t i : options.only)
     if (i >= experiment.runs.size())
       throw ConfigError(fmt::format("--only {}: the experiment has {} run(s) (0-{})", i, experiment.runs.size(),
                                     experiment.runs.size() - 1));
+  const auto& group = options.group;
+  if (group && options.jobs > 1) throw ConfigError("--jobs: a data-parallel run trains one run at a time");
+  std::vector<std::pair<size_t, Plan>> plan;  // check every selected run directory before training any
+  std::exception_ptr refused;
   for (size_t i = 0; i < experiment.runs.size(); ++i) {
     if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), i) == options.only.end()) continue;
-    plan.emplace_back(i, inspect(experiment.runs[i], run_dir(options, experiment.runs[i]), options.resume));
+    plan.emplace_back(i, Plan::kNew);
+    if (group && (group->rank() != 0 || refused)) continue;  // rank 0 alone looks at the run directories
+    try {
+      plan.back().second = inspect(experiment.runs[i], run_dir(options, experiment.runs[i]), options.resume);
+    } catch (const Error&) {
+      if (!group) throw;
+      refused = std::current_exception();
+    }
   }
+  if (group) share_plan(*group, plan, refused);
   const auto to_train = std::count_if(plan.begin(), plan.end(), [](const auto& p) { return p.second != Plan::kFinished; });
   if (options.jobs > 1 && to_train > 1) return run_as_jobs(experiment, options, plan, budget);
 
@@ -336,18 +402,21 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
     const RunSpec& run = experiment.runs[index];
     std::string dir = run_dir(options, run);
     if (state == Plan::kFinished) {
-      fmt::print("{}: finished earlier, skipped\n", dir);
+      if (!group || group->rank() == 0) fmt::print("{}: finished earlier, skipped\n", dir);
       ++summary.skipped;
       continue;
     }
-    if (stop_signal() != 0) break;
-    if (budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds))) {
-      fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+    bool stop = stop_signal() != 0;
+    bool late = budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds));
+    if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);  // every rank alike
+    if (stop) break;
+    if (late) {
+      if (!group || group->rank() == 0) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
       continue;
     }
     std::string key = run.config["dataset"].dump();
     if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
-    switch (train_run(run, dir, state, datasets.at(key), threads, device, budget)) {
+    switch (train_run(run, dir, state, datasets.at(key), threads, device, budget, group)) {
       case Outcome::kFinished:
         ++summary.trained;
         break;
@@ -356,6 +425,8 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
         break;
       case Outcome::kFailed:  // the others still train: one diverging configuration does not end a sweep
         failed.push_back(run.experiment + "/" + run.run_id);
+        if (group)  // ...unless the ranks may disagree on where they stopped: all end here
+          throw Error(fmt::format("{}: failed on data-parallel rank {}; every rank stops", failed.back(), group->rank()));
         break;
     }
   }

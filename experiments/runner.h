@@ -6,10 +6,12 @@
 // refused: never overwritten. With `jobs` > 1 the runs go to child processes,
 // `jobs` at a time, each with its share of the cores and its device.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/data_parallel.h"
 #include "experiments/experiment.h"
 
 namespace odenet {
@@ -29,6 +31,9 @@ struct RunnerOptions {
   std::optional<double> time_limit_seconds;
   /// How to start this program again for the jobs (its own path and the arguments before "run").
   std::vector<std::string> relaunch_prefix;
+  /// Data-parallel: this process is one rank of every run; rank 0 alone decides what to train and
+  /// writes the run directories, the others train their shards and write nothing.
+  std::shared_ptr<DataParallelGroup> group;
 };
 
 struct RunnerSummary {

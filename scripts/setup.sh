@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev libfmt-dev libboost-program-options-dev libgtest-dev
   libjpeg-dev libpng-dev zlib1g-dev
   gnuplot-nox
+  # data-parallel training (c10d's Gloo headers) and the local Slurm the tests start
+  libgloo-dev slurm-wlm munge
   dataset-fashion-mnist
   # the Python module (python/) and its tests: the python3-torch of libtorch-dev's build
   python3-dev pybind11-dev python3-torch python3-numpy python3-torchvision python3-crc32c
