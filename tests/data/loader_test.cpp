@@ -142,3 +142,43 @@ TEST(FixedBatchSource, RepeatsTheFirstBatchForEveryStep) {
 
 }  // namespace
 }  // namespace odenet
+
+namespace odenet {
+namespace {
+
+// Data-parallel shards: the ranks' parts of every global batch, put side by side, are the batch
+// one loader delivers (examples, order and augmentation), whatever the number of ranks.
+TEST(Loader, ShardsOfEveryBatchMakeUpTheWholeBatch) {
+  Dataset data = numbered(37);  // batches of 8: 4 of 8 and one of 5, split unevenly over 3 ranks
+  Loader whole(data, train_options(1, 2));
+  auto expected = pass(whole, 4);
+  for (int shards : {2, 3}) {
+    std::vector<std::vector<Batch>> parts;
+    for (int r = 0; r < shards; ++r) {
+      LoaderOptions o = train_options(2, 2);
+      o.shard = r, o.shards = shards;
+      Loader loader(data, o);
+      parts.push_back({});
+      for (int64_t s = 0, n = loader.begin(4); s < n; ++s) {
+        Batch b = loader.next();
+        EXPECT_EQ(b.total, expected[static_cast<size_t>(s)].labels.size(0)) << "step " << s;
+        parts.back().push_back({b.images.clone(), b.labels.clone(), b.total});
+      }
+    }
+    for (size_t s = 0; s < expected.size(); ++s) {
+      std::vector<torch::Tensor> images, labels;
+      for (int r = 0; r < shards; ++r) {
+        images.push_back(parts[static_cast<size_t>(r)][s].images);
+        labels.push_back(parts[static_cast<size_t>(r)][s].labels);
+      }
+      EXPECT_TRUE(torch::equal(torch::cat(images), expected[s].images)) << shards << " shards, step " << s;
+      EXPECT_TRUE(torch::equal(torch::cat(labels), expected[s].labels)) << shards << " shards, step " << s;
+    }
+  }
+  LoaderOptions bad = train_options(1, 1);
+  bad.shard = 2, bad.shards = 2;
+  EXPECT_THROW(Loader(data, bad), Error);
+}
+
+}  // namespace
+}  // namespace odenet

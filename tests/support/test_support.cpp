@@ -107,7 +107,7 @@ CommandResult run_odenet(const std::string& args) {
   return {code, output};
 }
 
-pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output) {
+pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output, const std::vector<std::string>& env) {
   std::vector<std::string> all{ODENET_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -118,7 +118,12 @@ pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& outp
   posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  std::vector<std::string> env_strings = env;
+  for (char** e = environ; *e; ++e) env_strings.push_back(*e);  // the first of a name wins
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("cannot start ") + ODENET_BINARY);
   return pid;

@@ -40,8 +40,10 @@ struct CommandResult {
 CommandResult run_odenet(const std::string& args);
 
 /// Starts `odenet ARGS...` without a shell, its stdout and stderr into the file `output`
-/// (/dev/null to drop them); returns the child's pid for kill() and waitpid().
-pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output);
+/// (/dev/null to drop them), with `env` ("NAME=value") added to this process's environment;
+/// returns the child's pid for kill() and waitpid().
+pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output,
+                   const std::vector<std::string>& env = {});
 
 /// The message of the `E` that `read` throws, or "(no error)".
 template <class E, class F>
