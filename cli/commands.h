@@ -9,6 +9,7 @@ using Args = std::vector<std::string>;
 
 int run_command(const Args& args);
 int status_command(const Args& args);
+int submit_command(const Args& args);
 int speed_command(const Args& args);
 int validate_command(const Args& args);
 int table_command(const Args& args);

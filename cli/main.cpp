@@ -26,6 +26,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table{
       {"run", "train the runs of experiment JSON files into results/<experiment>/<run>/", run_command},
       {"status", "where the runs of result directories or experiments stand (finished, paused, ...)", status_command},
+      {"submit", "submit an experiment's runs to Slurm as one job array (requeued before time limits)", submit_command},
       {"speed", "training throughput of a run: end to end and compute only", speed_command},
       {"validate", "check experiment files and print the expanded runs", validate_command},
       {"table", "comparison table (Markdown or CSV) of finished runs", table_command},

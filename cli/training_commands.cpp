@@ -21,6 +21,8 @@
 #include "distributed/world.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/runner.h"
+#include "experiments/slurm_array.h"
+#include "core/atomic_file.h"
 #include "experiments/throughput.h"
 
 namespace odenet::cli {
@@ -170,6 +172,8 @@ int run_command(const Args& args) {
                                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     paused += run_experiment(e, o).paused;
   }
+  if (stop_signal() != 0)  // stopped before a run began (a signal between runs): not done, say so
+    throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
   if (paused > 0)
     fmt::print("{} run(s) paused by the time limit; continue with: odenet run {} --resume\n", paused,
                fmt::join(files, " "));
@@ -233,6 +237,58 @@ int status_command(const Args& args) {
   std::string summary;
   for (const auto& [name, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, name);
   fmt::print("{} run(s): {}\n", lines.size(), summary.empty() ? "none" : summary);
+  return 0;
+}
+
+int submit_command(const Args& args) {
+  po::options_description options("odenet submit options");
+  std::string file, results;
+  bool slurm = false, dry_run = false;
+  SlurmArrayOptions a;
+  options.add_options()("experiment", po::value(&file)->required(), "experiment JSON file")(
+      "slurm", po::bool_switch(&slurm), "submit to Slurm as one job array (the only scheduler so far)")(
+      "results", po::value(&results)->default_value("results"), "results root directory")(
+      "partition", po::value(&a.partition), "Slurm partition (default: the cluster's)")(
+      "time", po::value(&a.time), "time limit per array task, in Slurm's format (e.g. 4:00:00); runs requeue before it")(
+      "gpus-per-run", po::value(&a.gpus_per_run)->default_value(0),
+      "GPUs per run; more than 1 makes each run data-parallel over that many tasks")(
+      "cpus-per-run", po::value(&a.cpus_per_run)->default_value(1), "CPU cores per task (the run's --threads)")(
+      "max-parallel", po::value(&a.max_parallel)->default_value(0), "array tasks running at once (0: no limit)")(
+      "signal-lead", po::value(&a.signal_seconds)->default_value(120),
+      "seconds before the time limit at which Slurm sends USR1 (the run checkpoints and requeues)")(
+      "dry-run", po::bool_switch(&dry_run), "print the sbatch script, submit nothing");
+  po::positional_options_description positional;
+  positional.add("experiment", 1);
+  po::variables_map vm;
+  if (!parse(args,
+             "odenet submit EXPERIMENT.json --slurm [--partition P] [--time T] [--gpus-per-run G] [--cpus-per-run C] "
+             "[--max-parallel M] [--dry-run]",
+             options, positional, vm))
+    return 0;
+  if (!slurm) throw ConfigError("odenet submit: say where: --slurm (the only scheduler so far)");
+  if (a.gpus_per_run < 0 || a.gpus_per_run > 1024) throw ConfigError("--gpus-per-run: must be between 0 and 1024");
+  if (a.cpus_per_run < 1 || a.cpus_per_run > 4096) throw ConfigError("--cpus-per-run: must be between 1 and 4096");
+  if (a.max_parallel < 0) throw ConfigError("--max-parallel: must be 0 (no limit) or more");
+  if (a.signal_seconds < 1 || a.signal_seconds > 65535) throw ConfigError("--signal-lead: must be between 1 and 65535 seconds");
+  Experiment e = load_experiment(file);
+  a.experiment_file = fs::absolute(file).lexically_normal().string();
+  a.experiment_name = e.name;
+  a.runs = e.runs.size();
+  a.results_root = fs::absolute(results).lexically_normal().string();
+  a.working_directory = fs::current_path().string();
+  a.odenet_command = {self_executable()};
+  for (const auto& plugin : loaded_plugins()) a.odenet_command.insert(a.odenet_command.end(), {"--plugin", plugin});
+  const std::string script = slurm_array_script(a);
+  if (dry_run) {
+    std::cout << script;
+    return 0;
+  }
+  const std::string dir = a.results_root + "/" + e.name, path = dir + "/slurm-array.sh";
+  fs::create_directories(dir);
+  write_file_atomic(path, script);
+  const std::string job = submit_with_sbatch(path);
+  fmt::print("submitted job array {} ({} run(s)) from {}\nwatch it with: squeue -j {}; odenet status {} --results {}\n", job,
+             a.runs, path, job, file, results);
   return 0;
 }
 

@@ -1,0 +1,70 @@
+#include "experiments/slurm_array.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "core/error.h"
+
+namespace odenet {
+namespace {
+
+// Single-quoted for bash.
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+std::string slurm_array_script(const SlurmArrayOptions& o) {
+  if (o.runs == 0) throw ConfigError(o.experiment_file + ": the experiment has no runs");
+  std::string s = "#!/bin/bash\n";
+  s += fmt::format("# odenet sweep '{}': {} run(s) as one job array (written by odenet submit).\n", o.experiment_name, o.runs);
+  s += fmt::format("#SBATCH --job-name=odenet-{}\n", o.experiment_name);
+  s += fmt::format("#SBATCH --array=0-{}{}\n", o.runs - 1, o.max_parallel > 0 ? fmt::format("%{}", o.max_parallel) : "");
+  s += fmt::format("#SBATCH --output={}/{}/slurm-%A_%a.out\n", o.results_root, o.experiment_name);
+  s += "#SBATCH --open-mode=append\n#SBATCH --requeue\n";
+  s += fmt::format("#SBATCH --signal=B:USR1@{}\n", o.signal_seconds);
+  const int tasks = std::max(1, o.gpus_per_run);
+  s += fmt::format("#SBATCH --ntasks={}\n#SBATCH --cpus-per-task={}\n", tasks, std::max(1, o.cpus_per_run));
+  if (o.gpus_per_run > 0) s += "#SBATCH --gpus-per-task=1\n";
+  if (!o.partition.empty()) s += fmt::format("#SBATCH --partition={}\n", o.partition);
+  if (!o.time.empty()) s += fmt::format("#SBATCH --time={}\n", o.time);
+  s += "set -u\n";
+  s += fmt::format("cd {}\n", quoted(o.working_directory));
+  std::string command = tasks > 1 ? "srun " : "";  // srun: the tasks are the data-parallel ranks
+  for (const auto& a : o.odenet_command) command += quoted(a) + " ";
+  command += fmt::format("run {} --only \"$SLURM_ARRAY_TASK_ID\" --resume --results {} --threads {}",
+                         quoted(o.experiment_file), quoted(o.results_root), std::max(1, o.cpus_per_run));
+  s += command + " &\nchild=$!\n";
+  s += "# USR1 (before the time limit) or TERM: the run checkpoints at its next step and stops.\n";
+  s += "trap 'kill -USR1 $child 2>/dev/null' USR1 TERM\n";
+  s += "status=0\n";
+  s += "while true; do\n  wait $child; status=$?\n  kill -0 $child 2>/dev/null || break  # a trapped signal ends wait early\ndone\n";
+  s += "if [ $status -eq 138 ] || [ $status -eq 143 ]; then  # paused by the signal: back into the queue\n";
+  s += "  echo \"odenet: requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}; it resumes from its checkpoint\"\n";
+  s += "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n  exit 0\nfi\n";
+  s += "exit $status\n";
+  return s;
+}
+
+std::string submit_with_sbatch(const std::string& script_path) {
+  const std::string command = "sbatch --parsable " + quoted(script_path) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw Error("cannot run sbatch");
+  std::string output;
+  std::array<char, 4096> buffer;
+  for (size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  if (status != 0 || output.empty() || output.find_first_not_of("0123456789;") != std::string::npos)
+    throw Error(fmt::format("sbatch {}: {}", script_path,
+                            output.empty() ? "failed (is Slurm installed, SLURM_CONF set?)" : output.substr(0, output.find('\n'))));
+  return output.substr(0, output.find(';'));  // "id;cluster" on federated clusters
+}
+
+}  // namespace odenet
