@@ -196,9 +196,11 @@ class GlooGroup : public DataParallelGroup {
     }
   }
 
+  // Gloo works on host memory: a device tensor travels through a host copy.
   template <typename Start>
   void collective(const char* what, torch::Tensor& t, Start start) {
-    std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> one{t.is_cpu() ? t.contiguous() : t.cpu()};
     try {
       start(one)->wait();
     } catch (const std::exception& e) {
