@@ -84,7 +84,10 @@ class GlooGroup : public DataParallelGroup {
   }
 
   void attach_gradients(const std::vector<torch::Tensor>& parameters) override {
-    params_ = parameters;
+    std::lock_guard<std::mutex> lock(mutex_);
+    params_ = parameters;  // a sweep's next run replaces the previous run's parameters
+    buckets_.clear();
+    next_launch_ = 0;
     where_.assign(params_.size(), {0, 0});
     int64_t bytes = kBucketBytes;  // opens a bucket at the first parameter
     for (size_t k = params_.size(); k-- > 0;) {

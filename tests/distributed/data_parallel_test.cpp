@@ -26,8 +26,11 @@ class DataParallel : public ::testing::Test {
     if (!data_parallel_available()) GTEST_SKIP() << "this build has no c10d/Gloo (libgloo-dev)";
     test::write_idx_dataset(dir_ / "data", 256, 64, 12, 4);
   }
-  std::string experiment(const std::string& name, bool sync_batchnorm, int epochs = 3, const std::string& data = "data") {
+  std::string experiment(const std::string& name, bool sync_batchnorm, int epochs = 3, const std::string& data = "data",
+                         int seeds = 1) {
     auto j = test::tiny_experiment(dir_ / data, name, epochs);
+    j["seeds"] = nlohmann::json::array();
+    for (int s = 0; s < seeds; ++s) j["seeds"].push_back(s);
     if (sync_batchnorm) j["train"]["sync_batchnorm"] = true;
     test::write_text(dir_ / (name + ".json"), j.dump(2));
     return dir_ / (name + ".json");
@@ -81,13 +84,17 @@ TEST_F(DataParallel, TwoRanksTrainLikeOneProcessWithTheSameGlobalBatch) {
   auto summary = nlohmann::json::parse(test::read_text(dir_ / "two/dp/s0/summary.json"));
   EXPECT_EQ(summary["world_size"], 2);
 
-  // Local BatchNorm (the default) normalises each rank's half batch: close, not equal.
-  const std::string local = experiment("local", /*sync_batchnorm=*/false);
+  // Local BatchNorm (the default) normalises each rank's half batch: close, not equal. Two seeds:
+  // the ranks train a sweep's runs one after the other with the same group.
+  const std::string local = experiment("local", /*sync_batchnorm=*/false, 3, "data", 2);
   auto one_local = run_odenet("run " + local + " --threads 1 --device cpu --results " + dir_ / "one");
   auto two_local = run_odenet("run " + local + " --nproc 2 --device cpu --dist-timeout 60s --results " + dir_ / "two");
   ASSERT_EQ(one_local.status, 0) << one_local.output;
   ASSERT_EQ(two_local.status, 0) << two_local.output;
-  EXPECT_NE(two_local.output.find("| 2 ranks, identical parameters"), std::string::npos) << two_local.output;
+  size_t checked = 0;
+  for (size_t at = 0; (at = two_local.output.find("| 2 ranks, identical parameters", at)) != std::string::npos; ++at) ++checked;
+  EXPECT_EQ(checked, 6u) << two_local.output;  // 3 epochs of each of the 2 runs
+  EXPECT_TRUE(fs::exists(dir_ / "two/local/s1/summary.json")) << two_local.output;
   auto x = metric_lines(dir_ / "two/local/s0/metrics.jsonl"), y = metric_lines(dir_ / "one/local/s0/metrics.jsonl");
   ASSERT_EQ(x.size(), 3u);
   EXPECT_NEAR(x[2]["train_loss"].get<double>(), y[2]["train_loss"].get<double>(), 0.25 * y[2]["train_loss"].get<double>());
