@@ -74,8 +74,9 @@ class SlurmSweep : public ::testing::Test {
   std::string slurm_;
 };
 
-// A 4-run sweep as one array; run 1 gets USR1 (what --signal sends before a time limit) mid-way,
-// checkpoints, requeues itself, and finishes with the metrics of an uninterrupted run.
+// A 4-run sweep as one array; run 1's task gets SIGTERM mid-way (USR1, what --signal sends before
+// a time limit, takes the same path), checkpoints, requeues itself, and finishes with the metrics of
+// an uninterrupted run.
 TEST_F(SlurmSweep, AnArrayTrainsEveryRunAndARunSignalledMidWayRequeuesAndResumes) {
   test::write_idx_dataset(dir_ / "data", 2048, 64, 12, 4);
   auto j = test::tiny_experiment(dir_ / "data", "sweep", 12);
@@ -92,7 +93,7 @@ TEST_F(SlurmSweep, AnArrayTrainsEveryRunAndARunSignalledMidWayRequeuesAndResumes
   ASSERT_TRUE(wait_for([&] { return fs::exists(results + "/sweep/s1/checkpoint.pt"); }, std::chrono::seconds(120)))
       << shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
   // scancel may report "Job can not be altered now" after delivering the signal: judged by the requeue below.
-  auto signalled = shell("scancel --signal=USR1 --batch " + task);
+  auto signalled = shell("scancel --signal=TERM --batch " + task);
   // Slurm holds a requeued task back for two minutes; the test lets it start at once.
   ASSERT_TRUE(wait_for([&] { return shell("scontrol show job " + task).output.find("Restarts=1") != std::string::npos; },
                        std::chrono::seconds(60)))
@@ -102,7 +103,7 @@ TEST_F(SlurmSweep, AnArrayTrainsEveryRunAndARunSignalledMidWayRequeuesAndResumes
       << shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
 
   const std::string log = test::read_text(results + "/sweep/slurm-" + task + ".out");
-  EXPECT_NE(log.find("sweep/s1: paused, stopped by SIGUSR1 at epoch"), std::string::npos) << log;
+  EXPECT_NE(log.find("sweep/s1: paused, stopped by SIGUSR1 at epoch"), std::string::npos) << log;  // forwarded by the script
   EXPECT_NE(log.find("odenet: requeueing " + task + "; it resumes from its checkpoint"), std::string::npos) << log;
   EXPECT_NE(log.find("sweep/s1: resuming at epoch"), std::string::npos) << log;
   auto status = run_odenet("status " + dir_ / "sweep.json" + " --results " + results);
