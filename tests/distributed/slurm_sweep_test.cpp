@@ -108,8 +108,11 @@ TEST_F(SlurmSweep, AnArrayTrainsEveryRunAndARunSignalledMidWayRequeuesAndResumes
   EXPECT_NE(log.find("sweep/s1: resuming at epoch"), std::string::npos) << log;
   auto status = run_odenet("status " + dir_ / "sweep.json" + " --results " + results);
   EXPECT_NE(status.output.find("4 run(s): 4 finished"), std::string::npos) << status.output;
-  auto table = run_odenet("table " + results + "/sweep");
+  for (int seed = 0; seed < 4; ++seed)
+    EXPECT_TRUE(fs::exists(results + "/sweep/s" + std::to_string(seed) + "/summary.json")) << seed;
+  auto table = run_odenet("table " + results + "/sweep");  // one row: 12 epochs, 4 runs (the seeds)
   EXPECT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("| linear_multistep | 5118 | 0.1 | 12 | 4 |"), std::string::npos) << table.output;
 
   auto reference = run_odenet("run " + dir_ / "sweep.json" + " --only 1 --threads 1 --device cpu --results " + dir_ / "ref");
   ASSERT_EQ(reference.status, 0) << reference.output;
