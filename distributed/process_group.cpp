@@ -122,7 +122,7 @@ class GlooGroup : public DataParallelGroup {
       std::fill(b.arrived.begin(), b.arrived.end(), false);
       b.work.reset();
     }
-    if (!buckets_.empty()) buckets_.back().flat[-1].fill_(stop ? 1.0 : 0.0);
+    if (!buckets_.empty()) buckets_.back().flat.data_ptr<float>()[buckets_.back().flat.numel() - 1] = stop ? 1.0f : 0.0f;
     next_launch_ = 0;
     open_ = true;
   }
@@ -137,9 +137,10 @@ class GlooGroup : public DataParallelGroup {
     torch::NoGradGuard no_grad;
     for (auto& b : buckets_) {
       wait(b.work, "gradient all-reduce");
+      const float* flags = b.flat.data_ptr<float>() + b.flags_offset;  // how many ranks used each parameter
       for (size_t s = 0; s < b.params.size(); ++s) {
         torch::Tensor& p = params_[b.params[s]];
-        const bool used_somewhere = b.flat[b.flags_offset + static_cast<int64_t>(s)].item<float>() > 0;
+        const bool used_somewhere = flags[s] > 0;
         if (!used_somewhere) {
           p.mutable_grad() = torch::Tensor();
           continue;
@@ -148,7 +149,7 @@ class GlooGroup : public DataParallelGroup {
         p.mutable_grad().copy_(b.flat.narrow(0, b.offsets[s], p.numel()).view(p.sizes()));
       }
     }
-    if (!buckets_.empty()) stop = buckets_.back().flat[-1].item<float>() > 0;
+    if (!buckets_.empty()) stop = buckets_.back().flat.data_ptr<float>()[buckets_.back().flat.numel() - 1] > 0;
     return stop;
   }
 
@@ -176,7 +177,7 @@ class GlooGroup : public DataParallelGroup {
       return;
     }
     slot.copy_(grad);
-    b.flat[b.flags_offset + static_cast<int64_t>(s)].fill_(1.0);
+    b.flat.data_ptr<float>()[b.flags_offset + static_cast<int64_t>(s)] = 1.0f;
     b.arrived[s] = true;
     if (--b.pending == 0)  // buckets leave in index order on every rank, as collectives must
       while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0) launch(next_launch_++);
