@@ -105,7 +105,7 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
   State state{u0, {}, {}};
   VerificationRun run;
   run.steps = steps;
-  const int starters = std::min(std::max(0, info.history - 1), steps);
+  const int64_t starters = starting_euler_steps(info.history, steps);
   ForwardEulerStepImpl starter(problem.fields(FieldPart::kWhole), dt);
   double energy0 = problem.energy ? problem.energy(problem.u0) : 0, energy_error = 0;
   for (int n = 0; n < steps; ++n) {

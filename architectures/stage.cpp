@@ -70,7 +70,7 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
     };
     steps.push_back(scheme.make_transition_step(transition_field, projection, StepContext{1.0, index, count, p.out_channels}));
   }
-  const int64_t starters = std::min<int64_t>(std::max(0, info.history - 1), p.steps);
+  const int64_t starters = starting_euler_steps(info.history, p.steps);
   while (static_cast<int64_t>(steps.size()) < starters)
     steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));
   index += static_cast<int>(steps.size());

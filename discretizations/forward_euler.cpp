@@ -1,5 +1,7 @@
 #include "discretizations/forward_euler.h"
 
+#include <algorithm>
+
 namespace odenet {
 
 ForwardEulerStepImpl::ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt,
@@ -34,5 +36,7 @@ void register_forward_euler(SchemeRegistry& registry) {
                                               return std::make_shared<ForwardEuler>();
                                             }});
 }
+
+int64_t starting_euler_steps(int history, int64_t steps) { return std::min<int64_t>(std::max(0, history - 1), steps); }
 
 }  // namespace odenet

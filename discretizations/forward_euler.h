@@ -30,4 +30,9 @@ class ForwardEuler : public Scheme {
 
 void register_forward_euler(SchemeRegistry& registry);
 
+/// How a run of `steps` steps of a scheme with `history` past states starts, in a network's stage
+/// and in an integration alike: min(history − 1, steps) forward Euler steps build the history
+/// the scheme's own steps need.
+int64_t starting_euler_steps(int history, int64_t steps);
+
 }  // namespace odenet
