@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel scaling of `odenet run --nproc N` (c10d/Gloo; NCCL is not wired yet): ResNet-56,
-# one epoch over 5,120 CIFAR-10 images at global batch 128, trained by 1 process and by 2..MAX
+# one epoch over 2,560 CIFAR-10 images at global batch 128, trained by 1 process and by 2..MAX
 # processes, in interleaved rounds; prints training images/s (the epoch's, loader included) and
 #   efficiency(N) = rate(N processes, T threads each) / (N × rate(1 process, T threads)),
 # plus the rate of 1 process using all the threads the N processes share.
@@ -41,7 +41,7 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-echo "ResNet-56, CIFAR-10 (5,120 images, 1 epoch, global batch 128), $cpu, $cores cores, mean of $rounds round(s)"
+echo "ResNet-56, CIFAR-10 (2,560 images, 1 epoch, global batch 128), $cpu, $cores cores, mean of $rounds round(s)"
 echo
 echo "| processes x threads | images/s | scaling efficiency | vs 1 process with the same threads |"
 echo "|---|---:|---:|---:|"
