@@ -150,17 +150,12 @@ TEST_F(DataParallel, TorchrunStartsTheRanks) {
   const std::string file = experiment("torchrun", /*sync_batchnorm=*/true);
   auto single = run_odenet("run " + file + " --threads 1 --device cpu --results " + dir_ / "one");
   ASSERT_EQ(single.status, 0) << single.output;
-  const std::string command = fmt::format(
+  auto torchrun = test::run_shell(fmt::format(
       "OMP_NUM_THREADS=1 /usr/bin/python3 {}/tests/distributed/torchrun.py --standalone --nproc_per_node 2 --no_python "
-      "{} run {} --device cpu --dist-timeout 60s --results {} 2>&1",
-      ODENET_SOURCE_DIR, ODENET_BINARY, file, dir_ / "torchrun");
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << output;
-  EXPECT_NE(output.find("| 2 ranks, identical parameters"), std::string::npos) << output;
+      "{} run {} --device cpu --dist-timeout 60s --results {}",
+      ODENET_SOURCE_DIR, ODENET_BINARY, file, dir_ / "torchrun"));
+  ASSERT_EQ(torchrun.status, 0) << torchrun.output;
+  EXPECT_NE(torchrun.output.find("| 2 ranks, identical parameters"), std::string::npos) << torchrun.output;
   expect_close_metrics(dir_ / "torchrun/torchrun/s0", dir_ / "one/torchrun/s0", 3, 1e-4, 1e-2);
 }
 

@@ -16,16 +16,7 @@ namespace fs = std::filesystem;
 using test::metric_lines;
 using test::run_odenet;
 
-// Runs a shell command, returning its exit status and output.
-test::CommandResult shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return {127, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, output};
-}
+using test::run_shell;
 
 template <class Condition>
 bool wait_for(Condition done, std::chrono::seconds limit) {
@@ -62,12 +53,12 @@ class SlurmSweep : public ::testing::Test {
  protected:
   void SetUp() override {
     slurm_ = dir_ / "slurm";
-    auto started = shell(std::string(ODENET_SOURCE_DIR) + "/scripts/slurm_local.sh start " + slurm_);
+    auto started = run_shell(std::string(ODENET_SOURCE_DIR) + "/scripts/slurm_local.sh start " + slurm_);
     if (started.status != 0) GTEST_SKIP() << "no local Slurm: " << started.output;
     ::setenv("SLURM_CONF", (slurm_ + "/slurm.conf").c_str(), 1);
   }
   void TearDown() override {
-    shell(std::string(ODENET_SOURCE_DIR) + "/scripts/slurm_local.sh stop " + slurm_);
+    run_shell(std::string(ODENET_SOURCE_DIR) + "/scripts/slurm_local.sh stop " + slurm_);
     ::unsetenv("SLURM_CONF");
   }
   test::ScratchDir dir_;
@@ -91,16 +82,16 @@ TEST_F(SlurmSweep, AnArrayTrainsEveryRunAndARunSignalledMidWayRequeuesAndResumes
   const std::string job = m[1], task = job + "_1";
 
   ASSERT_TRUE(wait_for([&] { return fs::exists(results + "/sweep/s1/checkpoint.pt"); }, std::chrono::seconds(120)))
-      << shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
+      << run_shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
   // scancel may report "Job can not be altered now" after delivering the signal: judged by the requeue below.
-  auto signalled = shell("scancel --signal=TERM --batch " + task);
+  auto signalled = run_shell("scancel --signal=TERM --batch " + task);
   // Slurm holds a requeued task back for two minutes; the test lets it start at once.
-  ASSERT_TRUE(wait_for([&] { return shell("scontrol show job " + task).output.find("Restarts=1") != std::string::npos; },
+  ASSERT_TRUE(wait_for([&] { return run_shell("scontrol show job " + task).output.find("Restarts=1") != std::string::npos; },
                        std::chrono::seconds(60)))
-      << signalled.output << shell("scontrol show job " + task + "; cat " + results + "/sweep/slurm-" + task + ".out").output;
-  shell("scontrol update JobId=" + task + " StartTime=now");
-  ASSERT_TRUE(wait_for([&] { return shell("squeue -h -j " + job).output.empty(); }, std::chrono::seconds(240)))
-      << shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
+      << signalled.output << run_shell("scontrol show job " + task + "; cat " + results + "/sweep/slurm-" + task + ".out").output;
+  run_shell("scontrol update JobId=" + task + " StartTime=now");
+  ASSERT_TRUE(wait_for([&] { return run_shell("squeue -h -j " + job).output.empty(); }, std::chrono::seconds(240)))
+      << run_shell("squeue; cat " + results + "/sweep/slurm-*.out").output;
 
   const std::string log = test::read_text(results + "/sweep/slurm-" + task + ".out");
   EXPECT_NE(log.find("sweep/s1: paused, stopped by SIGUSR1 at epoch"), std::string::npos) << log;  // forwarded by the script

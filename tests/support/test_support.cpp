@@ -94,8 +94,10 @@ void write_idx_dataset(const std::string& dir, int train, int test, int size, in
   write_bytes(dir + "/t10k-labels-idx1-ubyte.gz", idx_labels(test, classes), true);
 }
 
-CommandResult run_odenet(const std::string& args) {
-  std::string command = std::string(ODENET_BINARY) + " " + args + " 2>&1";
+CommandResult run_odenet(const std::string& args) { return run_shell(std::string(ODENET_BINARY) + " " + args); }
+
+CommandResult run_shell(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("popen failed");
   std::string output;

@@ -36,6 +36,8 @@ struct CommandResult {
   int status;          ///< exit status (128 + signal when killed)
   std::string output;  ///< stdout and stderr together
 };
+/// Runs a shell command, capturing its stdout and stderr.
+CommandResult run_shell(const std::string& command);
 /// Runs `odenet ARGS` through the shell, capturing output.
 CommandResult run_odenet(const std::string& args);
 
