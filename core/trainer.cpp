@@ -178,10 +178,10 @@ void Trainer::set_learning_rate(double lr) {
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 }
 
-bool Trainer::train_step(const Batch& batch, Sums& sums) {
+bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
   for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();  // set to none: no zero-fill
   const int64_t n = batch.labels.size(0);
-  bool stop = options_.stop_requested && options_.stop_requested();
+  bool stop = may_stop && options_.stop_requested && options_.stop_requested();
   DataParallelGroup* group = options_.group.get();
   if (group) group->begin_backward(stop);
   torch::Tensor logits, loss;
@@ -318,7 +318,7 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     const double t = (epoch - 1) + static_cast<double>(step) / steps;
     m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
     set_learning_rate(m.lr);
-    const bool stop = train_step(train_.next(), sums) && step + 1 < steps;
+    const bool stop = train_step(train_.next(), sums, /*may_stop=*/step + 1 < steps);
     if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
     if (stop) {  // keep everything the rest of the epoch needs to continue exactly
       progress.clear();

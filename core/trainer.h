@@ -131,8 +131,9 @@ class Trainer {
   };
   /// Empty when stopped by `stop_requested` (partial_ then holds the epoch).
   std::optional<EpochMetrics> train_epoch(long epoch);
-  /// Returns true when training must stop after this step (a stop request, agreed by all ranks).
-  bool train_step(const Batch& batch, Sums& sums);
+  /// Returns true when training must stop after this step: `may_stop` (not an epoch's last step)
+  /// and a stop request on this or, data-parallel, any rank.
+  bool train_step(const Batch& batch, Sums& sums, bool may_stop = false);
   /// [Σ loss, correct, seen] of `sums` over all ranks.
   std::array<double, 3> totals(const Sums& sums);
   /// After an epoch's steps: the ranks' BatchNorm statistics averaged and their parameters checked equal.
