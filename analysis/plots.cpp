@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "core/shell_command.h"
 #include "core/error.h"
 
 namespace odenet {
@@ -52,17 +53,12 @@ void render_plot(const Plot& plot, const std::string& base) {
            << "\nunset output\n";
   }
   write_file_atomic(base + ".gp", script.str());
-  std::string command = fmt::format("cd {} && gnuplot {} 2>&1", quoted(dir.empty() ? "." : dir.string()),
-                                    quoted(std::filesystem::path(base + ".gp").filename().string()));
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw Error(base + ".gp: cannot run gnuplot");
-  std::string output;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  int status = pclose(pipe);
-  if (status != 0)
-    throw Error(fmt::format("{}.gp: gnuplot failed ({}): {}", base, status == 32512 ? "is gnuplot-nox installed?" : "exit " + std::to_string(status),
-                            output));
+  const ShellResult gnuplot = run_shell_command(fmt::format("cd {} && gnuplot {}", quoted(dir.empty() ? "." : dir.string()),
+                                                            quoted(std::filesystem::path(base + ".gp").filename().string())));
+  if (gnuplot.status != 0)
+    throw Error(fmt::format("{}.gp: gnuplot failed ({}): {}", base,
+                            gnuplot.status == 127 ? "is gnuplot-nox installed?" : "exit " + std::to_string(gnuplot.status),
+                            gnuplot.output));
 }
 
 }  // namespace odenet

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <thread>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
@@ -16,7 +15,6 @@
 #include "core/threads.h"
 #include "experiments/experiment.h"
 #include "core/run_status.h"
-#include "discretizations/plugin_loader.h"
 #include "distributed/process_group.h"
 #include "distributed/world.h"
 #include "experiments/parallel_runs.h"
@@ -46,7 +44,7 @@ std::vector<int> parse_devices(const std::string& text) {
 
 // 0 (all cores) or a positive count up to four threads per core.
 void check_threads(int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = available_cores();
   if (threads < 0 || threads > 4 * cores)
     throw ConfigError(fmt::format("--threads: {} is not between 0 (all cores) and {} (4 per core)", threads, 4 * cores));
 }
@@ -72,9 +70,7 @@ std::vector<std::string> find_run_dirs(const std::string& root) {
 // `odenet run ... --nproc N`: this program N times as the ranks of one data-parallel group, with
 // torchrun's environment variables and a store on a free local port; returns when all have ended.
 int launch_local_ranks(const Args& args, int nproc, int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::string> argv{self_executable()};
-  for (const auto& plugin : loaded_plugins()) argv.insert(argv.end(), {"--plugin", plugin});
+  std::vector<std::string> argv = self_command();
   argv.push_back("run");
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--nproc") {
@@ -83,7 +79,7 @@ int launch_local_ranks(const Args& args, int nproc, int threads) {
     }
     if (args[i].rfind("--nproc=", 0) != 0) argv.push_back(args[i]);
   }
-  if (threads == 0) argv.insert(argv.end(), {"--threads", std::to_string(std::max(1, cores / nproc))});
+  if (threads == 0) argv.insert(argv.end(), {"--threads", std::to_string(threads_per_process(nproc))});
   const uint16_t port = free_local_port();
   std::vector<ChildCommand> ranks;
   for (int r = 0; r < nproc; ++r)
@@ -155,10 +151,7 @@ int run_command(const Args& args) {
     return launch_local_ranks(args, nproc, runner.threads);
   }
   if (world) {
-    if (runner.threads == 0) {  // the node's cores shared among its ranks
-      const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      runner.threads = std::max(1, cores / std::max(1, world->local_world_size));
-    }
+    if (runner.threads == 0) runner.threads = threads_per_process(world->local_world_size);  // the node's ranks share it
     if (runner.device == "cuda" || (runner.device == "auto" && select_device("auto").is_cuda()))
       runner.device = fmt::format("cuda:{}", world->local_rank);
     runner.group = join_group(*world, std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000)));
@@ -276,8 +269,7 @@ int submit_command(const Args& args) {
   a.runs = e.runs.size();
   a.results_root = fs::absolute(results).lexically_normal().string();
   a.working_directory = fs::current_path().string();
-  a.odenet_command = {self_executable()};
-  for (const auto& plugin : loaded_plugins()) a.odenet_command.insert(a.odenet_command.end(), {"--plugin", plugin});
+  a.odenet_command = self_command();
   const std::string script = slurm_array_script(a);
   if (dry_run) {
     std::cout << script;

@@ -33,6 +33,9 @@ class DataParallelGroup {
   virtual bool end_backward() = 0;
 };
 
+/// True for the process that speaks and writes for a run: rank 0, or the only process (null group).
+inline bool is_lead_rank(const DataParallelGroup* group) { return !group || group->rank() == 0; }
+
 /// Replaces each floating-point buffer (BatchNorm running statistics) by its mean over the ranks;
 /// integer buffers (batch counters) advance alike on every rank and are left alone.
 void average_buffers(DataParallelGroup& group, const std::vector<torch::Tensor>& buffers);

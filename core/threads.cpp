@@ -2,14 +2,17 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace odenet {
 
+int available_cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+int threads_per_process(int processes) { return std::max(1, available_cores() / std::max(1, processes)); }
+
 int configure_threads(int requested) {
-  int n = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
-  at::set_num_threads(n);
+  at::set_num_threads(requested > 0 ? requested : available_cores());
   return at::get_num_threads();
 }
 

@@ -4,12 +4,11 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/serialize.h>
 #include <ATen/Context.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fmt/ranges.h>
-
 #include <fstream>
 #include <numeric>
 #include <mutex>
@@ -272,7 +271,7 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   if (partial_ && partial_->epoch == epoch) {  // continue where a signal stopped this epoch
     first_step = partial_->steps_done;
     seconds_before = partial_->seconds;
-    if (!options_.group || options_.group->rank() == 0) {  // the sums are global: one rank carries them
+    if (is_lead_rank(options_.group.get())) {  // the sums are global: one rank carries them
       sums.loss.fill_(partial_->loss_sum);
       sums.correct.fill_(partial_->correct);
       sums.seen = partial_->seen;

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/stop_signal.h"
+#include "discretizations/plugin_loader.h"
 
 namespace odenet {
 namespace {
@@ -33,13 +34,7 @@ Child spawn(const ChildCommand& command) {
   for (const auto& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   // The environment is built here: after fork, a child of a threaded process may only exec.
-  std::vector<std::string> env_strings = command.env;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e, name = entry.substr(0, entry.find('=') + 1);
-    const bool replaced = std::any_of(command.env.begin(), command.env.end(),
-                                      [&](const std::string& v) { return v.compare(0, name.size(), name) == 0; });
-    if (!replaced) env_strings.push_back(entry);
-  }
+  std::vector<std::string> env_strings = environment_with(command.env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -81,6 +76,23 @@ std::string self_executable() {
   auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) throw Error("cannot find this program's path (/proc/self/exe): " + ec.message());
   return path.string();
+}
+
+std::vector<std::string> self_command() {
+  std::vector<std::string> command{self_executable()};
+  for (const auto& plugin : loaded_plugins()) command.insert(command.end(), {"--plugin", plugin});
+  return command;
+}
+
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+  std::vector<std::string> env = overrides;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e, name = entry.substr(0, entry.find('=') + 1);
+    const bool replaced = std::any_of(overrides.begin(), overrides.end(),
+                                      [&](const std::string& v) { return v.compare(0, name.size(), name) == 0; });
+    if (!replaced) env.push_back(entry);
+  }
+  return env;
 }
 
 std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& commands, int jobs) {

@@ -20,4 +20,10 @@ std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& comman
 /// This program's own path (to start it again).
 std::string self_executable();
 
+/// The command that starts this program again as it runs now: its path and its --plugin arguments.
+std::vector<std::string> self_command();
+
+/// This process's environment with `overrides` ("NAME=value") set or replaced, for a child's execve.
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
+
 }  // namespace odenet

@@ -28,7 +28,7 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
     throw ConfigError(fmt::format("{}: /dataset/augment/mean: {} entries but the images have {} channel(s)", run.source,
                                   s.augment.mean.size(), data.train.channels()));
   s.train.group = group;
-  s.train.show_progress = !group || group->rank() == 0;
+  s.train.show_progress = is_lead_rank(group.get());
   LoaderOptions train_loader{s.train.batch_size, true, run.seed, s.augment, device};
   LoaderOptions test_loader{s.train.eval_batch_size, false, run.seed, s.augment, device};
   if (group)

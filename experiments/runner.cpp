@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <thread>
 
 #include "core/atomic_file.h"
 #include "core/checkpoint_file.h"
@@ -24,7 +23,7 @@
 #include "core/stop_signal.h"
 #include "core/tensorboard_events.h"
 #include "core/threads.h"
-#include "discretizations/plugin_loader.h"
+#include "discretizations/scheme.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
 
@@ -158,19 +157,15 @@ std::string config_text(const RunSpec& run, const std::string& dir) {
 int stop_cause() { return stop_signal() != 0 ? stop_signal() : SIGTERM; }
 
 // A data-parallel rank other than 0: trains its shards alongside rank 0 and writes nothing
-// (rank 0 keeps the run directory; this rank reads its checkpoint to resume).
+// (rank 0 keeps the run directory and decides where to stop; this rank reads its checkpoint to resume).
 Outcome train_replica(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data,
-                      const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
+                      const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
   const nlohmann::json identity{{"config_hash", text_hash(config_text(run, dir))}, {"seed", run.seed}};
   RunSetup setup = setup_run(run, data, device, identity, group);
   Trainer& trainer = *setup.trainer;
-  std::vector<EpochMetrics> metrics;
-  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) {
-    trainer.load_checkpoint(dir + "/checkpoint.pt");
-    metrics = read_metrics_file(dir + "/metrics.jsonl", trainer.completed_epochs());
-  }
-  auto on_epoch = [&](const EpochMetrics& m) { metrics.push_back(m), budget.epoch_seconds = m.epoch_seconds; };
-  auto start_epoch = [](long) { return true; };  // rank 0 decides
+  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) trainer.load_checkpoint(dir + "/checkpoint.pt");
+  auto on_epoch = [](const EpochMetrics&) {};
+  auto start_epoch = [](long) { return true; };  // rank 0's answer is what counts
   Trainer::Outcome outcome;
   try {
     outcome = trainer.train(on_epoch, start_epoch);
@@ -186,8 +181,7 @@ Outcome train_replica(const RunSpec& run, const std::string& dir, Plan plan, con
 
 Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
                   const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
-  const bool writer = !group || group->rank() == 0;  // data-parallel ranks > 0 write nothing
-  if (!writer) return train_replica(run, dir, plan, data, device, budget, group);
+  if (!is_lead_rank(group.get())) return train_replica(run, dir, plan, data, device, group);  // ranks > 0 write nothing
   fs::create_directories(dir);
   RunLock lock(dir);
   if (plan == Plan::kNew) {
@@ -288,10 +282,8 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
 // A child process per run, `jobs` at a time.
 RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& options,
                           const std::vector<std::pair<size_t, Plan>>& plan, const Budget& budget) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = options.threads > 0 ? options.threads : std::max(1, cores / options.jobs);
-  std::vector<std::string> prefix{self_executable()};
-  for (const auto& plugin : loaded_plugins()) prefix.insert(prefix.end(), {"--plugin", plugin});
+  const int threads = options.threads > 0 ? options.threads : threads_per_process(options.jobs);
+  const std::vector<std::string> prefix = self_command();
   std::vector<ChildCommand> commands;
   RunnerSummary summary;
   // Seed-major order: each wave of jobs covers every configuration of the sweep before a second
@@ -402,7 +394,7 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
     const RunSpec& run = experiment.runs[index];
     std::string dir = run_dir(options, run);
     if (state == Plan::kFinished) {
-      if (!group || group->rank() == 0) fmt::print("{}: finished earlier, skipped\n", dir);
+      if (is_lead_rank(group.get())) fmt::print("{}: finished earlier, skipped\n", dir);
       ++summary.skipped;
       continue;
     }
@@ -411,7 +403,7 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
     if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);  // every rank alike
     if (stop) break;
     if (late) {
-      if (!group || group->rank() == 0) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+      if (is_lead_rank(group.get())) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
       continue;
     }
     std::string key = run.config["dataset"].dump();

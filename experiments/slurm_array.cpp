@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
-
 #include "core/error.h"
+#include "core/shell_command.h"
 
 namespace odenet {
 namespace {
@@ -53,13 +50,7 @@ std::string slurm_array_script(const SlurmArrayOptions& o) {
 }
 
 std::string submit_with_sbatch(const std::string& script_path) {
-  const std::string command = "sbatch --parsable " + quoted(script_path) + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw Error("cannot run sbatch");
-  std::string output;
-  std::array<char, 4096> buffer;
-  for (size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
+  auto [status, output] = run_shell_command("sbatch --parsable " + quoted(script_path));
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
   if (status != 0 || output.empty() || output.find_first_not_of("0123456789;") != std::string::npos)
     throw Error(fmt::format("sbatch {}: {}", script_path,

@@ -1,5 +1,7 @@
 #include "tests/support/test_support.h"
 
+#include "experiments/parallel_runs.h"
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <spawn.h>
@@ -96,18 +98,7 @@ void write_idx_dataset(const std::string& dir, int train, int test, int size, in
 
 CommandResult run_odenet(const std::string& args) { return run_shell(std::string(ODENET_BINARY) + " " + args); }
 
-CommandResult run_shell(const std::string& shell_command) {
-  const std::string command = shell_command + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("popen failed");
-  std::string output;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return {code, output};
-}
+CommandResult run_shell(const std::string& command) { return run_shell_command(command); }
 
 pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& output, const std::vector<std::string>& env) {
   std::vector<std::string> all{ODENET_BINARY};
@@ -120,8 +111,7 @@ pid_t spawn_odenet(const std::vector<std::string>& args, const std::string& outp
   posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
-  std::vector<std::string> env_strings = env;
-  for (char** e = environ; *e; ++e) env_strings.push_back(*e);  // the first of a name wins
+  std::vector<std::string> env_strings = environment_with(env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

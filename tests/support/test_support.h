@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/shell_command.h"
+
 namespace odenet::test {
 
 /// A fresh directory under the system temp dir, removed on destruction.
@@ -32,10 +34,8 @@ std::vector<uint8_t> idx_labels(int n, int classes);
 /// Writes a Fashion-MNIST-style idx data set (train-* and t10k-*, gzipped) into `dir`.
 void write_idx_dataset(const std::string& dir, int train, int test, int size, int classes);
 
-struct CommandResult {
-  int status;          ///< exit status (128 + signal when killed)
-  std::string output;  ///< stdout and stderr together
-};
+/// Exit status (128 + signal when killed) and stdout and stderr together.
+using CommandResult = ShellResult;
 /// Runs a shell command, capturing its stdout and stderr.
 CommandResult run_shell(const std::string& command);
 /// Runs `odenet ARGS` through the shell, capturing output.
