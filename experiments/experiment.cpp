@@ -229,9 +229,8 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   nlohmann::json dataset, train;
   run.dataset = parse_dataset(top.object("dataset"), run.augment, dataset);
   if (!top.has("model")) top.fail("model", "required key is missing");
-  run.model = model_options_from_json(top.object("model"), preset_options);
-  auto scheme = build_scheme(scheme_registry(), run.model.scheme, file, "/model/scheme");
-  run.model.scheme = scheme->to_json();
+  std::shared_ptr<Scheme> scheme;
+  run.model = resolve_model(top.object("model"), scheme);
   if (!top.has("train")) top.fail("train", "required key is missing");
   run.train = parse_train(top.object("train"), train, run.precision);
   run.train.seed = seed;
@@ -248,6 +247,13 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
 }
 
 }  // namespace
+
+ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& scheme) {
+  ModelOptions options = model_options_from_json(model, preset_options);
+  scheme = build_scheme(scheme_registry(), options.scheme, model.file(), model.path() + "/scheme");
+  options.scheme = scheme->to_json();
+  return options;
+}
 
 nlohmann::json resolve_extends(const std::string& file) {
   std::vector<std::string> chain;

@@ -11,6 +11,7 @@
 #include "data/augmentation.h"
 #include "data/dataset_format.h"
 #include "core/trainer.h"
+#include "discretizations/scheme.h"
 
 namespace odenet {
 
@@ -43,6 +44,10 @@ struct Experiment {
 
 /// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.
 Experiment load_experiment(const std::string& file);
+
+/// A model object as a run's config holds it: the preset expanded, the scheme in today's canonical
+/// spelling (older spellings such as {"name": "euler_maruyama", "variant": ...} are accepted).
+ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& scheme);
 
 /// Resolves "extends" chains as a JSON merge patch (RFC 7386) of the child onto its base:
 /// objects merge recursively, the child wins, arrays replace, null deletes a key.

@@ -352,6 +352,16 @@ bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
     nlohmann::json::json_pointer ptr(key);
     if (!saved.contains(ptr) && current.contains(ptr) && saved.contains(ptr.parent_pointer())) saved[ptr] = current[ptr];
   }
+  // The model as today's code resolves it: a scheme saved in an older spelling or an older
+  // canonical form compares by what it builds, not by its text.
+  if (saved.contains("model") && saved["model"].is_object()) {
+    try {
+      std::shared_ptr<Scheme> scheme;
+      saved["model"] = to_json(resolve_model(JsonReader(saved["model"], "config.json", "/model"), scheme));
+    } catch (const ConfigError&) {
+      return false;  // a model today's code cannot build is not the current run's
+    }
+  }
   return saved == current;
 }
 

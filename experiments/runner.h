@@ -46,7 +46,8 @@ struct RunnerSummary {
 RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& options);
 
 /// True when `saved` (a config.json) describes the same run as `current`: equal, once keys
-/// added to odenet's resolved configs since `saved` was written take their current values.
+/// added to odenet's resolved configs since `saved` was written take their current values and
+/// its model is resolved again by today's code (older scheme spellings resolve to today's).
 bool same_run_config(nlohmann::json saved, const nlohmann::json& current);
 
 }  // namespace odenet
