@@ -57,6 +57,34 @@ class JsonReader {
   mutable std::set<std::string> read_;
 };
 
+/// A mode's JSON spellings, one per enum value: modes are parsed into enums once, when a
+/// config is read, and never compared as strings afterwards.
+template <typename E>
+using EnumNames = std::vector<std::pair<std::string, E>>;
+
+/// The enum value `key` spells (`fallback` when absent); anything else is an error listing the spellings.
+template <typename E>
+E enum_value(const JsonReader& r, const std::string& key, const EnumNames<E>& names, E fallback) {
+  std::vector<std::string> allowed;
+  std::string fallback_name;
+  for (const auto& [name, value] : names) {
+    allowed.push_back(name);
+    if (value == fallback) fallback_name = name;
+  }
+  const std::string chosen = r.one_of(key, allowed, fallback_name);
+  for (const auto& [name, value] : names)
+    if (name == chosen) return value;
+  return fallback;
+}
+
+/// The JSON spelling of `value`.
+template <typename E>
+const std::string& enum_name(const EnumNames<E>& names, E value) {
+  for (const auto& entry : names)
+    if (entry.second == value) return entry.first;
+  return names.front().first;
+}
+
 /// "'3' (a string)"-style description of a JSON value for error messages.
 std::string describe_json(const nlohmann::json& value);
 

@@ -15,19 +15,27 @@ class Registry {
   /// `kind` names what is registered ("scheme", "model preset") in error messages.
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
 
-  void add(const std::string& name, Entry entry) {
-    if (name.empty()) throw Error("cannot register a " + kind_ + " with an empty name");
-    if (!entries_.emplace(name, std::move(entry)).second)
-      throw Error(kind_ + " '" + name + "' is already registered");
-  }
+  void add(const std::string& name, Entry entry) { insert(entries_, name, std::move(entry)); }
 
-  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  /// An older spelling: found by get() and contains() but not listed by names() (so not
+  /// offered in error messages or listings); aliases() lists them.
+  void add_alias(const std::string& name, Entry entry) { insert(aliases_, name, std::move(entry)); }
+
+  bool contains(const std::string& name) const { return entries_.count(name) > 0 || aliases_.count(name) > 0; }
 
   const Entry& get(const std::string& name) const {
     auto it = entries_.find(name);
-    if (it == entries_.end())
+    if (it != entries_.end()) return it->second;
+    it = aliases_.find(name);
+    if (it == aliases_.end())
       throw ConfigError("unknown " + kind_ + " '" + name + "'; registered: " + joined_names());
     return it->second;
+  }
+
+  std::vector<std::string> aliases() const {
+    std::vector<std::string> out;
+    for (const auto& [name, entry] : aliases_) out.push_back(name);
+    return out;
   }
 
   /// Names in sorted order.
@@ -46,8 +54,14 @@ class Registry {
   const std::string& kind() const { return kind_; }
 
  private:
+  void insert(std::map<std::string, Entry>& into, const std::string& name, Entry entry) {
+    if (name.empty()) throw Error("cannot register a " + kind_ + " with an empty name");
+    if (contains(name)) throw Error(kind_ + " '" + name + "' is already registered");
+    into.emplace(name, std::move(entry));
+  }
+
   std::string kind_;
-  std::map<std::string, Entry> entries_;
+  std::map<std::string, Entry> entries_, aliases_;
 };
 
 }  // namespace odenet

@@ -32,9 +32,9 @@ std::shared_ptr<StepImpl> ForwardEuler::make_step(const FieldFactory& make_field
 }
 
 void register_forward_euler(SchemeRegistry& registry) {
-  registry.add("forward_euler", SchemeEntry{ForwardEuler::metadata(), [](const JsonReader&) {
-                                              return std::make_shared<ForwardEuler>();
-                                            }});
+  registry.add("forward_euler", SchemeEntry{ForwardEuler::metadata(),
+                                            [](const JsonReader&) { return std::make_shared<ForwardEuler>(); },
+                                            {{{"name", "forward_euler"}}}});
 }
 
 int64_t starting_euler_steps(int history, int64_t steps) { return std::min<int64_t>(std::max(0, history - 1), steps); }

@@ -8,6 +8,7 @@
 //                        (column i, from the deepest, is 2^(C−1−i) fields long).
 //              Local drop-path drops each join input with probability p (one always kept);
 //              global drop-path picks, for a whole mini-batch, one column for the whole network.
+// Two registry entries: fractal_expansion (the rule above) and fractal_rk2 (below).
 //   rk2:       y = k3 u + f1(u),  u_{n+1} = k1 u + k2 y + f2(y); as an integrator
 //              f1 = a Δt f, f2 = b Δt f with (k1, k2, k3, a, b) of a second-order
 //              Runge–Kutta method (heun: ½, ½, 1, 1, ½), which is then order 2.
@@ -18,15 +19,22 @@
 
 namespace odenet {
 
-struct FractalOptions {
-  std::string form = "rk2";      ///< rk2 or expansion
-  int columns = 3;               ///< expansion: C
-  std::string join = "pairwise"; ///< expansion: pairwise or flat
-  double drop_path = 0.0;        ///< expansion: local drop-path, probability of dropping each join input (training)
-  double global_drop_path = 0.0; ///< expansion: probability that a mini-batch trains one column of the network only
-  int eval_column = -1;          ///< expansion: evaluate with this column alone (0: the deepest; −1: all, joined)
-  std::string tableau = "heun";  ///< rk2: heun, midpoint or ralston
-  bool trainable_k = false;      ///< rk2 networks: learn k1, k2, k3 (initialised from the tableau)
+enum class FractalJoin { kPairwise, kFlat };
+enum class Rk2Tableau { kHeun, kMidpoint, kRalston };
+const EnumNames<FractalJoin>& fractal_join_names();
+const EnumNames<Rk2Tableau>& rk2_tableau_names();
+
+struct FractalExpansionOptions {
+  int columns = 3;                          ///< C
+  FractalJoin join = FractalJoin::kPairwise;
+  double drop_path = 0.0;                   ///< local drop-path: probability of dropping each join input (training)
+  double global_drop_path = 0.0;            ///< probability that a mini-batch trains one column of the network only
+  int eval_column = -1;                     ///< evaluate with this column alone (0: the deepest; −1: all, joined)
+};
+
+struct FractalRk2Options {
+  Rk2Tableau tableau = Rk2Tableau::kHeun;
+  bool trainable_k = false;  ///< networks: learn k1, k2, k3 (initialised from the tableau)
 };
 
 /// The network-wide global drop-path draw, shared by the steps of one scheme object: the
@@ -38,7 +46,7 @@ struct FractalGlobalColumn {
 
 class FractalExpansionImpl : public FieldImpl {
  public:
-  FractalExpansionImpl(const FieldFactory& make_field, int columns, const FractalOptions& options);
+  FractalExpansionImpl(const FieldFactory& make_field, int columns, const FractalExpansionOptions& options);
   /// The join of the C columns (all kept outside training); `column` ≥ 0 keeps that column only.
   torch::Tensor forward(torch::Tensor u) override { return forward(u, -1); }
   torch::Tensor forward(const torch::Tensor& u, int column);
@@ -49,35 +57,46 @@ class FractalExpansionImpl : public FieldImpl {
   torch::Tensor join(const std::vector<torch::Tensor>& inputs, int column) const;
 
   int columns_;
-  FractalOptions options_;
+  FractalExpansionOptions options_;
   std::shared_ptr<FieldImpl> shallow_;                       // g_C
   std::shared_ptr<FractalExpansionImpl> first_, second_;     // the two copies of f_{C−1} (C > 1)
 };
 
-class FractalStepImpl : public StepImpl {
+/// u_{n+1} = f_C(u_n), with global drop-path drawn once per mini-batch for the network.
+class FractalExpansionStepImpl : public StepImpl {
  public:
-  FractalStepImpl(const FieldFactory& make_field, const StepContext& context, const FractalOptions& options,
-                  bool integrator, std::shared_ptr<FractalGlobalColumn> global = nullptr);
+  FractalExpansionStepImpl(const FieldFactory& make_field, const StepContext& context, const FractalExpansionOptions& options,
+                           std::shared_ptr<FractalGlobalColumn> global);
   State forward(const State& state) override;
-  /// rk2: (k1, k2, k3) and the two fields.
+
+ private:
+  FractalExpansionOptions options_;
+  int index_;
+  std::shared_ptr<FractalGlobalColumn> global_;
+  std::shared_ptr<FractalExpansionImpl> expansion_;
+};
+
+/// y = k3 u + f1(u), u_{n+1} = k1 u + k2 y + f2(y).
+class FractalRk2StepImpl : public StepImpl {
+ public:
+  FractalRk2StepImpl(const FieldFactory& make_field, const StepContext& context, const FractalRk2Options& options,
+                     bool integrator);
+  State forward(const State& state) override;
+  /// (k1, k2, k3) and the two fields.
   torch::Tensor k() const { return k_; }
   FieldImpl& f1() { return *f1_; }
   FieldImpl& f2() { return *f2_; }
 
  private:
-  FractalOptions options_;
-  int index_;
-  std::shared_ptr<FractalGlobalColumn> global_;
-  std::shared_ptr<FractalExpansionImpl> expansion_;
   std::shared_ptr<FieldImpl> f1_, f2_;
   torch::Tensor k_;
   double scale1_ = 1, scale2_ = 1;
 };
 
-class Fractal : public Scheme {
+class FractalExpansion : public Scheme {
  public:
-  explicit Fractal(FractalOptions options)
-      : options_(std::move(options)), global_(std::make_shared<FractalGlobalColumn>()) {}
+  explicit FractalExpansion(FractalExpansionOptions options)
+      : options_(options), global_(std::make_shared<FractalGlobalColumn>()) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
@@ -86,12 +105,27 @@ class Fractal : public Scheme {
   nlohmann::json to_json() const override;
 
  private:
-  FractalOptions options_;
+  FractalExpansionOptions options_;
   std::shared_ptr<FractalGlobalColumn> global_;
 };
 
+class FractalRk2 : public Scheme {
+ public:
+  explicit FractalRk2(FractalRk2Options options) : options_(options) {}
+  static SchemeInfo metadata();
+  SchemeInfo info() const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
+                                                 const StepContext& context) const override;
+  nlohmann::json to_json() const override;
+
+ private:
+  FractalRk2Options options_;
+};
+
 /// (k1, k2, k3, a, b) of a second-order RK method in the rk2 form.
-std::array<double, 5> fractal_rk2_coefficients(const std::string& tableau);
+std::array<double, 5> fractal_rk2_coefficients(Rk2Tableau tableau);
+/// Registers fractal_expansion and fractal_rk2.
 void register_fractal(SchemeRegistry& registry);
 
 }  // namespace odenet

@@ -56,8 +56,10 @@ bool zero_stable(const std::vector<double>& alpha) {
 }
 
 LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt,
-                                                 const LinearMultistepOptions& o, bool integrator, int64_t channels)
-    : field_(register_module("f", std::move(field))), dt_(dt), integrator_(integrator) {
+                                                 const LinearMultistepOptions& o, bool integrator, int64_t channels,
+                                                 std::optional<DropRule> drop)
+    : field_(register_module("f", std::move(field))), dt_(dt), integrator_(integrator), drop_(std::move(drop)) {
+  TORCH_CHECK(!drop_ || o.method == "lm_resnet", "a dropped field needs the lm_resnet method");
   if (o.method != "lm_resnet") {
     alpha_ = o.alpha;
     beta_ = o.beta;
@@ -86,7 +88,7 @@ State LinearMultistepStepImpl::forward(const State& state) {
   if (coefficient_.defined()) {
     TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
     const torch::Tensor& previous = state.history[0];
-    torch::Tensor scaled = dt_ == 1.0 ? f : dt_ * f;
+    torch::Tensor scaled = drop_ ? (*drop_)(f, is_training()) : dt_ == 1.0 ? f : dt_ * f;
     if (integrator_) scaled = (1.0 + k()).to(u.dtype()) * scaled;  // a scalar k: consistent for u' = f
     // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}  (per channel: along dim 1)
     torch::Tensor weight_of_u = official_ ? coefficient_ : 1.0 - coefficient_;
@@ -141,13 +143,7 @@ std::shared_ptr<StepImpl> LinearMultistep::make_integrator_step(const FieldFacto
 nlohmann::json LinearMultistep::to_json() const {
   nlohmann::json j{{"name", "linear_multistep"}, {"method", options_.method}};
   if (options_.method == "lm_resnet") {
-    j["parametrization"] = options_.parametrization;
-    if (options_.fixed_k) {
-      j["k"] = *options_.fixed_k;
-    } else {
-      j["k_init"] = {options_.k_init_low, options_.k_init_high};
-      if (options_.per_channel) j["per_channel"] = true;
-    }
+    add_lm_resnet_to_json(j, options_);
   } else if (options_.method == "custom") {
     j["alpha"] = options_.alpha;
     j["beta"] = options_.beta;
@@ -155,21 +151,36 @@ nlohmann::json LinearMultistep::to_json() const {
   return j;
 }
 
+void read_lm_resnet_options(const JsonReader& params, LinearMultistepOptions& o) {
+  o.method = "lm_resnet";
+  o.parametrization = params.one_of("parametrization", {"paper", "official"}, "paper");
+  auto range = params.numbers("k_init", -10, 10, {-0.1, 0.0});
+  if (range.size() != 2 || range[0] > range[1]) params.fail("k_init", "expected [low, high] with low <= high");
+  o.k_init_low = range[0];
+  o.k_init_high = range[1];
+  if (params.has("k")) {
+    if (params.has("k_init")) params.fail("k", "give either a fixed k or a k_init range, not both");
+    o.fixed_k = params.number("k", -10, 10);
+  }
+  o.per_channel = params.boolean("per_channel", false);
+  if (o.per_channel && o.fixed_k) params.fail("per_channel", "a per-channel k is trainable: not with a fixed k");
+}
+
+void add_lm_resnet_to_json(nlohmann::json& j, const LinearMultistepOptions& o) {
+  j["parametrization"] = o.parametrization;
+  if (o.fixed_k) {
+    j["k"] = *o.fixed_k;
+  } else {
+    j["k_init"] = {o.k_init_low, o.k_init_high};
+    if (o.per_channel) j["per_channel"] = true;
+  }
+}
+
 LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& params) {
   LinearMultistepOptions o;
   o.method = params.one_of("method", {"lm_resnet", "leapfrog", "ab2", "custom"}, "lm_resnet");
   if (o.method == "lm_resnet") {
-    o.parametrization = params.one_of("parametrization", {"paper", "official"}, "paper");
-    auto range = params.numbers("k_init", -10, 10, {-0.1, 0.0});
-    if (range.size() != 2 || range[0] > range[1]) params.fail("k_init", "expected [low, high] with low <= high");
-    o.k_init_low = range[0];
-    o.k_init_high = range[1];
-    if (params.has("k")) {
-      if (params.has("k_init")) params.fail("k", "give either a fixed k or a k_init range, not both");
-      o.fixed_k = params.number("k", -10, 10);
-    }
-    o.per_channel = params.boolean("per_channel", false);
-    if (o.per_channel && o.fixed_k) params.fail("per_channel", "a per-channel k is trainable: not with a fixed k");
+    read_lm_resnet_options(params, o);
     return o;
   }
   if (o.method == "leapfrog") {  // u_{n+1} = u_{n−1} + 2Δt f(u_n)
@@ -190,10 +201,23 @@ LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& para
 }
 
 void register_linear_multistep(SchemeRegistry& registry) {
-  registry.add("linear_multistep", SchemeEntry{LinearMultistep::metadata(), [](const JsonReader& params) {
+  registry.add("linear_multistep", SchemeEntry{LinearMultistep::metadata(),
+                                               [](const JsonReader& params) {
                                                  return std::make_shared<LinearMultistep>(
                                                      linear_multistep_options_from_json(params));
-                                               }});
+                                               },
+                                               {{{"name", "linear_multistep"}},
+                                                {{"name", "linear_multistep"}, {"parametrization", "official"}},
+                                                {{"name", "linear_multistep"}, {"per_channel", true}},
+                                                {{"name", "linear_multistep"}, {"k", -0.5}},
+                                                {{"name", "linear_multistep"}, {"k", 0.5}},
+                                                {{"name", "linear_multistep"}, {"k", 1.0}},
+                                                {{"name", "linear_multistep"}, {"method", "leapfrog"}},
+                                                {{"name", "linear_multistep"}, {"method", "ab2"}},
+                                                {{"name", "linear_multistep"},
+                                                 {"method", "custom"},
+                                                 {"alpha", {0.5, 0.5}},
+                                                 {"beta", {1.75, -0.25}}}}});
 }
 
 }  // namespace odenet

@@ -10,6 +10,8 @@
 #pragma once
 #include <optional>
 
+#include "discretizations/stochastic_depth.h"
+
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -41,8 +43,9 @@ class LinearMultistepStepImpl : public StepImpl {
  public:
   /// `integrator`: scale f by 1 + k for a trainable/fixed lm_resnet k (see above).
   /// `channels`: the state's channels, needed for a per-channel k.
+  /// `drop` (stochastic_lm): Δt f is replaced by the dropped term of stochastic depth.
   LinearMultistepStepImpl(std::shared_ptr<FieldImpl> field, double dt, const LinearMultistepOptions& options,
-                          bool integrator, int64_t channels = 0);
+                          bool integrator, int64_t channels = 0, std::optional<DropRule> drop = std::nullopt);
   /// Needs the history the method uses; stages start it with forward Euler.
   State forward(const State& state) override;
   /// The current k_n (lm_resnet only; one element, or one per channel; in k whatever the parametrisation).
@@ -63,6 +66,7 @@ class LinearMultistepStepImpl : public StepImpl {
   bool official_ = false, integrator_ = false;
   torch::Tensor coefficient_;        // lm_resnet: k ("paper") or s ("official"); parameter or buffer
   std::vector<double> alpha_, beta_; // other methods
+  std::optional<DropRule> drop_;
 };
 
 class LinearMultistep : public Scheme {
@@ -80,6 +84,9 @@ class LinearMultistep : public Scheme {
 };
 
 LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& params);
+/// The lm_resnet keys (parametrization, k_init, k, per_channel), read into and written from `options`.
+void read_lm_resnet_options(const JsonReader& params, LinearMultistepOptions& options);
+void add_lm_resnet_to_json(nlohmann::json& j, const LinearMultistepOptions& options);
 void register_linear_multistep(SchemeRegistry& registry);
 
 }  // namespace odenet

@@ -102,7 +102,10 @@ void register_reversible(SchemeRegistry& registry) {
   registry.add("reversible", SchemeEntry{Reversible::metadata(), [](const JsonReader& p) {
                  bool verlet = p.one_of("method", {"revnet", "verlet"}, "revnet") == "verlet";
                  return std::make_shared<Reversible>(verlet, p.boolean("recompute", false));
-               }});
+               },
+               {{{"name", "reversible"}},
+                {{"name", "reversible"}, {"method", "verlet"}},
+                {{"name", "reversible"}, {"recompute", true}}}});
 }
 
 }  // namespace odenet

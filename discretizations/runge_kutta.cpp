@@ -159,7 +159,13 @@ void register_runge_kutta(SchemeRegistry& registry) {
                      if (preset.name == name) t = preset;
                  }
                  return std::make_shared<RungeKutta>(t, p.boolean("shared_fields", true));
-               }});
+               },
+               [] {
+                 std::vector<nlohmann::json> examples{{{"name", "runge_kutta"}, {"tableau", "midpoint"}, {"shared_fields", false}},
+                                                      {{"name", "runge_kutta"}, {"a", {{0.0, 0.0}, {1.0, 0.0}}}, {"b", {0.5, 0.5}}, {"c", {0.0, 1.0}}}};
+                 for (const auto& t : butcher_presets()) examples.push_back({{"name", "runge_kutta"}, {"tableau", t.name}});
+                 return examples;
+               }()});
 }
 
 }  // namespace odenet

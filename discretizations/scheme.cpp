@@ -1,13 +1,17 @@
 #include "discretizations/scheme.h"
 
 #include "core/error.h"
-#include "discretizations/backward_euler_neumann.h"
-#include "discretizations/euler_maruyama.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/fractal.h"
+#include "discretizations/gaussian_noise.h"
 #include "discretizations/linear_multistep.h"
+#include "discretizations/older_spellings.h"
+#include "discretizations/polynet.h"
 #include "discretizations/reversible.h"
 #include "discretizations/runge_kutta.h"
+#include "discretizations/shake_shake.h"
+#include "discretizations/stochastic_depth.h"
+#include "discretizations/stochastic_lm.h"
 
 namespace odenet {
 
@@ -61,13 +65,17 @@ std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohm
 }
 
 void register_builtin_schemes(SchemeRegistry& registry) {
-  register_forward_euler(registry);
-  register_linear_multistep(registry);
-  register_runge_kutta(registry);
-  register_fractal(registry);
-  register_backward_euler_neumann(registry);
-  register_reversible(registry);
-  register_euler_maruyama(registry);
+  register_forward_euler(registry);      // ResNet
+  register_linear_multistep(registry);   // LM-ResNet, leapfrog, AB2, custom α/β
+  register_runge_kutta(registry);        // Butcher tableaus
+  register_fractal(registry);            // fractal_expansion, fractal_rk2
+  register_polynet(registry);            // neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way
+  register_reversible(registry);         // RevNet, Verlet
+  register_gaussian_noise(registry);     // Euler–Maruyama steps:
+  register_stochastic_depth(registry);
+  register_shake_shake(registry);
+  register_stochastic_lm(registry);
+  register_older_spellings(registry);    // euler_maruyama, backward_euler_neumann, fractal
 }
 
 SchemeRegistry& scheme_registry() {

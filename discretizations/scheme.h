@@ -117,6 +117,9 @@ class Scheme {
 struct SchemeEntry {
   SchemeInfo info;
   std::function<std::shared_ptr<Scheme>(const JsonReader& params)> build;
+  /// Scheme objects (with "name") that cover the entry's options: the registry-driven tests
+  /// (round trip, gradient check, every preset, order) build each one. An entry needs one at least.
+  std::vector<nlohmann::json> examples;
 };
 using SchemeRegistry = Registry<SchemeEntry>;
 
@@ -124,9 +127,8 @@ using SchemeRegistry = Registry<SchemeEntry>;
 std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohmann::json& spec,
                                      const std::string& file, const std::string& path);
 
-/// Registers every built-in scheme (one table: forward_euler, linear_multistep,
-/// runge_kutta, fractal, backward_euler_neumann, reversible, euler_maruyama);
-/// a second call on the same registry is a duplicate-name error.
+/// Registers every built-in scheme (the table in scheme.cpp) and the older spellings of
+/// their names; a second call on the same registry is a duplicate-name error.
 void register_builtin_schemes(SchemeRegistry& registry);
 
 /// The process-wide registry with the built-in schemes (and any loaded plugins).

@@ -1,10 +1,10 @@
-// Every registered deterministic scheme (with its default parameters, plus the
-// named variants below) integrates at its declared order: the fitted log–log
+// Every example of every registered deterministic scheme integrates at its declared order: the fitted log–log
 // slope is within ±0.3 of SchemeInfo::order on 'rotation' and 'vanderpol'
 // (partitioned schemes on 'oscillator'). Cases come from the registry.
 #include <gtest/gtest.h>
 
 #include "analysis/scheme_verification.h"
+#include "tests/support/test_support.h"
 
 namespace odenet {
 namespace {
@@ -14,28 +14,14 @@ struct Case {
   nlohmann::json spec;
 };
 
+// Every example of every registered scheme, labelled by its JSON.
 std::vector<Case> cases() {
   std::vector<Case> out;
-  for (const auto& name : scheme_registry().names()) out.push_back({name, {{"name", name}}});
-  auto add = [&](const std::string& label, nlohmann::json spec) { out.push_back({label, std::move(spec)}); };
-  for (double k : {-0.5, 0.0, 0.5, 1.0})
-    add("lm_k" + std::to_string(static_cast<int>(k * 10 + 10)), {{"name", "linear_multistep"}, {"k", k}});
-  add("lm_official", {{"name", "linear_multistep"}, {"parametrization", "official"}});
-  add("leapfrog", {{"name", "linear_multistep"}, {"method", "leapfrog"}});
-  add("ab2", {{"name", "linear_multistep"}, {"method", "ab2"}});
-  for (const char* t : {"euler", "midpoint", "heun", "ralston", "rk4", "rk38"})
-    add(std::string("rk_") + t, {{"name", "runge_kutta"}, {"tableau", t}});
-  add("neumann_literal", {{"name", "backward_euler_neumann"}, {"form", "literal"}});
-  add("neumann_fixed_point_3", {{"name", "backward_euler_neumann"}, {"terms", 3}});
-  add("polynet_mpoly", {{"name", "backward_euler_neumann"}, {"form", "mpoly"}});
-  add("polynet_way", {{"name", "backward_euler_neumann"}, {"form", "way"}});
-  for (const char* t : {"heun", "midpoint", "ralston"})
-    add(std::string("fractal_rk2_") + t, {{"name", "fractal"}, {"tableau", t}});
-  add("fractal_expansion", {{"name", "fractal"}, {"form", "expansion"}});
-  add("revnet", {{"name", "reversible"}, {"method", "revnet"}});
-  add("verlet", {{"name", "reversible"}, {"method", "verlet"}});
-  add("stochastic_depth", {{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}});
-  add("rk_custom_heun", {{"name", "runge_kutta"}, {"a", {{0, 0}, {1, 0}}}, {"b", {0.5, 0.5}}, {"c", {0, 1}}});
+  for (const auto& spec : test::registered_scheme_examples()) {
+    std::string label;
+    for (char c : spec.dump()) label += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    out.push_back({label, spec});
+  }
   return out;
 }
 

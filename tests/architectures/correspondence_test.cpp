@@ -5,11 +5,12 @@
 
 #include <set>
 
+#include "tests/support/test_support.h"
 #include "architectures/fields.h"
 #include "core/error.h"
 #include "architectures/presets.h"
-#include "discretizations/backward_euler_neumann.h"
-#include "discretizations/euler_maruyama.h"
+#include "discretizations/polynet.h"
+#include "discretizations/stochastic_depth.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/fractal.h"
 #include "discretizations/linear_multistep.h"
@@ -87,7 +88,7 @@ TEST(Correspondence, PolyNetBlocksAreNeumannApproximationsOfBackwardEuler) {
 TEST(Correspondence, FractalNetIsASecondOrderRungeKuttaReading) {
   auto u = input();
   auto rk2 = block({{"name", "fractal"}, {"form", "rk2"}, {"trainable_k", true}});
-  auto* fractal = dynamic_cast<FractalStepImpl*>(rk2.get());
+  auto* fractal = dynamic_cast<FractalRk2StepImpl*>(rk2.get());
   ASSERT_NE(fractal, nullptr);
   auto k = fractal->k();
   auto y = k[2] * u + child(*rk2, "f1").forward(u);
@@ -368,12 +369,12 @@ TEST(Correspondence, StochasticDepthSurvivalDecaysLinearly) {
   auto scheme = build_scheme(scheme_registry(), {{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}, {"survival", 0.5}},
                              "test", "");
   for (int l : {0, 26, 53}) {
-    auto step = std::dynamic_pointer_cast<EulerMaruyamaStepImpl>(scheme->make_step(conv_fields(), StepContext{1.0, l, 54}));
+    auto step = std::dynamic_pointer_cast<StochasticDepthStepImpl>(scheme->make_step(conv_fields(), StepContext{1.0, l, 54}));
     EXPECT_DOUBLE_EQ(step->survival(), 1.0 - (l + 1) / 54.0 * 0.5);
   }
 }
 
-// Every registered scheme (defaults and named variants) runs in the CIFAR presets.
+// Every example of every registered scheme runs in the CIFAR presets.
 class SchemeInPreset : public ::testing::TestWithParam<nlohmann::json> {};
 
 TEST_P(SchemeInPreset, BuildsTrainsAndEvaluatesAtTheRightShape) {
@@ -393,19 +394,7 @@ TEST_P(SchemeInPreset, BuildsTrainsAndEvaluatesAtTheRightShape) {
   }
 }
 
-std::vector<nlohmann::json> scheme_specs() {
-  std::vector<nlohmann::json> specs;
-  for (const auto& name : scheme_registry().names()) specs.push_back({{"name", name}});
-  specs.push_back({{"name", "reversible"}, {"method", "verlet"}});
-  specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 2}, {"drop_path", 0.15}});
-  specs.push_back({{"name", "backward_euler_neumann"}, {"form", "way"}});
-  specs.push_back({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
-  specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_depth"}});
-  specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_lm"}});
-  specs.push_back({{"name", "linear_multistep"}, {"method", "ab2"}});
-  specs.push_back({{"name", "runge_kutta"}, {"tableau", "midpoint"}, {"shared_fields", false}});
-  return specs;
-}
+std::vector<nlohmann::json> scheme_specs() { return test::registered_scheme_examples(); }
 
 INSTANTIATE_TEST_SUITE_P(AllSchemes, SchemeInPreset, ::testing::ValuesIn(scheme_specs()));
 

@@ -5,6 +5,7 @@
 // 1×1, shake-shake's skip), and on bottlenecks.
 #include <gtest/gtest.h>
 
+#include "tests/support/test_support.h"
 #include "architectures/fields.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/scheme.h"
@@ -99,22 +100,8 @@ TEST_P(GradientCheck, TransitionStepsWithEachProjection) {
   }
 }
 
-std::vector<nlohmann::json> block_types() {
-  std::vector<nlohmann::json> specs;
-  for (const auto& name : scheme_registry().names()) specs.push_back({{"name", name}});
-  specs.push_back({{"name", "backward_euler_neumann"}, {"form", "literal"}});
-  specs.push_back({{"name", "backward_euler_neumann"}, {"form", "mpoly"}});
-  specs.push_back({{"name", "backward_euler_neumann"}, {"form", "way"}});
-  specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 2}});
-  specs.push_back({{"name", "fractal"}, {"form", "expansion"}, {"columns", 3}, {"join", "flat"}});
-  specs.push_back({{"name", "reversible"}, {"method", "verlet"}});
-  specs.push_back({{"name", "euler_maruyama"}, {"variant", "shake_shake"}});
-  specs.push_back({{"name", "euler_maruyama"}, {"variant", "stochastic_lm"}});
-  specs.push_back({{"name", "linear_multistep"}, {"method", "ab2"}});
-  specs.push_back({{"name", "linear_multistep"}, {"per_channel", true}});
-  specs.push_back({{"name", "runge_kutta"}, {"tableau", "midpoint"}, {"shared_fields", false}});
-  return specs;
-}
+// Every example of every registered scheme (registry-driven: a new entry is checked by its examples).
+std::vector<nlohmann::json> block_types() { return test::registered_scheme_examples(); }
 
 INSTANTIATE_TEST_SUITE_P(EveryBlock, GradientCheck, ::testing::ValuesIn(block_types()));
 

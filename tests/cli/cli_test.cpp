@@ -205,8 +205,9 @@ TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
   EXPECT_TRUE(nlohmann::json::parse(stochastic.output)["runs"][0].contains("weak_error_variance"));
 
   EXPECT_EQ(run_odenet("verify-scheme --scheme rk9 --problem decay").output,
-            "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: backward_euler_neumann, euler_maruyama, "
-            "forward_euler, fractal, linear_multistep, reversible, runge_kutta\n");
+            "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, "
+            "fractal_rk2, gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, "
+            "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem lorenz").output,
             "odenet: error: unknown problem 'lorenz'; problems: decay, rotation, oscillator, vanderpol, ou\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem decay --steps 10,x").output,

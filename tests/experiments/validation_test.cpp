@@ -88,8 +88,9 @@ TEST_F(Validation, OutOfRange) {
 
 TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
-            "/model/scheme/name: unknown scheme 'rk9'; registered: backward_euler_neumann, euler_maruyama, forward_euler, "
-            "fractal, linear_multistep, reversible, runge_kutta");
+            "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, fractal_rk2, "
+            "gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way, "
+            "reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm");
   EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
             0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");

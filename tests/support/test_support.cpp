@@ -1,5 +1,6 @@
 #include "tests/support/test_support.h"
 
+#include "discretizations/scheme.h"
 #include "experiments/parallel_runs.h"
 
 #include <fcntl.h>
@@ -22,6 +23,16 @@ extern char** environ;
 
 namespace odenet::test {
 namespace fs = std::filesystem;
+
+std::vector<nlohmann::json> registered_scheme_examples(bool aliases) {
+  std::vector<nlohmann::json> out;
+  std::vector<std::string> names = scheme_registry().names();
+  if (aliases)
+    for (const auto& name : scheme_registry().aliases()) names.push_back(name);
+  for (const auto& name : names)
+    for (const auto& example : scheme_registry().get(name).examples) out.push_back(example);
+  return out;
+}
 
 // POSIX rather than std::filesystem here: PyTorch's wheels export their own statically linked
 // copies of libstdc++'s filesystem functions (pytorch/pytorch#133437), which crashed these helpers.

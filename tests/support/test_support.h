@@ -11,6 +11,10 @@
 
 namespace odenet::test {
 
+/// Every example scheme object of the built-in registry, entry by entry (and, with `aliases`,
+/// the examples of the older spellings after them).
+std::vector<nlohmann::json> registered_scheme_examples(bool aliases = false);
+
 /// A fresh directory under the system temp dir, removed on destruction.
 class ScratchDir {
  public:

@@ -52,7 +52,7 @@ ODENET_PLUGIN_ABI_STAMP
 
 /// The plugin's registration: adds its schemes.
 extern "C" void odenet_register(odenet::SchemeRegistry& registry) {
-  registry.add("ssprk3", odenet::SchemeEntry{ssprk3_info(), [](const odenet::JsonReader&) {
-                                               return std::make_shared<Ssprk3>();
-                                             }});
+  registry.add("ssprk3", odenet::SchemeEntry{ssprk3_info(),
+                                             [](const odenet::JsonReader&) { return std::make_shared<Ssprk3>(); },
+                                             {{{"name", "ssprk3"}}}});
 }
