@@ -1,5 +1,7 @@
 #include "analysis/comparison_table.h"
 
+#include "discretizations/scheme.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -25,11 +27,23 @@ std::string model_label(const nlohmann::json& model) {
   return model.contains("depth") ? fmt::format("{}-{}", label, model["depth"].get<long>()) : label;
 }
 
-std::string scheme_label(const nlohmann::json& scheme) {
+// The scheme's registry name (an older spelling read as today's entry) and the options that
+// differ from that entry's defaults: "linear_multistep", "runge_kutta tableau=midpoint".
+std::string scheme_label(const nlohmann::json& spec) {
+  nlohmann::json scheme = spec;
+  try {
+    scheme = build_scheme(scheme_registry(), spec, "config.json", "/model/scheme")->to_json();
+  } catch (const Error&) {  // a scheme this build lacks (a plugin's): labelled as written
+  }
   std::string label = scheme.value("name", "?");
-  for (const char* key : {"method", "tableau", "form", "variant"})
-    if (scheme.contains(key) && scheme[key].is_string() && scheme[key] != "lm_resnet") label += " " + scheme[key].get<std::string>();
-  if (scheme.contains("k")) label += fmt::format(" (k={})", scheme["k"].dump());
+  nlohmann::json defaults;
+  try {
+    defaults = build_scheme(scheme_registry(), scheme.value("name", ""), "", "")->to_json();
+  } catch (const Error&) {
+  }
+  for (const auto& [key, value] : scheme.items())
+    if (key != "name" && (!defaults.contains(key) || defaults[key] != value))
+      label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
   return label;
 }
 

@@ -27,10 +27,8 @@ std::string format_k_table(const std::vector<BlockCoefficient>& blocks) {
   return md;
 }
 
-std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config) {
-  if (info.name == "forward_euler") return "u̇ + (Δt/2) ü = f(u) + O(Δt²)";
-  if (info.name == "linear_multistep" && config.value("method", "lm_resnet") == "lm_resnet")
-    return "(1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u) + O(Δt²)";
+std::string modified_equation(const SchemeInfo& info) {
+  if (!info.modified_equation.empty()) return info.modified_equation;
   if (!info.not_an_integrator.empty()) return "none: " + info.not_an_integrator;
   if (info.stochastic)
     return fmt::format("weak order {}, strong order {}: drift and diffusion match to O(Δt^{})", info.weak_order,
@@ -92,7 +90,7 @@ RunAnalysis analyze_run(const std::string& dir) {
   auto& model = trained.model;
   a.scheme = scheme->info();
   a.scheme_config = scheme->to_json();
-  a.modified_equation = modified_equation(a.scheme, a.scheme_config);
+  a.modified_equation = modified_equation(a.scheme);
 
   int depth = 0;
   for (const auto& item : model->named_modules("", /*include_self=*/false)) {
@@ -120,13 +118,8 @@ RunAnalysis analyze_run(const std::string& dir) {
     a.error_problem = problem.name;
     a.measured_error_constant = integrate(*scheme, problem, steps, problem.t1).error / std::pow(dt, a.scheme.order);
     // Forward Euler on u' = −u: e(t) = t e^{−t} Δt / 2 + O(Δt²); LM with fixed k: (1 − k)/(1 + k) times that.
-    if (problem.name == "decay" && a.scheme.order == 1) {
-      if (a.scheme.name == "forward_euler") a.predicted_error_constant = std::exp(-1.0) / 2;
-      if (a.scheme_config.contains("k") && a.scheme_config.value("method", "") == "lm_resnet") {
-        double k = a.scheme_config["k"].get<double>();
-        a.predicted_error_constant = (1 - k) / (1 + k) * std::exp(-1.0) / 2;
-      }
-    }
+    if (problem.name == "decay" && a.scheme.decay_error_constant != 0)
+      a.predicted_error_constant = a.scheme.decay_error_constant;
   }
   if (!a.blocks.empty()) {
     for (const auto& b : a.blocks) a.mean_k += b.k / static_cast<double>(a.blocks.size());

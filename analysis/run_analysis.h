@@ -52,6 +52,6 @@ RunAnalysis analyze_run(const std::string& dir);
 void plot_k_by_depth(const RunAnalysis& analysis, const std::string& title, const std::string& base);
 
 /// The leading term of the modified equation of a scheme (from its metadata).
-std::string modified_equation(const SchemeInfo& info, const nlohmann::json& config);
+std::string modified_equation(const SchemeInfo& info);
 
 }  // namespace odenet

@@ -71,8 +71,8 @@ void register_builtin_presets(PresetRegistry& registry) {
                                    "LM-ResNet-" + d + " (Lu et al. 2018, official-code layout)"});
   }
   // Stochastic depth (Huang et al. 2016; Lu et al. 2018 §4): linear survival decay to p_L.
-  auto stochastic = [](const char* variant, double survival) {
-    return nlohmann::json{{"name", "euler_maruyama"}, {"variant", variant}, {"survival", survival}, {"scaling", "official"}};
+  auto stochastic = [](const char* scheme, double survival) {
+    return nlohmann::json{{"name", scheme}, {"survival", survival}, {"scaling", "official"}};
   };
   registry.add("resnet110_sd", {cifar("resnet110_sd", 110, "post", "zero_pad", stochastic("stochastic_depth", 0.5)),
                                 "ResNet-110 with stochastic depth, p_L = 0.5"});
@@ -86,7 +86,7 @@ void register_builtin_presets(PresetRegistry& registry) {
   // ResNet-56 layout has exactly ResNet-56's parameters (at twice its residual-branch cost).
   registry.add("polynet_cifar",
                {cifar("polynet_cifar", 56, "post", "zero_pad",
-                      {{"name", "backward_euler_neumann"}, {"form", "literal"}, {"terms", 2}}),
+                      {{"name", "polynet_literal"}, {"terms", 2}}),
                 "PolyNet-style poly-2 blocks (shared F) on the ResNet-56 layout: ResNet-56's parameters"});
   // ResNeXt-29 (Xie et al. 2017): bottlenecks of cardinality C with C·d channels in the grouped 3×3.
   for (long cardinality : {8, 16})
@@ -124,7 +124,7 @@ void register_builtin_presets(PresetRegistry& registry) {
   // a 16-channel stem and the two-path skip shortcut at every width change.
   for (long width : {32, 96}) {
     std::string name = "shake_shake26_2x" + std::to_string(width) + "d";
-    ModelOptions o = cifar(name, 26, "relu_first", "shake_skip", {{"name", "euler_maruyama"}, {"variant", "shake_shake"}, {"backward", "shake"}});
+    ModelOptions o = cifar(name, 26, "relu_first", "shake_skip", {{"name", "shake_shake"}, {"backward", "shake"}});
     o.stage_widths = {width, 2 * width, 4 * width};
     registry.add(name, {o, "Shake-Shake-26 2x" + std::to_string(width) + "d (Gastaldi 2017), shake-shake Euler-Maruyama steps"});
   }
@@ -137,8 +137,8 @@ void register_builtin_presets(PresetRegistry& registry) {
   fractal.block = "conv";
   fractal.stage_widths = {64, 128, 256, 512, 512};
   fractal.dropout = {0.0, 0.1, 0.2, 0.3, 0.4};
-  fractal.scheme = {{"name", "fractal"}, {"form", "expansion"}, {"columns", 3},
-                    {"join", "flat"},    {"drop_path", 0.15},     {"global_drop_path", 0.5}};
+  fractal.scheme = {{"name", "fractal_expansion"}, {"columns", 3}, {"join", "flat"}, {"drop_path", 0.15},
+                    {"global_drop_path", 0.5}};
   registry.add("fractalnet_cifar", {fractal, "FractalNet (Larsson et al. 2017): B = 5 blocks, C = 3 columns (20 layers), drop-path + dropout"});
   register_imagenet_presets(registry);
 }

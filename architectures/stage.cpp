@@ -4,7 +4,6 @@
 
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
-#include "discretizations/reversible_recompute.h"
 
 namespace odenet {
 
@@ -14,14 +13,11 @@ StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_aft
     steps_.push_back(register_module("block" + std::to_string(i + 1), std::move(steps[i])));
   if (relu_after_step_) return;  // a ReLU between steps is not invertible
   for (size_t i = 0; i < steps_.size();) {
-    std::vector<ReversibleStepImpl*> run;
+    const StepImpl::StageRunner runner = steps_[i]->stage_runner();
+    std::vector<StepImpl*> run;
     size_t j = i;
-    for (; j < steps_.size(); ++j) {
-      auto* step = dynamic_cast<ReversibleStepImpl*>(steps_[j].get());
-      if (!step || !step->recomputes()) break;
-      run.push_back(step);
-    }
-    if (!run.empty()) recomputed_runs_[i] = std::move(run);
+    for (; runner && j < steps_.size() && steps_[j]->stage_runner() == runner; ++j) run.push_back(steps_[j].get());
+    if (!run.empty()) runs_[i] = {runner, std::move(run)};
     i = std::max(j, i + 1);
   }
 }
@@ -30,10 +26,11 @@ State StageImpl::forward(const State& state) {
   State s = state;
   const bool recompute = is_training() && torch::GradMode::is_enabled();
   for (size_t i = 0; i < steps_.size();) {
-    auto run = recompute ? recomputed_runs_.find(i) : recomputed_runs_.end();
-    if (run != recomputed_runs_.end()) {
-      s = State{run_reversible_recomputing(run->second, s.u), {}, {}, {}};
-      i += run->second.size();
+    auto run = recompute ? runs_.find(i) : runs_.end();
+    if (run != runs_.end()) {
+      const auto& [runner, steps] = run->second;
+      s = State{runner(steps, s.u), {}, {}, {}};
+      i += steps.size();
       continue;
     }
     s = steps_[i]->forward(s);

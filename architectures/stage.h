@@ -3,7 +3,6 @@
 #pragma once
 #include <map>
 
-#include "discretizations/reversible.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -12,16 +11,16 @@ class StageImpl : public torch::nn::Module {
  public:
   /// Steps are registered as "block1", "block2", ...
   StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_after_step);
-  /// In training with gradients, consecutive reversible steps that recompute run without
-  /// keeping their activations (run_reversible_recomputing); otherwise step by step.
+  /// In training with gradients, consecutive steps with one stage runner run through it (RevNet's
+  /// recomputation); otherwise step by step.
   State forward(const State& state);
   const std::vector<std::shared_ptr<StepImpl>>& steps() const { return steps_; }
 
  private:
   std::vector<std::shared_ptr<StepImpl>> steps_;
   bool relu_after_step_;
-  /// Maximal runs of recomputing reversible steps: start index → the run (addresses stay fixed).
-  std::map<size_t, std::vector<ReversibleStepImpl*>> recomputed_runs_;
+  /// Maximal runs of steps sharing a stage runner: start index → the runner and the run (addresses stay fixed).
+  std::map<size_t, std::pair<StepImpl::StageRunner, std::vector<StepImpl*>>> runs_;
 };
 
 /// Makes a field u ↦ f(u) from `in` to `out` channels with `stride` (a partitioned

@@ -1,6 +1,7 @@
 #include "discretizations/forward_euler.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace odenet {
 
@@ -24,6 +25,8 @@ SchemeInfo ForwardEuler::metadata() {
   i.order = 1;
   i.evaluations_per_step = 1;
   i.history = 1;
+  i.modified_equation = "u̇ + (Δt/2) ü = f(u) + O(Δt²)";
+  i.decay_error_constant = std::exp(-1.0) / 2;  // e(t) = t e^{−t} Δt / 2 + O(Δt²)
   return i;
 }
 

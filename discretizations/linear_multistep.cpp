@@ -123,6 +123,11 @@ SchemeInfo LinearMultistep::metadata() {
 
 SchemeInfo LinearMultistep::info() const {
   SchemeInfo i = metadata();
+  if (options_.method == "lm_resnet") {
+    i.modified_equation = "(1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u) + O(Δt²)";
+    // With a fixed k the error on u' = −u is (1 − k)/(1 + k) times forward Euler's, e^{−1}/2.
+    if (options_.fixed_k) i.decay_error_constant = (1 - *options_.fixed_k) / (1 + *options_.fixed_k) * std::exp(-1.0) / 2;
+  }
   if (!trainable(options_)) {
     auto [alpha, beta] = integrator_coefficients(options_);
     i.order = multistep_order(alpha, beta);

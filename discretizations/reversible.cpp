@@ -1,5 +1,7 @@
 #include "discretizations/reversible.h"
 
+#include "discretizations/reversible_recompute.h"
+
 #include "core/error.h"
 
 namespace odenet {
@@ -25,6 +27,10 @@ ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, const Fie
   g_ = register_module("G", make_field(FieldPart::kSecond));
   project_x_ = register_module("project_x", make_projection(FieldPart::kFirst));
   project_y_ = register_module("project_y", make_projection(FieldPart::kSecond));
+}
+
+StepImpl::StageRunner ReversibleStepImpl::stage_runner() const {
+  return recomputes() ? &run_reversible_recomputing : nullptr;
 }
 
 State ReversibleStepImpl::forward(const State& state) {

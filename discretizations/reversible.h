@@ -22,6 +22,8 @@ class ReversibleStepImpl : public StepImpl {
   FieldImpl& G() { return *g_; }
   /// True for an invertible step (no projection) whose scheme asked for recomputation.
   bool recomputes() const { return recompute_ && !project_x_; }
+  /// run_reversible_recomputing when recomputes().
+  StageRunner stage_runner() const override;
 
  private:
   std::shared_ptr<FieldImpl> f_, g_, project_x_, project_y_;

@@ -15,7 +15,7 @@ using torch::autograd::variable_list;
 // their running statistics (and batch counters) as they were.
 class FrozenBatchNormStatistics {
  public:
-  explicit FrozenBatchNormStatistics(const std::vector<ReversibleStepImpl*>& steps) {
+  explicit FrozenBatchNormStatistics(const std::vector<StepImpl*>& steps) {
     for (auto* step : steps)
       for (auto& m : step->modules(/*include_self=*/false))
         if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
@@ -44,7 +44,7 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
   // `steps` travels as an address: the modules outlive the graph that uses them.
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& u, const torch::TensorList& params,
                                int64_t steps_address) {
-    const auto& steps = *reinterpret_cast<const std::vector<ReversibleStepImpl*>*>(steps_address);
+    const auto& steps = *reinterpret_cast<const std::vector<StepImpl*>*>(steps_address);
     torch::Tensor x = u;
     for (auto* step : steps) x = step->forward(State{x, {}, {}, {}}).u;  // no graph: forward runs without grad
     ctx->save_for_backward({x});
@@ -55,7 +55,7 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const auto& steps = *reinterpret_cast<const std::vector<ReversibleStepImpl*>*>(ctx->saved_data["steps"].toInt());
+    const auto& steps = *reinterpret_cast<const std::vector<StepImpl*>*>(ctx->saved_data["steps"].toInt());
     torch::Tensor y = ctx->get_saved_variables()[0];
     torch::Tensor grad = grad_outputs[0];
     std::vector<torch::Tensor> param_grads;  // filled from the last step backwards
@@ -63,7 +63,7 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
     // Recomputed with the statistics the forward used (synchronised over data-parallel ranks or not).
     SyncBatchNormScope sync(reinterpret_cast<DataParallelGroup*>(ctx->saved_data["sync_batch_norm"].toInt()));
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-      ReversibleStepImpl* step = *it;
+      StepImpl* step = *it;
       torch::Tensor x;
       {
         torch::NoGradGuard no_grad;
@@ -96,10 +96,10 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
 
 }  // namespace
 
-torch::Tensor run_reversible_recomputing(const std::vector<ReversibleStepImpl*>& steps, const torch::Tensor& u) {
+torch::Tensor run_reversible_recomputing(const std::vector<StepImpl*>& steps, const torch::Tensor& u) {
   std::vector<torch::Tensor> params;
   for (auto* step : steps) {
-    TORCH_CHECK(step->recomputes(), "run_reversible_recomputing takes invertible reversible steps only");
+    TORCH_CHECK(step->stage_runner() == &run_reversible_recomputing, "run_reversible_recomputing takes invertible reversible steps only");
     for (const auto& p : step->parameters()) params.push_back(p);
   }
   // As a TensorList, each parameter is an input of the autograd node (a std::vector would not be).

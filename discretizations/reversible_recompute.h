@@ -6,12 +6,12 @@
 // is that of one step instead of one per step. BatchNorm running statistics are
 // updated once, by the forward pass (the rebuilding and recomputation leave them).
 #pragma once
-#include "discretizations/reversible.h"
+#include "discretizations/scheme.h"
 
 namespace odenet {
 
-/// u_{n+k} from u_n through `steps` (each recomputes(), none projecting), differentiable
-/// in u and in the steps' parameters.
-torch::Tensor run_reversible_recomputing(const std::vector<ReversibleStepImpl*>& steps, const torch::Tensor& u);
+/// u_{n+k} from u_n through `steps` (invertible reversible steps whose stage_runner() is this
+/// function), differentiable in u and in the steps' parameters.
+torch::Tensor run_reversible_recomputing(const std::vector<StepImpl*>& steps, const torch::Tensor& u);
 
 }  // namespace odenet

@@ -35,6 +35,10 @@ struct SchemeInfo {
   bool partitioned = false;
   /// Non-empty when the scheme is a network block but no consistent integrator: why.
   std::string not_an_integrator;
+  /// The modified equation's leading terms where known (e.g. "u̇ + (Δt/2) ü = f(u) + O(Δt²)").
+  std::string modified_equation;
+  /// The predicted C of the global error e(1) ≈ C Δt^order on u' = −u, u(0) = 1; 0: not known.
+  double decay_error_constant = 0;
 };
 nlohmann::json to_json(const SchemeInfo& info);
 
@@ -81,6 +85,11 @@ class StepImpl : public torch::nn::Module, public CoefficientOwner {
   /// for steps without one. Analysis and logging ask this instead of casting to step types.
   virtual torch::Tensor learned_k() const { return {}; }
   std::vector<torch::Tensor> coefficient_parameters() const override { return {}; }
+  /// How a stage runs this step together with its neighbours: consecutive steps returning the
+  /// same runner are run by it in one call (RevNet's recomputation keeps no activations);
+  /// null, the default: the stage calls forward step by step.
+  using StageRunner = torch::Tensor (*)(const std::vector<StepImpl*>& steps, const torch::Tensor& u);
+  virtual StageRunner stage_runner() const { return nullptr; }
 };
 
 /// The mean learned k_n of every step of `model` that has one, by module path, in module order.
