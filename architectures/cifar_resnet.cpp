@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/mac_count.h"
 
 namespace odenet {
 
@@ -76,7 +75,7 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
 }
 
 torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {
-  x = counted(stem_, x);
+  x = stem_(x);
   if (activation_ == Activation::kPost) x = torch::relu(batch_norm(stem_bn_, x));
   if (activation_ == Activation::kReluFirst) x = batch_norm(stem_bn_, x);  // each branch (and the head) starts with a ReLU
   State state{x, {}};
@@ -84,7 +83,7 @@ torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {
   x = state.u;
   if (activation_ == Activation::kPre) x = torch::relu(batch_norm(head_bn_, x));
   if (activation_ == Activation::kReluFirst) x = torch::relu(x);
-  return counted(fc_, x.mean({2, 3}));
+  return fc_(x.mean({2, 3}));
 }
 
 }  // namespace odenet

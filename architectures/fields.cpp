@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/mac_count.h"
 
 #include <cmath>
 
@@ -49,14 +48,14 @@ void BasicFieldImpl::zero_init_last_bn() {
 torch::Tensor BasicFieldImpl::forward(torch::Tensor u) {
   switch (options_.activation()) {
     case Activation::kPre:
-      return counted(conv2_, torch::relu(batch_norm(bn2_, counted(conv1_, torch::relu(batch_norm(bn1_, u))))));
+      return conv2_(torch::relu(batch_norm(bn2_, conv1_(torch::relu(batch_norm(bn1_, u))))));
     case Activation::kReluFirst:
       u = torch::relu(u);
       break;
     case Activation::kPost:
       break;
   }
-  return batch_norm(bn2_, counted(conv2_, torch::relu(batch_norm(bn1_, counted(conv1_, u)))));
+  return batch_norm(bn2_, conv2_(torch::relu(batch_norm(bn1_, conv1_(u)))));
 }
 
 BottleneckFieldImpl::BottleneckFieldImpl(const BottleneckFieldOptions& o) : options_(o) {
@@ -77,14 +76,14 @@ void BottleneckFieldImpl::zero_init_last_bn() {
 
 torch::Tensor BottleneckFieldImpl::forward(torch::Tensor u) {
   if (options_.activation() == Activation::kPre) {
-    auto h = counted(conv1_, torch::relu(batch_norm(bn1_, u)));
-    h = counted(conv2_, torch::relu(batch_norm(bn2_, h)));
-    return counted(conv3_, torch::relu(batch_norm(bn3_, h)));
+    auto h = conv1_(torch::relu(batch_norm(bn1_, u)));
+    h = conv2_(torch::relu(batch_norm(bn2_, h)));
+    return conv3_(torch::relu(batch_norm(bn3_, h)));
   }
   if (options_.activation() == Activation::kReluFirst) u = torch::relu(u);
-  auto h = torch::relu(batch_norm(bn1_, counted(conv1_, u)));
-  h = torch::relu(batch_norm(bn2_, counted(conv2_, h)));
-  return batch_norm(bn3_, counted(conv3_, h));
+  auto h = torch::relu(batch_norm(bn1_, conv1_(u)));
+  h = torch::relu(batch_norm(bn2_, conv2_(h)));
+  return batch_norm(bn3_, conv3_(h));
 }
 
 ConvUnitImpl::ConvUnitImpl(const ConvUnitOptions& o) : options_(o) {
@@ -94,7 +93,7 @@ ConvUnitImpl::ConvUnitImpl(const ConvUnitOptions& o) : options_(o) {
 
 torch::Tensor ConvUnitImpl::forward(torch::Tensor u) {
   auto convolve = [&](const torch::Tensor& x) {
-    auto h = counted(conv_, x);
+    auto h = conv_(x);
     return options_.dropout() > 0 ? torch::dropout(h, options_.dropout(), is_training()) : h;
   };
   switch (options_.activation()) {
@@ -141,7 +140,7 @@ torch::Tensor ShakeSkipProjectionImpl::forward(torch::Tensor u) {
   auto sub = [&](const torch::Tensor& t) {
     return stride_ == 1 ? t : t.index({Slice(), Slice(), Slice(0, None, stride_), Slice(0, None, stride_)});
   };
-  return batch_norm(bn_, torch::cat({counted(conv_a_, sub(v)), counted(conv_b_, sub(shifted))}, 1));
+  return batch_norm(bn_, torch::cat({conv_a_(sub(v)), conv_b_(sub(shifted))}, 1));
 }
 
 void init_he_normal(torch::nn::Module& module, bool zero_init_residual) {

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/mac_count.h"
 
 namespace odenet {
 
@@ -49,7 +48,7 @@ torch::Tensor FractalNetImpl::forward(torch::Tensor x) {
     // ceil mode: an odd side keeps its last row (28 → 14 → 7 → 4 → 2 → 1, as 32 → 1).
     x = F::max_pool2d(x, F::MaxPool2dFuncOptions(2).stride(2).ceil_mode(true));
   }
-  return counted(fc_, x.mean({2, 3}));
+  return fc_(x.mean({2, 3}));
 }
 
 }  // namespace odenet

@@ -4,7 +4,6 @@
 #include <torch/nn/functional/pooling.h>
 
 #include "core/error.h"
-#include "core/mac_count.h"
 #include "discretizations/forward_euler.h"
 
 namespace odenet {
@@ -57,11 +56,11 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
 }
 
 torch::Tensor ImagenetResNetImpl::forward(torch::Tensor x) {
-  x = torch::relu(batch_norm(stem_bn_, counted(stem_, x)));
+  x = torch::relu(batch_norm(stem_bn_, stem_(x)));
   x = torch::nn::functional::max_pool2d(x, torch::nn::functional::MaxPool2dFuncOptions(3).stride(2).padding(1));
   State state{x, {}, {}};
   for (auto& stage : stages_) state = stage->forward(state);
-  return counted(fc_, state.u.mean({2, 3}));
+  return fc_(state.u.mean({2, 3}));
 }
 
 }  // namespace odenet

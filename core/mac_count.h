@@ -1,10 +1,9 @@
-// Multiply–accumulate counting from the built model: convolutions and linear
-// layers report their MACs (output elements × inputs per output) while a
-// MacCount is alive on the thread; nothing is counted otherwise.
+// Multiply–accumulate counting by observation: while a MacCount is alive on a thread, every
+// convolution and matrix product the thread runs is counted from its operands' shapes (a
+// RecordFunction observer on aten::convolution, aten::addmm and aten::mm), so no layer has
+// to report itself and a new block cannot be under-counted.
+//   convolution: N·H_out·W_out·C_out · (C_in/groups)·k_h·k_w;  addmm / mm: rows·cols · inner
 #pragma once
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-
 #include "core/classifier.h"
 
 namespace odenet {
@@ -20,12 +19,8 @@ class MacCount {
  private:
   int64_t total_ = 0;
   int64_t* previous_;
+  uint64_t handle_;
 };
-
-/// conv(x), counting N·H_out·W_out·C_out·(C_in/groups)·k_h·k_w MACs.
-torch::Tensor counted(torch::nn::Conv2d& conv, const torch::Tensor& x);
-/// linear(x), counting N·out·in MACs.
-torch::Tensor counted(torch::nn::Linear& linear, const torch::Tensor& x);
 
 /// MACs of one forward pass of one image of shape [C, H, W] (eval mode, no gradients).
 int64_t macs_per_image(ClassifierImpl& model, int64_t channels, int64_t height, int64_t width);

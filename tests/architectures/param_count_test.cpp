@@ -7,6 +7,7 @@
 
 #include "architectures/presets.h"
 #include "core/mac_count.h"
+#include <torch/nn/functional/linear.h>
 
 namespace odenet {
 namespace {
@@ -216,6 +217,33 @@ TEST(Presets, BadDepthIsAConfigError) {
     EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'forward_euler': model depth 21 is not 6n+2 (n >= 1) as the "
                  "cifar_resnet layout with basic blocks needs");
   }
+}
+
+}  // namespace
+}  // namespace odenet
+
+namespace odenet {
+namespace {
+
+// MACs are observed, not reported: a bare functional convolution and matrix product (no layer
+// calling a counter) are counted, once each, and nothing is counted outside a MacCount.
+TEST(MacCount, ObservesEveryConvolutionAndMatrixProductOnce) {
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({2, 3, 8, 8});
+  auto w = torch::randn({5, 3, 3, 3});
+  auto a = torch::randn({4, 7}), b = torch::randn({7, 6}), bias = torch::randn({6});
+  torch::conv2d(x, w);  // outside any count
+  MacCount count;
+  torch::conv2d(x, w, {}, 1, 1);     // 2·8·8·5 outputs × 27
+  torch::addmm(bias, a, b);          // 4·6 outputs × 7
+  torch::mm(a, b);                   // 4·6 outputs × 7
+  torch::nn::functional::linear(a, b.t().contiguous(), bias);  // through addmm (1.13) or linear → addmm (2.x)
+  {
+    MacCount nested;                 // counts its own operators only
+    torch::mm(a, b);
+    EXPECT_EQ(nested.total(), 4 * 6 * 7);
+  }
+  EXPECT_EQ(count.total(), 2 * 8 * 8 * 5 * 27 + 3 * 4 * 6 * 7);
 }
 
 }  // namespace
