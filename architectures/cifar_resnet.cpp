@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "architectures/field_registry.h"
+#include "architectures/presets.h"
 #include "core/error.h"
 
 namespace odenet {
@@ -9,7 +13,7 @@ namespace odenet {
 int64_t cifar_blocks_per_stage(const ModelOptions& o, bool partitioned) {
   // Weighted layers per step: 2 (basic) or 3 (bottleneck) per field, two fields in sequence
   // for a partitioned scheme (RevNet-38 = 12·3 + 2).
-  const int64_t per_step = (o.block == "bottleneck" ? 3 : 2) * (partitioned ? 2 : 1);
+  const int64_t per_step = field_registry().get(o.block).layers * (partitioned ? 2 : 1);
   if (o.depth < 3 * per_step + 2 || (o.depth - 2) % (3 * per_step) != 0)
     throw ConfigError(fmt::format("model depth {} is not {}n+2 (n >= 1) as the cifar_resnet layout with {} blocks{} needs",
                                   o.depth, 3 * per_step, o.block,
@@ -20,8 +24,10 @@ int64_t cifar_blocks_per_stage(const ModelOptions& o, bool partitioned) {
 CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels,
                                  int64_t num_classes)
     : activation_(activation_from_name(o.activation)) {
-  if (o.block != "basic" && o.block != "bottleneck")
+  const auto& layout = layout_registry().get("cifar_resnet");
+  if (std::find(layout.fields.begin(), layout.fields.end(), o.block) == layout.fields.end())
     throw ConfigError("the cifar_resnet layout takes basic or bottleneck blocks, not '" + o.block + "'");
+  const FieldEntry& field = field_registry().get(o.block);
   const int64_t n = cifar_blocks_per_stage(o, scheme.info().partitioned);
   if (!o.stage_widths.empty() && o.stage_widths.size() != 3)
     throw ConfigError(fmt::format("stage_widths has {} entries; the cifar_resnet layout has 3 stages", o.stage_widths.size()));
@@ -34,13 +40,13 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
       previous = w;
     }
   }
-  if (o.block == "bottleneck" && o.shortcut == "zero_pad")
+  if (field.expansion != 1 && o.shortcut == "zero_pad")
     throw ConfigError("bottleneck blocks change the width inside a stage's first block: use shortcut \"projection\"");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 3).padding(1).bias(false)));
   if (activation_ != Activation::kPre) stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(o.width));
 
   // Bottleneck stages carry 4× their 3×3 width (He et al.: 64, 128, 256 for w = 16).
-  const int64_t expansion = o.block == "bottleneck" ? 4 : 1;
+  const int64_t expansion = field.expansion;
   int64_t channels = o.width;
   int index = 0;
   for (int64_t s = 0; s < 3; ++s) {
@@ -57,13 +63,10 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
         if (o.shortcut == "shake_skip") return std::make_shared<ShakeSkipProjectionImpl>(in, out, stride);
         return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
       };
-    StageFieldMaker make = [&, s, out = plan.out_channels](int64_t in, int64_t field_out, int64_t stride) -> std::shared_ptr<FieldImpl> {
-      if (expansion == 1)
-        return std::make_shared<BasicFieldImpl>(BasicFieldOptions(in, field_out).stride(stride).activation(activation_));
-      // 3×3 width: field_out/4, or bottleneck_width·2^s (ResNeXt: cardinality × d), scaled with field_out.
+    StageFieldMaker make = [&, s, out = plan.out_channels](int64_t in, int64_t field_out, int64_t stride) {
+      // Inner (3×3) width: field_out / expansion, or bottleneck_width·2^s (ResNeXt: cardinality × d), scaled with field_out.
       int64_t inner = o.bottleneck_width > 0 ? (o.bottleneck_width << s) * field_out / out : field_out / expansion;
-      return std::make_shared<BottleneckFieldImpl>(
-          BottleneckFieldOptions(in, inner, field_out).stride(stride).activation(activation_).groups(o.cardinality));
+      return field.build(FieldShape{in, field_out, stride, inner, activation_}, o);
     };
     stages_.push_back(register_module("stage" + std::to_string(s + 1),
                                       build_stage(plan, scheme, make, index, static_cast<int>(3 * n))));

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "architectures/field_registry.h"
 #include "core/error.h"
 
 namespace odenet {
@@ -30,8 +31,8 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     plan.steps = 1;
     plan.number = static_cast<int>(b + 1);
     const double dropout = o.dropout.empty() ? 0.0 : o.dropout[b];
-    StageFieldMaker make = [activation, dropout](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
-      return std::make_shared<ConvUnitImpl>(ConvUnitOptions(in, out).stride(stride).activation(activation).dropout(dropout));
+    StageFieldMaker make = [&o, activation, dropout](int64_t in, int64_t out, int64_t stride) {
+      return field_registry().get(o.block).build(FieldShape{in, out, stride, 0, activation, dropout}, o);
     };
     blocks_.push_back(register_module("block" + number, build_stage(plan, scheme, make, index, static_cast<int>(widths.size()))));
     channels = widths[b];

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/nn/functional/pooling.h>
 
+#include "architectures/field_registry.h"
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
 
@@ -21,6 +22,9 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
   const auto blocks = imagenet_blocks_per_stage(o);
   if (!o.stage_widths.empty())
     throw ConfigError("the imagenet_resnet layout takes `width` (stage s has width·2^s), not stage_widths");
+  if (o.shortcut != "projection")
+    throw ConfigError("the imagenet_resnet layout's stage transitions use 1x1 projections: shortcut \"projection\", not \"" +
+                      o.shortcut + "\"");
   const Activation activation = activation_from_name(o.activation);
   if (activation == Activation::kReluFirst) throw ConfigError("the imagenet_resnet layout takes post or pre activation");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 7).stride(2).padding(3).bias(false)));
@@ -41,11 +45,8 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
       return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
     };
     StageFieldMaker make = [&, width = first_width << s, out = plan.out_channels](int64_t in, int64_t field_out,
-                                                                                   int64_t stride) -> std::shared_ptr<FieldImpl> {
-      return std::make_shared<BottleneckFieldImpl>(BottleneckFieldOptions(in, width * field_out / out, field_out)
-                                                       .stride(stride)
-                                                       .activation(activation)
-                                                       .groups(o.cardinality));
+                                                                                   int64_t stride) {
+      return field_registry().get(o.block).build(FieldShape{in, field_out, stride, width * field_out / out, activation}, o);
     };
     stages_.push_back(register_module("stage" + std::to_string(s + 1),
                                       build_stage(plan, scheme, make, index, static_cast<int>(count))));

@@ -1,31 +1,44 @@
 #include "architectures/model_options.h"
 
-#include <array>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+
+#include "architectures/field_registry.h"
+#include "architectures/presets.h"
 #include "core/error.h"
 
 namespace odenet {
 namespace {
 
-// The fractalnet layout has one step per block at stage_widths, no stem and no shortcuts:
-// these keys mean nothing there (cardinality and bottleneck_width only for bottlenecks).
-constexpr std::array<const char*, 5> kNotFractalnetKeys = {"depth", "width", "shortcut", "cardinality",
-                                                           "bottleneck_width"};
+// Keys every model object may hold; the others belong to a layout or a field (their entries list them).
+const std::vector<std::string> kCommonKeys = {"preset", "layout", "block", "activation", "scheme"};
+
+// The model keys the options' layout and field read, in to_json's order.
+std::vector<std::string> keys_read(const ModelOptions& o) {
+  std::vector<std::string> keys = layout_registry().get(o.layout).keys;
+  for (const auto& k : field_registry().get(o.block).keys) keys.push_back(k);
+  return keys;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& key) {
+  return std::find(list.begin(), list.end(), key) != list.end();
+}
 
 }  // namespace
 
 nlohmann::json to_json(const ModelOptions& o) {
-  nlohmann::json j{{"layout", o.layout}, {"block", o.block},       {"activation", o.activation},
-                   {"depth", o.depth},   {"width", o.width},       {"shortcut", o.shortcut},
-                   {"scheme", o.scheme}};
-  if (o.layout == "fractalnet")
-    for (const char* unused : kNotFractalnetKeys) j.erase(unused);
-  if (!o.stage_widths.empty()) j["stage_widths"] = o.stage_widths;
-  if (!o.dropout.empty()) j["dropout"] = o.dropout;
-  if (o.zero_init_residual) j["zero_init_residual"] = true;
-  if (o.block == "bottleneck") {
-    j["cardinality"] = o.cardinality;
-    j["bottleneck_width"] = o.bottleneck_width;
+  nlohmann::json j{{"layout", o.layout}, {"block", o.block}, {"activation", o.activation}, {"scheme", o.scheme}};
+  for (const auto& key : keys_read(o)) {  // lists and flags only when set, as configs written before them
+    if (key == "depth") j[key] = o.depth;
+    if (key == "width") j[key] = o.width;
+    if (key == "shortcut") j[key] = o.shortcut;
+    if (key == "cardinality") j[key] = o.cardinality;
+    if (key == "bottleneck_width") j[key] = o.bottleneck_width;
+    if (key == "stage_widths" && !o.stage_widths.empty()) j[key] = o.stage_widths;
+    if (key == "dropout" && !o.dropout.empty()) j[key] = o.dropout;
+    if (key == "zero_init_residual" && o.zero_init_residual) j[key] = true;
   }
   if (!o.preset.empty()) j["preset"] = o.preset;
   return j;
@@ -41,22 +54,26 @@ ModelOptions model_options_from_json(const JsonReader& r,
     } catch (const Error& e) {
       r.fail("preset", e.what());
     }
-  } else if (!r.has("layout") || (!r.has("depth") && r.value()["layout"] != "fractalnet")) {
-    r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
   }
-  o.block = r.one_of("block", {"basic", "bottleneck", "conv"}, o.block);
+  o.layout = r.one_of("layout", layout_registry().names(), o.layout);
+  const LayoutEntry& layout = layout_registry().get(o.layout);
+  if (!r.has("preset") && (!r.has("layout") || (contains(layout.keys, "depth") && !r.has("depth"))))
+    r.fail("", "give a \"preset\", or a \"layout\" with \"depth\" (and optionally block, activation, width, shortcut)");
+  if (!r.has("block") && !contains(layout.fields, o.block)) o.block = layout.fields.front();  // a layout given without its block
+  o.block = r.one_of("block", layout.fields, o.block);
+  // Keys of other layouts and fields are errors, not silently ignored.
+  const std::vector<std::string> reads = keys_read(o);
+  for (const auto& [key, value] : r.value().items())
+    if (!contains(kCommonKeys, key) && !contains(reads, key) &&
+        (contains({"depth", "width", "stage_widths", "shortcut", "zero_init_residual", "dropout", "cardinality",
+                   "bottleneck_width"}, key)))
+      r.fail(key, fmt::format("not used by the {} layout with {} fields (they read: {})", o.layout, o.block,
+                              fmt::join(reads, ", ")));
   o.activation = r.one_of("activation", {"post", "pre", "relu_first"}, o.activation);
-  o.layout = r.one_of("layout", {"cifar_resnet", "imagenet_resnet", "fractalnet"}, o.layout);
-  if (o.layout == "fractalnet")
-    for (const char* unused : kNotFractalnetKeys)
-      if (r.has(unused))
-        r.fail(unused, "not used by the fractalnet layout (one step per block at stage_widths; its depth follows from "
-                       "the blocks and the scheme)");
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);
-  if (o.layout == "fractalnet" && o.stage_widths.empty()) o.stage_widths = {64, 128, 256, 512, 512};  // Larsson et al.
-  if (r.has("dropout") && o.layout != "fractalnet") r.fail("dropout", "only the fractalnet layout takes per-block dropout");
+  if (o.stage_widths.empty()) o.stage_widths = layout.default_stage_widths;
   o.dropout = r.numbers("dropout", 0, 0.99, o.dropout);
   o.shortcut = r.one_of("shortcut", {"zero_pad", "projection", "shake_skip"}, o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);

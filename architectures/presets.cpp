@@ -144,15 +144,25 @@ void register_builtin_presets(PresetRegistry& registry) {
 }
 
 void register_builtin_layouts(LayoutRegistry& registry) {
-  registry.add("cifar_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
-    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<CifarResNetImpl>(o, scheme, in, classes));
-  });
-  registry.add("imagenet_resnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
-    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<ImagenetResNetImpl>(o, scheme, in, classes));
-  });
-  registry.add("fractalnet", [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
-    return std::static_pointer_cast<ClassifierImpl>(std::make_shared<FractalNetImpl>(o, scheme, in, classes));
-  });
+  registry.add("cifar_resnet",
+               {"3x3 stem, three stages of 6n+2 / 9n+2 depth, pooled linear head (He et al. 2016)", 32, 10,
+                {"basic", "bottleneck"}, {"depth", "width", "stage_widths", "shortcut", "zero_init_residual"},
+                [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+                  return std::static_pointer_cast<ClassifierImpl>(std::make_shared<CifarResNetImpl>(o, scheme, in, classes));
+                }});
+  registry.add("imagenet_resnet",
+               {"7x7/2 stem + max-pool, four bottleneck stages (depth 50, 101, 152)", 224, 1000, {"bottleneck"},
+                {"depth", "width", "shortcut", "zero_init_residual"},
+                [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+                  return std::static_pointer_cast<ClassifierImpl>(std::make_shared<ImagenetResNetImpl>(o, scheme, in, classes));
+                }});
+  registry.add("fractalnet",
+               {"blocks of one step each at stage_widths, 2x2 max-pool after every block (Larsson et al. 2017)", 32, 10,
+                {"conv"}, {"stage_widths", "dropout"},
+                [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
+                  return std::static_pointer_cast<ClassifierImpl>(std::make_shared<FractalNetImpl>(o, scheme, in, classes));
+                },
+                {64, 128, 256, 512, 512}});  // Larsson et al.
 }
 
 PresetRegistry& preset_registry() {
@@ -173,16 +183,16 @@ LayoutRegistry& layout_registry() {
   return registry;
 }
 
-int64_t native_input_size(const ModelOptions& options) { return options.layout == "imagenet_resnet" ? 224 : 32; }
+int64_t native_input_size(const ModelOptions& options) { return layout_registry().get(options.layout).input_size; }
 
-int64_t native_classes(const ModelOptions& options) { return options.layout == "imagenet_resnet" ? 1000 : 10; }
+int64_t native_classes(const ModelOptions& options) { return layout_registry().get(options.layout).classes; }
 
 ModelOptions preset_options(const std::string& name) { return preset_registry().get(name).options; }
 
 std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
                                             int64_t num_classes) {
   try {
-    return layout_registry().get(options.layout)(options, scheme, in_channels, num_classes);
+    return layout_registry().get(options.layout).build(options, scheme, in_channels, num_classes);
   } catch (const ConfigError& e) {  // name what was asked for: the preset (or layout) and the scheme
     std::string model = options.preset.empty() ? "layout '" + options.layout + "'" : "preset '" + options.preset + "'";
     throw ConfigError(fmt::format("{} with scheme '{}': {}", model, scheme.info().name, e.what()));

@@ -19,16 +19,28 @@ using PresetRegistry = Registry<PresetEntry>;
 
 using LayoutBuilder = std::function<std::shared_ptr<ClassifierImpl>(const ModelOptions&, const Scheme&,
                                                                     int64_t in_channels, int64_t num_classes)>;
-using LayoutRegistry = Registry<LayoutBuilder>;
+/// A macro layout: what it is built for, what it reads, and its builder.
+struct LayoutEntry {
+  std::string description;
+  int64_t input_size = 32;  ///< the input side it is designed for
+  int64_t classes = 10;     ///< the class count of the data set it is designed for
+  std::vector<std::string> fields;  ///< the fields (model "block") its steps take
+  /// Model keys it reads besides preset, layout, block, activation and scheme (others reject them).
+  std::vector<std::string> keys;
+  LayoutBuilder build;
+  /// stage_widths when the model object gives none (empty: derived from `width`).
+  std::vector<long> default_stage_widths;
+};
+using LayoutRegistry = Registry<LayoutEntry>;
 
 void register_builtin_presets(PresetRegistry& registry);
 void register_builtin_layouts(LayoutRegistry& registry);
 PresetRegistry& preset_registry();
 LayoutRegistry& layout_registry();
 
-/// The input side a layout is designed for: 224 (imagenet_resnet) or 32.
+/// The input side the options' layout is designed for (its entry's input_size: 224 for imagenet_resnet).
 int64_t native_input_size(const ModelOptions& options);
-/// The classes of the data set the layout is designed for: 1000 (imagenet_resnet) or 10.
+/// The classes of the data set the options' layout is designed for (1000 for imagenet_resnet).
 int64_t native_classes(const ModelOptions& options);
 
 /// The preset's options (ConfigError listing the presets for an unknown name).

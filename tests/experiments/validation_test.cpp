@@ -118,13 +118,22 @@ TEST_F(Validation, LayoutSpecificModelKeys) {
   nlohmann::json j = nlohmann::json::parse(kValid);
   j["model"] = {{"preset", "fractalnet_cifar"}, {"depth", 40}};
   EXPECT_EQ(error_text(j.dump()),
-            "/model/depth: not used by the fractalnet layout (one step per block at stage_widths; its depth follows "
-            "from the blocks and the scheme)");
+            "/model/depth: not used by the fractalnet layout with conv fields (they read: stage_widths, dropout)");
+  // Keys of another field or layout are refused, not ignored: cardinality on basic fields, shortcuts
+  // other than projections on the ImageNet layout.
+  j["model"] = {{"preset", "resnet20"}, {"cardinality", 8}};
+  EXPECT_EQ(error_text(j.dump()), "/model/cardinality: not used by the cifar_resnet layout with basic fields (they read: "
+                                  "depth, width, stage_widths, shortcut, zero_init_residual)");
+  j["model"] = {{"preset", "resnet50"}, {"shortcut", "zero_pad"}};
+  EXPECT_EQ(error_text(j.dump()), "/model: preset 'resnet50' with scheme 'forward_euler': the imagenet_resnet layout's stage "
+                                  "transitions use 1x1 projections: shortcut \"projection\", not \"zero_pad\"");
+  j["model"] = {{"preset", "resnet50"}, {"block", "basic"}};
+  EXPECT_EQ(error_text(j.dump()), "/model/block: 'basic' is not one of: bottleneck");
   j["model"] = {{"preset", "fractalnet_cifar"}, {"scheme", {{"name", "fractal"}, {"form", "expansion"}, {"columns", 4}}}};
   EXPECT_EQ(load_experiment(write(j.dump())).runs[0].config["model"]["scheme"]["columns"], 4);
   j["model"] = {{"preset", "resnet50"}, {"stage_widths", {64, 128, 256, 512}}};
-  EXPECT_EQ(error_text(j.dump()), "/model: preset 'resnet50' with scheme 'forward_euler': the imagenet_resnet layout takes "
-                                  "`width` (stage s has width·2^s), not stage_widths");
+  EXPECT_EQ(error_text(j.dump()), "/model/stage_widths: not used by the imagenet_resnet layout with bottleneck fields (they "
+                                  "read: depth, width, shortcut, zero_init_residual, cardinality, bottleneck_width)");
   j["model"] = {{"preset", "revnet38"}, {"stage_widths", {32, 64}}};
   EXPECT_EQ(error_text(j.dump()), "/model: preset 'revnet38' with scheme 'reversible': stage_widths has 2 entries; the "
                                   "cifar_resnet layout has 3 stages");
