@@ -11,11 +11,11 @@
 namespace odenet {
 namespace {
 
-bool trainable(const LinearMultistepOptions& o) { return o.method == "lm_resnet" && !o.fixed_k; }
+bool trainable(const LinearMultistepOptions& o) { return o.method == LmMethod::kLmResnet && !o.fixed_k; }
 
 // α, β of a fixed method as an integrator of u' = f.
 std::pair<std::vector<double>, std::vector<double>> integrator_coefficients(const LinearMultistepOptions& o) {
-  if (o.method == "lm_resnet") {
+  if (o.method == LmMethod::kLmResnet) {
     double k = o.fixed_k.value_or(0.5 * (o.k_init_low + o.k_init_high));
     return {{1 - k, k}, {1 + k}};
   }
@@ -23,6 +23,18 @@ std::pair<std::vector<double>, std::vector<double>> integrator_coefficients(cons
 }
 
 }  // namespace
+
+const EnumNames<LmMethod>& lm_method_names() {
+  static const EnumNames<LmMethod> names{{"lm_resnet", LmMethod::kLmResnet}, {"leapfrog", LmMethod::kLeapfrog},
+                                         {"ab2", LmMethod::kAb2}, {"custom", LmMethod::kCustom}};
+  return names;
+}
+
+const EnumNames<LmParametrization>& lm_parametrization_names() {
+  static const EnumNames<LmParametrization> names{{"paper", LmParametrization::kPaper},
+                                                  {"official", LmParametrization::kOfficial}};
+  return names;
+}
 
 int multistep_order(const std::vector<double>& alpha, const std::vector<double>& beta) {
   auto power = [](double x, int q) { return q == 0 ? 1.0 : std::pow(x, q); };
@@ -59,13 +71,13 @@ LinearMultistepStepImpl::LinearMultistepStepImpl(std::shared_ptr<FieldImpl> fiel
                                                  const LinearMultistepOptions& o, bool integrator, int64_t channels,
                                                  std::optional<DropRule> drop)
     : field_(register_module("f", std::move(field))), dt_(dt), integrator_(integrator), drop_(std::move(drop)) {
-  TORCH_CHECK(!drop_ || o.method == "lm_resnet", "a dropped field needs the lm_resnet method");
-  if (o.method != "lm_resnet") {
+  TORCH_CHECK(!drop_ || o.method == LmMethod::kLmResnet, "a dropped field needs the lm_resnet method");
+  if (o.method != LmMethod::kLmResnet) {
     alpha_ = o.alpha;
     beta_ = o.beta;
     return;
   }
-  official_ = o.parametrization == "official";
+  official_ = o.parametrization == LmParametrization::kOfficial;
   const char* name = official_ ? "s" : "k";
   if (o.fixed_k) {
     coefficient_ = register_buffer(name, torch::full({1}, official_ ? 1.0 - *o.fixed_k : *o.fixed_k));
@@ -123,7 +135,7 @@ SchemeInfo LinearMultistep::metadata() {
 
 SchemeInfo LinearMultistep::info() const {
   SchemeInfo i = metadata();
-  if (options_.method == "lm_resnet") {
+  if (options_.method == LmMethod::kLmResnet) {
     i.modified_equation = "(1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u) + O(Δt²)";
     // With a fixed k the error on u' = −u is (1 − k)/(1 + k) times forward Euler's, e^{−1}/2.
     if (options_.fixed_k) i.decay_error_constant = (1 - *options_.fixed_k) / (1 + *options_.fixed_k) * std::exp(-1.0) / 2;
@@ -146,10 +158,10 @@ std::shared_ptr<StepImpl> LinearMultistep::make_integrator_step(const FieldFacto
 }
 
 nlohmann::json LinearMultistep::to_json() const {
-  nlohmann::json j{{"name", "linear_multistep"}, {"method", options_.method}};
-  if (options_.method == "lm_resnet") {
+  nlohmann::json j{{"name", "linear_multistep"}, {"method", enum_name(lm_method_names(), options_.method)}};
+  if (options_.method == LmMethod::kLmResnet) {
     add_lm_resnet_to_json(j, options_);
-  } else if (options_.method == "custom") {
+  } else if (options_.method == LmMethod::kCustom) {
     j["alpha"] = options_.alpha;
     j["beta"] = options_.beta;
   }
@@ -157,8 +169,8 @@ nlohmann::json LinearMultistep::to_json() const {
 }
 
 void read_lm_resnet_options(const JsonReader& params, LinearMultistepOptions& o) {
-  o.method = "lm_resnet";
-  o.parametrization = params.one_of("parametrization", {"paper", "official"}, "paper");
+  o.method = LmMethod::kLmResnet;
+  o.parametrization = enum_value(params, "parametrization", lm_parametrization_names(), LmParametrization::kPaper);
   auto range = params.numbers("k_init", -10, 10, {-0.1, 0.0});
   if (range.size() != 2 || range[0] > range[1]) params.fail("k_init", "expected [low, high] with low <= high");
   o.k_init_low = range[0];
@@ -172,7 +184,7 @@ void read_lm_resnet_options(const JsonReader& params, LinearMultistepOptions& o)
 }
 
 void add_lm_resnet_to_json(nlohmann::json& j, const LinearMultistepOptions& o) {
-  j["parametrization"] = o.parametrization;
+  j["parametrization"] = enum_name(lm_parametrization_names(), o.parametrization);
   if (o.fixed_k) {
     j["k"] = *o.fixed_k;
   } else {
@@ -183,15 +195,15 @@ void add_lm_resnet_to_json(nlohmann::json& j, const LinearMultistepOptions& o) {
 
 LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& params) {
   LinearMultistepOptions o;
-  o.method = params.one_of("method", {"lm_resnet", "leapfrog", "ab2", "custom"}, "lm_resnet");
-  if (o.method == "lm_resnet") {
+  o.method = enum_value(params, "method", lm_method_names(), LmMethod::kLmResnet);
+  if (o.method == LmMethod::kLmResnet) {
     read_lm_resnet_options(params, o);
     return o;
   }
-  if (o.method == "leapfrog") {  // u_{n+1} = u_{n−1} + 2Δt f(u_n)
+  if (o.method == LmMethod::kLeapfrog) {  // u_{n+1} = u_{n−1} + 2Δt f(u_n)
     o.alpha = {0.0, 1.0};
     o.beta = {2.0};
-  } else if (o.method == "ab2") {  // u_{n+1} = u_n + Δt (3/2 f_n − 1/2 f_{n−1})
+  } else if (o.method == LmMethod::kAb2) {  // u_{n+1} = u_n + Δt (3/2 f_n − 1/2 f_{n−1})
     o.alpha = {1.0};
     o.beta = {1.5, -0.5};
   } else {

@@ -16,12 +16,16 @@
 
 namespace odenet {
 
+/// lm_resnet (trainable or fixed k), leapfrog (k = 1), ab2 (Adams–Bashforth 2), custom (`alpha`, `beta`).
+enum class LmMethod { kLmResnet, kLeapfrog, kAb2, kCustom };
+/// lm_resnet: learn k ("paper") or s = 1 − k ("official", the official code's).
+enum class LmParametrization { kPaper, kOfficial };
+const EnumNames<LmMethod>& lm_method_names();
+const EnumNames<LmParametrization>& lm_parametrization_names();
+
 struct LinearMultistepOptions {
-  /// "lm_resnet" (trainable or fixed k), "leapfrog" (k = 1), "ab2" (Adams–Bashforth 2),
-  /// or "custom" (`alpha` and `beta` given).
-  std::string method = "lm_resnet";
-  /// lm_resnet: "paper" (learn k) or "official" (learn s = 1 − k).
-  std::string parametrization = "paper";
+  LmMethod method = LmMethod::kLmResnet;
+  LmParametrization parametrization = LmParametrization::kPaper;
   /// lm_resnet: uniform initialisation range of k (the official s range is 1 − this).
   double k_init_low = -0.1, k_init_high = 0.0;
   /// lm_resnet: a fixed, non-trainable k (then the init range is unused).

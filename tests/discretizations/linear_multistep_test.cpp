@@ -26,7 +26,7 @@ class LinearMultistepBlock : public ::testing::TestWithParam<std::string> {};
 TEST_P(LinearMultistepBlock, ComputesTheTwoStepUpdateFromItsOwnSubmodules) {
   torch::manual_seed(0);
   LinearMultistepOptions o;
-  o.parametrization = GetParam();
+  o.parametrization = GetParam() == "official" ? LmParametrization::kOfficial : LmParametrization::kPaper;
   LinearMultistepStepImpl step(basic_field(true)(FieldPart::kWhole), 1.0, o, false);
   step.eval();
   auto u = torch::randn({2, 8, 6, 6}), previous = torch::randn({2, 8, 6, 6});
@@ -41,7 +41,7 @@ TEST_P(LinearMultistepBlock, ComputesTheTwoStepUpdateFromItsOwnSubmodules) {
 TEST_P(LinearMultistepBlock, InitialisesKUniformlyInMinusPointOneToZero) {
   torch::manual_seed(1);
   LinearMultistepOptions o;
-  o.parametrization = GetParam();
+  o.parametrization = GetParam() == "official" ? LmParametrization::kOfficial : LmParametrization::kPaper;
   double lo = 1, hi = -1;
   for (int i = 0; i < 200; ++i) {
     double k = LinearMultistepStepImpl(basic_field(false)(FieldPart::kWhole), 1.0, o, false).k().item<double>();
