@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <set>
+#include <sstream>
 
+#include "analysis/plots.h"
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
 
@@ -170,6 +172,59 @@ void check_step_counts(const std::vector<int>& steps, const std::string& what) {
 
 void check_final_time(double t1, const std::string& what) {
   if (!std::isfinite(t1) || t1 <= 0) throw ConfigError(fmt::format("{}: {} is not a positive finite time", what, t1));
+}
+
+std::vector<int> parse_step_counts(const std::string& text, const std::string& what) {
+  std::vector<int> steps;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    try {
+      size_t used = 0;
+      int n = std::stoi(item, &used);
+      if (used != item.size() || n < 1) throw std::invalid_argument(item);
+      steps.push_back(n);
+    } catch (const std::exception&) {
+      throw ConfigError(what + ": '" + item + "' is not a positive integer");
+    }
+  }
+  check_step_counts(steps, what);
+  return steps;
+}
+
+void plot_convergence(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, const std::string& dir) {
+  Plot plot;
+  plot.title = fmt::format("{} on {}: observed order {:.2f} (declared {})", info.name, problem.name, v.observed_order,
+                           v.expected_order);
+  plot.xlabel = "steps N (dt = t1/N)";
+  plot.ylabel = problem.stochastic ? "weak error of the mean" : "global error at t1";
+  plot.log_x = plot.log_y = true;
+  plot.extra = {"set key below"};
+  PlotSeries measured{"measured", {}, {}, "linespoints pt 7"},
+      slope{"slope -" + std::to_string(v.expected_order), {}, {}, "lines dt 2"};
+  for (const auto& r : v.runs) {  // the declared order's line through the coarsest run
+    measured.x.push_back(r.steps);
+    measured.y.push_back(r.error);
+    slope.x.push_back(r.steps);
+    slope.y.push_back(v.runs.front().error * std::pow(double(v.runs.front().steps) / r.steps, v.expected_order));
+  }
+  plot.series = {measured, slope};
+  render_plot(plot, dir + "/convergence_" + info.name + "_" + problem.name);
+}
+
+std::string format_verification(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, double t1) {
+  std::string out = fmt::format("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, t1);
+  for (const auto& r : v.runs) {
+    out += fmt::format("  steps {:>6}  error {:.3e}", r.steps, r.error);
+    if (r.variance_error >= 0) out += fmt::format("  variance error {:.3e}  strong error {:.3e}", r.variance_error, r.strong_error);
+    if (r.inverse_error >= 0) out += fmt::format("  inverse error {:.2e}", r.inverse_error);
+    if (r.energy_error >= 0) out += fmt::format("  energy error {:.3e}", r.energy_error);
+    out += "\n";
+  }
+  out += fmt::format("expected order {}, observed {:.2f}", v.expected_order, v.observed_order);
+  if (problem.stochastic)
+    out += fmt::format(" (weak, mean), {:.2f} (weak, variance), {:.2f} (strong; strong order declared {})",
+                       v.observed_variance_order, v.observed_strong_order, info.strong_order);
+  return out + "\n";
 }
 
 }  // namespace odenet

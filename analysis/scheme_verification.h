@@ -44,6 +44,14 @@ Verification verify_scheme(const Scheme& scheme, const std::string& scheme_label
 
 /// At least two distinct step counts, each from 1 to 10,000,000; a ConfigError naming `what` otherwise.
 void check_step_counts(const std::vector<int>& steps, const std::string& what);
+/// "10,20,40" as step counts (a ConfigError naming `what` and the bad item).
+std::vector<int> parse_step_counts(const std::string& text, const std::string& what);
+
+/// The log–log convergence plot of `v` (measured errors and the declared slope), as
+/// `dir`/convergence_<scheme>_<problem>.png and .svg.
+void plot_convergence(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, const std::string& dir);
+/// The human-readable lines of `v` (what verify-scheme prints without --json).
+std::string format_verification(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, double t1);
 /// A positive finite final time; a ConfigError naming `what` otherwise.
 void check_final_time(double t1, const std::string& what);
 

@@ -10,7 +10,6 @@
 
 #include "analysis/comparison_table.h"
 #include "cli/arguments.h"
-#include "analysis/plots.h"
 #include "analysis/report.h"
 #include "analysis/run_analysis.h"
 #include "analysis/significance.h"
@@ -163,19 +162,7 @@ int verify_scheme_command(const Args& args) {
     scheme_json = spec;
   }
   auto scheme = build_scheme(scheme_registry(), scheme_json, "--scheme", "");
-  std::vector<int> steps;
-  std::stringstream in(steps_text);
-  for (std::string item; std::getline(in, item, ',');) {
-    try {
-      size_t used = 0;
-      int n = std::stoi(item, &used);
-      if (used != item.size() || n < 1) throw std::invalid_argument(item);
-      steps.push_back(n);
-    } catch (const std::exception&) {
-      throw ConfigError("--steps: '" + item + "' is not a positive integer");
-    }
-  }
-  check_step_counts(steps, "--steps");
+  const std::vector<int> steps = parse_step_counts(steps_text, "--steps");
   if (vm.count("t1")) {
     t1 = vm["t1"].as<double>();
     check_final_time(*t1, "--t1");
@@ -183,41 +170,11 @@ int verify_scheme_command(const Args& args) {
   OdeProblem problem = make_problem(problem_name);
   const double final_time = t1.value_or(problem.t1);
   auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, final_time);
-  if (vm.count("plot")) {
-    Plot plot;
-    plot.title = fmt::format("{} on {}: observed order {:.2f} (declared {})", scheme->info().name, problem.name,
-                             v.observed_order, v.expected_order);
-    plot.xlabel = "steps N (dt = t1/N)";
-    plot.ylabel = problem.stochastic ? "weak error of the mean" : "global error at t1";
-    plot.log_x = plot.log_y = true;
-    plot.extra = {"set key below"};
-    PlotSeries measured{"measured", {}, {}, "linespoints pt 7"}, slope{"slope -" + std::to_string(v.expected_order), {}, {}, "lines dt 2"};
-    for (const auto& r : v.runs) {
-      measured.x.push_back(r.steps);
-      measured.y.push_back(r.error);
-      slope.x.push_back(r.steps);
-      slope.y.push_back(v.runs.front().error * std::pow(double(v.runs.front().steps) / r.steps, v.expected_order));
-    }
-    plot.series = {measured, slope};
-    render_plot(plot, vm["plot"].as<std::string>() + "/convergence_" + scheme->info().name + "_" + problem.name);
-  }
-  if (json) {
+  if (vm.count("plot")) plot_convergence(v, scheme->info(), problem, vm["plot"].as<std::string>());
+  if (json)
     std::cout << to_json(v).dump(2) << "\n";
-    return 0;
-  }
-  fmt::print("scheme {} on {} ({}), t1 = {}\n", v.scheme, problem.name, problem.equation, final_time);
-  for (const auto& r : v.runs) {
-    fmt::print("  steps {:>6}  error {:.3e}", r.steps, r.error);
-    if (r.variance_error >= 0) fmt::print("  variance error {:.3e}  strong error {:.3e}", r.variance_error, r.strong_error);
-    if (r.inverse_error >= 0) fmt::print("  inverse error {:.2e}", r.inverse_error);
-    if (r.energy_error >= 0) fmt::print("  energy error {:.3e}", r.energy_error);
-    fmt::print("\n");
-  }
-  fmt::print("expected order {}, observed {:.2f}", v.expected_order, v.observed_order);
-  if (problem.stochastic)
-    fmt::print(" (weak, mean), {:.2f} (weak, variance), {:.2f} (strong; strong order declared {})",
-               v.observed_variance_order, v.observed_strong_order, scheme->info().strong_order);
-  fmt::print("\n");
+  else
+    std::cout << format_verification(v, scheme->info(), problem, final_time);
   return 0;
 }
 

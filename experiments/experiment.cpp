@@ -246,6 +246,45 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   return run;
 }
 
+// The sweep: {"dotted.path": [values...]}, expanded as a grid in key order; at most kMaxRuns runs
+// with `seeds` seeds each.
+std::vector<std::pair<std::string, nlohmann::json>> read_sweep_axes(const JsonReader& sweep, const std::string& file,
+                                                                    size_t seeds) {
+  std::vector<std::pair<std::string, nlohmann::json>> axes;
+  for (const auto& [key, values] : sweep.value().items()) {
+    const auto& v = sweep.raw(key);
+    if (!v.is_array() || v.empty()) sweep.fail(key, "expected a non-empty array of values, got " + describe_json(values));
+    // Keys become JSON pointers: only names (letters, digits, _ and -) joined by single dots.
+    const bool plain = std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain || key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
+      sweep.fail(key, "expected a dotted path of names such as \"model.preset\"");
+    if (key == "seeds" || key == "seed" || key.rfind("seeds.", 0) == 0)
+      sweep.fail(key, "seeds are not swept: list them in the top-level \"seeds\"");
+    axes.emplace_back(key, v);
+  }
+  size_t total = seeds;  // the grid's size, before anything is expanded
+  for (const auto& [key, values] : axes) {
+    if (total > kMaxRuns / values.size())
+      throw ConfigError(fmt::format("{}: /sweep: more than {} runs (the axes' sizes times {} seed(s)); split the experiment",
+                                    file, kMaxRuns, seeds));
+    total *= values.size();
+  }
+  return axes;
+}
+
+// config["a"]["b"] = value for the swept key "a.b" (a parent that is no object is an error).
+void set_swept_value(nlohmann::json& config, const std::string& key, const nlohmann::json& value, const std::string& file) {
+  std::string pointer = "/" + key;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  nlohmann::json::json_pointer ptr(pointer);
+  if (ptr.parent_pointer() != nlohmann::json::json_pointer() && config.contains(ptr.parent_pointer()) &&
+      !config[ptr.parent_pointer()].is_object())
+    throw ConfigError(fmt::format("{}: /sweep/{}: {} is not an object", file, key, ptr.parent_pointer().to_string()));
+  config[ptr] = value;
+}
+
 }  // namespace
 
 ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& scheme) {
@@ -277,29 +316,7 @@ Experiment load_experiment(const std::string& file) {
   if (seeds.empty()) top.fail("seeds", "needs at least one seed");
   if (std::set<long>(seeds.begin(), seeds.end()).size() != seeds.size()) top.fail("seeds", "seeds repeat");
 
-  // The sweep: {"dotted.path": [values...]}, expanded as a grid in key order.
-  std::vector<std::pair<std::string, nlohmann::json>> axes;
-  JsonReader sweep = top.object("sweep");
-  for (const auto& [key, values] : sweep.value().items()) {
-    const auto& v = sweep.raw(key);
-    if (!v.is_array() || v.empty()) sweep.fail(key, "expected a non-empty array of values, got " + describe_json(values));
-    // Keys become JSON pointers: only names (letters, digits, _ and -) joined by single dots.
-    const bool plain = std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-    });
-    if (!plain || key.empty() || key.front() == '.' || key.back() == '.' || key.find("..") != std::string::npos)
-      sweep.fail(key, "expected a dotted path of names such as \"model.preset\"");
-    if (key == "seeds" || key == "seed" || key.rfind("seeds.", 0) == 0)
-      sweep.fail(key, "seeds are not swept: list them in the top-level \"seeds\"");
-    axes.emplace_back(key, v);
-  }
-  size_t total = seeds.size();  // the grid's size, before anything is expanded
-  for (const auto& [key, values] : axes) {
-    if (total > kMaxRuns / values.size())
-      throw ConfigError(fmt::format("{}: /sweep: more than {} runs (the axes' sizes times {} seed(s)); split the experiment",
-                                    file, kMaxRuns, seeds.size()));
-    total *= values.size();
-  }
+  const auto axes = read_sweep_axes(top.object("sweep"), file, seeds.size());
   top.object("dataset");
   top.raw("model");
   top.raw("train");
@@ -315,13 +332,7 @@ Experiment load_experiment(const std::string& file) {
     std::string id;
     for (size_t a = 0; a < axes.size(); ++a) {
       const auto& [key, values] = axes[a];
-      std::string pointer = "/" + key;
-      std::replace(pointer.begin(), pointer.end(), '.', '/');
-      nlohmann::json::json_pointer ptr(pointer);
-      if (ptr.parent_pointer() != nlohmann::json::json_pointer() && config.contains(ptr.parent_pointer()) &&
-          !config[ptr.parent_pointer()].is_object())
-        throw ConfigError(fmt::format("{}: /sweep/{}: {} is not an object", file, key, ptr.parent_pointer().to_string()));
-      config[ptr] = values[index[a]];
+      set_swept_value(config, key, values[index[a]], file);
       assignment.emplace_back(key, values[index[a]]);
       id += run_id_part(key, values[index[a]], index[a]) + "_";
     }

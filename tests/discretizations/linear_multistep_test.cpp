@@ -1,5 +1,6 @@
 // The LM block computes (1 − k) u_n + k u_{n−1} + f(u_n) from its own
-// sub-modules, in both parametrisations; forward Euler computes u + f(u).
+// sub-modules, in both parametrisations (and per channel); forward Euler computes u + f(u); LM's
+// error constant is (1 − k)/(1 + k) times forward Euler's.
 #include "discretizations/linear_multistep.h"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,13 @@
 #include "architectures/presets.h"
 #include "core/trainer.h"
 #include "discretizations/forward_euler.h"
+#include "analysis/scheme_verification.h"
+#include "tests/discretizations/step_fixtures.h"
 
 namespace odenet {
 namespace {
+
+using namespace test;
 
 FieldFactory basic_field(bool preact) {
   return [=](FieldPart) -> std::shared_ptr<FieldImpl> {
@@ -120,6 +125,47 @@ TEST(LinearMultistep, WeightDecayExemptsExactlyTheLearnedCoefficients) {
     for (const auto& p : plain) exempt.insert(p.unsafeGetTensorImpl());
     EXPECT_EQ(exempt, declared) << preset;
     EXPECT_EQ(decayed.size() + plain.size(), model->parameters().size());
+  }
+}
+
+// From the paper's Table 1 (formerly in the correspondence suite).
+TEST(Correspondence, LmResNetIsTheLinearTwoStepMethod) {
+  auto step = block({{"name", "linear_multistep"}});
+  auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step.get());
+  ASSERT_NE(lm, nullptr);
+  auto u = input(), previous = input();
+  auto k = lm->k();
+  EXPECT_LE(max_difference(step->forward(State{u, {previous}, {}}).u,
+                           (1 - k) * u + k * previous + child(*step, "f").forward(u)),
+            1e-6);
+}
+
+// Per-channel k: u_{n+1} = (1 − k_c) u_n + k_c u_{n−1} + f(u_n) channel by channel.
+TEST(Correspondence, PerChannelLmStepMixesEachChannelWithItsOwnK) {
+  torch::manual_seed(0);
+  auto scheme = build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"per_channel", true}}, "test", "");
+  auto step = scheme->make_step(conv_fields(), StepContext{1.0, 0, 1, kChannels});
+  step->eval();
+  auto* lm = dynamic_cast<LinearMultistepStepImpl*>(step.get());
+  ASSERT_NE(lm, nullptr);
+  auto k = lm->k();
+  ASSERT_EQ(k.numel(), kChannels);
+  EXPECT_GT((k.max() - k.min()).item<double>(), 0.0);  // drawn per channel from U(−0.1, 0)
+  auto u = input(), previous = input();
+  auto kc = k.view({1, kChannels, 1, 1});
+  torch::NoGradGuard no_grad;
+  EXPECT_LE(max_difference(step->forward(State{u, {previous}, {}}).u, (1 - kc) * u + kc * previous + child(*step, "f").forward(u)),
+            1e-6);
+  EXPECT_THROW(scheme->make_step(conv_fields(), StepContext{1.0, 0, 1}), c10::Error);  // channels unknown
+}
+
+TEST(LinearMultistep, ErrorConstantIsOneMinusKOverOnePlusKTimesForwardEulers) {
+  OdeProblem decay = make_problem("decay");
+  const int steps = 1000;
+  double euler = integrate(*scheme("forward_euler"), decay, steps, 1.0).error;
+  for (double k : {-0.5, 0.5}) {
+    double lm = integrate(*scheme({{"name", "linear_multistep"}, {"k", k}}), decay, steps, 1.0).error;
+    EXPECT_NEAR(lm / euler, (1 - k) / (1 + k), 0.1 * (1 - k) / (1 + k)) << k;
   }
 }
 
