@@ -20,14 +20,8 @@ State GaussianNoiseStepImpl::forward(const State& state) {
 }
 
 SchemeInfo GaussianNoise::metadata() {
-  SchemeInfo i;
-  i.name = "gaussian_noise";
-  i.update = "X_{n+1} = X_n + Δt f(X_n) + √Δt g(X_n) ξ_n, ξ_n ~ N(0, I)";
-  i.description = "Gaussian noise injection: the Euler-Maruyama step of dX = f dt + g dW";
-  i.stochastic = true;
-  i.strong_order = 0.5;
-  i.weak_order = 1.0;
-  return i;
+  return euler_maruyama_info("gaussian_noise", "X_{n+1} = X_n + Δt f(X_n) + √Δt g(X_n) ξ_n, ξ_n ~ N(0, I)",
+                             "Gaussian noise injection: the Euler-Maruyama step of dX = f dt + g dW");
 }
 
 std::shared_ptr<StepImpl> GaussianNoise::make_step(const FieldFactory& make_field, const StepContext& c) const {

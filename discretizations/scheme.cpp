@@ -34,6 +34,20 @@ std::shared_ptr<StepImpl> Scheme::make_transition_step(const FieldFactory& make_
                                                 make_projection(FieldPart::kWhole));
 }
 
+SchemeInfo euler_maruyama_info(std::string name, std::string update, std::string description) {
+  SchemeInfo i;
+  i.name = std::move(name);
+  i.update = std::move(update);
+  i.description = std::move(description);
+  i.stochastic = true;
+  i.strong_order = 0.5;
+  i.weak_order = 1.0;
+  return i;
+}
+
+const char* const kMultiplicativeNoise =
+    "its noise is proportional to f (multiplicative); the 'ou' problem has additive noise";
+
 nlohmann::json to_json(const SchemeInfo& i) {
   nlohmann::json j{{"name", i.name},
                    {"update", i.update},

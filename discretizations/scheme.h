@@ -42,6 +42,11 @@ struct SchemeInfo {
 };
 nlohmann::json to_json(const SchemeInfo& info);
 
+/// Metadata of an Euler–Maruyama step of an SDE: stochastic, strong order ½, weak order 1.
+SchemeInfo euler_maruyama_info(std::string name, std::string update, std::string description);
+/// Why a step whose noise is proportional to f is not verified on the additive-noise problem.
+extern const char* const kMultiplicativeNoise;
+
 /// The state a step maps: the current value and what multistep schemes keep,
 /// most recent first (history[0] = u_{n−1}, past_f[0] = the last step's f(u_{n−1})).
 /// A stage starts with an empty history.

@@ -36,15 +36,10 @@ State ShakeShakeStepImpl::forward(const State& state) {
 }
 
 SchemeInfo ShakeShake::metadata() {
-  SchemeInfo i;
-  i.name = "shake_shake";
-  i.update = "X_{n+1} = X_n + η f1(X_n) + (1 - η) f2(X_n), η ~ U(0, 1)";
-  i.description = "shake-shake (Gastaldi): an Euler-Maruyama step over two branches";
+  SchemeInfo i = euler_maruyama_info("shake_shake", "X_{n+1} = X_n + η f1(X_n) + (1 - η) f2(X_n), η ~ U(0, 1)",
+                                     "shake-shake (Gastaldi): an Euler-Maruyama step over two branches");
   i.evaluations_per_step = 2;
-  i.stochastic = true;
-  i.strong_order = 0.5;
-  i.weak_order = 1.0;
-  i.not_an_integrator = "its noise is proportional to f (multiplicative); the 'ou' problem has additive noise";
+  i.not_an_integrator = kMultiplicativeNoise;
   return i;
 }
 

@@ -53,14 +53,10 @@ State StochasticDepthStepImpl::forward(const State& state) {
 }
 
 SchemeInfo StochasticDepth::metadata() {
-  SchemeInfo i;
-  i.name = "stochastic_depth";
-  i.update = "X_{n+1} = X_n + η_n f(X_n), η_n ~ Bernoulli(p_n), p_l = 1 - (l/L)(1 - p_L)";
-  i.description = "stochastic depth (Huang et al.): an Euler-Maruyama step with noise proportional to f";
-  i.stochastic = true;
-  i.strong_order = 0.5;
-  i.weak_order = 1.0;
-  i.not_an_integrator = "its noise is proportional to f (multiplicative); the 'ou' problem has additive noise";
+  SchemeInfo i = euler_maruyama_info("stochastic_depth",
+                                     "X_{n+1} = X_n + η_n f(X_n), η_n ~ Bernoulli(p_n), p_l = 1 - (l/L)(1 - p_L)",
+                                     "stochastic depth (Huang et al.): an Euler-Maruyama step with noise proportional to f");
+  i.not_an_integrator = kMultiplicativeNoise;
   return i;
 }
 

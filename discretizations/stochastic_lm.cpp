@@ -3,14 +3,10 @@
 namespace odenet {
 
 SchemeInfo StochasticLm::metadata() {
-  SchemeInfo i;
-  i.name = "stochastic_lm";
-  i.update = "X_{n+1} = (1 - k_n) X_n + k_n X_{n-1} + η_n f(X_n), η_n ~ Bernoulli(p_n)";
-  i.description = "stochastic LM-ResNet: LM-ResNet steps whose field stochastic depth drops";
+  SchemeInfo i = euler_maruyama_info("stochastic_lm",
+                                     "X_{n+1} = (1 - k_n) X_n + k_n X_{n-1} + η_n f(X_n), η_n ~ Bernoulli(p_n)",
+                                     "stochastic LM-ResNet: LM-ResNet steps whose field stochastic depth drops");
   i.history = 2;
-  i.stochastic = true;
-  i.strong_order = 0.5;
-  i.weak_order = 1.0;
   i.not_an_integrator = "stochastic_lm has a trainable k per block: a network block, verified through its drift";
   return i;
 }

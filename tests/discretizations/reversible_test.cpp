@@ -2,20 +2,11 @@
 // and the even channel split it needs.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "analysis/scheme_verification.h"
 #include "architectures/fields.h"
 #include "architectures/presets.h"
 #include "core/error.h"
-#include "discretizations/forward_euler.h"
-#include "discretizations/fractal.h"
-#include "discretizations/linear_multistep.h"
-#include "discretizations/polynet.h"
-#include "discretizations/reversible.h"
-#include "discretizations/stochastic_depth.h"
 #include "tests/discretizations/step_fixtures.h"
-#include "tests/support/test_support.h"
 
 namespace odenet {
 namespace {
