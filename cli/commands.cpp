@@ -109,12 +109,15 @@ int schemes_command(const Args& args) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
+  size_t width = 0;
+  for (const auto& name : registry.names()) width = std::max(width, name.size());
   for (const auto& s : out)
-    fmt::print("{:<18} order {}  evals/step {}  history {}  reversible {}  stochastic {}\n{:<18} {}\n{:<18} {}\n",
-               s["name"].get<std::string>(), s["order"].get<int>(), s["evaluations_per_step"].get<int>(),
+    fmt::print("{:<{}} order {}  evals/step {}  history {}  reversible {}  stochastic {}\n{:<{}} {}\n{:<{}} {}\n",
+               s["name"].get<std::string>(), width, s["order"].get<int>(), s["evaluations_per_step"].get<int>(),
                s["history"].get<int>(), s["reversible"].get<bool>() ? "yes" : "no",
-               s["stochastic"].get<bool>() ? "yes" : "no", "", s["update"].get<std::string>(), "",
+               s["stochastic"].get<bool>() ? "yes" : "no", "", width, s["update"].get<std::string>(), "", width,
                s["description"].get<std::string>());
+  fmt::print("older names, still accepted: {}\n", fmt::join(registry.aliases(), ", "));
   return 0;
 }
 
