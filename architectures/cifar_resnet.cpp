@@ -23,7 +23,7 @@ int64_t cifar_blocks_per_stage(const ModelOptions& o, bool partitioned) {
 
 CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels,
                                  int64_t num_classes)
-    : activation_(activation_from_name(o.activation)) {
+    : activation_(o.activation) {
   const auto& layout = layout_registry().get("cifar_resnet");
   if (std::find(layout.fields.begin(), layout.fields.end(), o.block) == layout.fields.end())
     throw ConfigError("the cifar_resnet layout takes basic or bottleneck blocks, not '" + o.block + "'");
@@ -31,7 +31,7 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
   const int64_t n = cifar_blocks_per_stage(o, scheme.info().partitioned);
   if (!o.stage_widths.empty() && o.stage_widths.size() != 3)
     throw ConfigError(fmt::format("stage_widths has {} entries; the cifar_resnet layout has 3 stages", o.stage_widths.size()));
-  if (o.shortcut == "zero_pad" && !o.stage_widths.empty()) {
+  if (o.shortcut == Shortcut::kZeroPad && !o.stage_widths.empty()) {
     long previous = o.width;  // zero padding adds channels; it cannot remove any
     for (long w : o.stage_widths) {
       if (w < previous)
@@ -40,7 +40,7 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
       previous = w;
     }
   }
-  if (field.expansion != 1 && o.shortcut == "zero_pad")
+  if (field.expansion != 1 && o.shortcut == Shortcut::kZeroPad)
     throw ConfigError("bottleneck blocks change the width inside a stage's first block: use shortcut \"projection\"");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 3).padding(1).bias(false)));
   if (activation_ != Activation::kPre) stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(o.width));
@@ -59,8 +59,8 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
     plan.number = static_cast<int>(s + 1);
     if (channels != plan.out_channels || plan.stride != 1)
       plan.make_projection = [&o, activation = activation_](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
-        if (o.shortcut == "zero_pad") return std::make_shared<ZeroPadProjectionImpl>(in, out, stride);
-        if (o.shortcut == "shake_skip") return std::make_shared<ShakeSkipProjectionImpl>(in, out, stride);
+        if (o.shortcut == Shortcut::kZeroPad) return std::make_shared<ZeroPadProjectionImpl>(in, out, stride);
+        if (o.shortcut == Shortcut::kShakeSkip) return std::make_shared<ShakeSkipProjectionImpl>(in, out, stride);
         return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
       };
     StageFieldMaker make = [&, s, out = plan.out_channels](int64_t in, int64_t field_out, int64_t stride) {

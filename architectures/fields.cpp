@@ -24,13 +24,6 @@ void refuse_zero_init(Activation activation) {
 
 }  // namespace
 
-Activation activation_from_name(const std::string& name) {
-  if (name == "pre") return Activation::kPre;
-  if (name == "relu_first") return Activation::kReluFirst;
-  if (name == "post") return Activation::kPost;
-  throw ConfigError("activation '" + name + "' is not one of: post, pre, relu_first");
-}
-
 BasicFieldImpl::BasicFieldImpl(const BasicFieldOptions& o) : options_(o) {
   const bool pre = o.activation() == Activation::kPre;
   conv1_ = register_module("conv1", conv(o.in_channels(), o.out_channels(), 3, o.stride()));

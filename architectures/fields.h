@@ -2,16 +2,12 @@
 #pragma once
 #include <torch/nn/modules/conv.h>
 
+#include "architectures/model_options.h"
 #include "core/sync_batch_norm.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
 
-/// Where a residual branch puts its nonlinearities: post-activation (conv-BN-ReLU, and a
-/// ReLU after the sum), pre-activation (BN-ReLU-conv) or ReLU-first (ReLU-conv-BN, shake-shake).
-enum class Activation { kPost, kPre, kReluFirst };
-/// "post", "pre" or "relu_first".
-Activation activation_from_name(const std::string& name);
 
 /// Two 3×3 convolutions. Post-activation (He et al. 2016a):
 ///   f(u) = BN(conv(ReLU(BN(conv(u)))))             (the ReLU after the sum is the stage's)

@@ -15,7 +15,7 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     throw ConfigError("zero_init_residual zeroes the last BatchNorm of basic and bottleneck fields; the fractalnet layout has conv units");
   const std::vector<long>& widths = o.stage_widths;
   if (widths.empty()) throw ConfigError("the fractalnet layout needs stage_widths, one width per block");
-  const Activation activation = activation_from_name(o.activation);
+  const Activation activation = o.activation;
   if (!o.dropout.empty() && o.dropout.size() != widths.size())
     throw ConfigError(fmt::format("dropout has {} entries for {} blocks", o.dropout.size(), widths.size()));
   int64_t channels = in_channels;

@@ -22,10 +22,10 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
   const auto blocks = imagenet_blocks_per_stage(o);
   if (!o.stage_widths.empty())
     throw ConfigError("the imagenet_resnet layout takes `width` (stage s has width·2^s), not stage_widths");
-  if (o.shortcut != "projection")
+  if (o.shortcut != Shortcut::kProjection)
     throw ConfigError("the imagenet_resnet layout's stage transitions use 1x1 projections: shortcut \"projection\", not \"" +
-                      o.shortcut + "\"");
-  const Activation activation = activation_from_name(o.activation);
+                      enum_name(shortcut_names(), o.shortcut) + "\"");
+  const Activation activation = o.activation;
   if (activation == Activation::kReluFirst) throw ConfigError("the imagenet_resnet layout takes post or pre activation");
   stem_ = register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, o.width, 7).stride(2).padding(3).bias(false)));
   stem_bn_ = register_module("stem_bn", torch::nn::BatchNorm2d(o.width));

@@ -28,12 +28,27 @@ bool contains(const std::vector<std::string>& list, const std::string& key) {
 
 }  // namespace
 
+const EnumNames<Activation>& activation_names() {
+  static const EnumNames<Activation> names{
+      {"post", Activation::kPost}, {"pre", Activation::kPre}, {"relu_first", Activation::kReluFirst}};
+  return names;
+}
+
+const EnumNames<Shortcut>& shortcut_names() {
+  static const EnumNames<Shortcut> names{
+      {"zero_pad", Shortcut::kZeroPad}, {"projection", Shortcut::kProjection}, {"shake_skip", Shortcut::kShakeSkip}};
+  return names;
+}
+
 nlohmann::json to_json(const ModelOptions& o) {
-  nlohmann::json j{{"layout", o.layout}, {"block", o.block}, {"activation", o.activation}, {"scheme", o.scheme}};
+  nlohmann::json j{{"layout", o.layout},
+                   {"block", o.block},
+                   {"activation", enum_name(activation_names(), o.activation)},
+                   {"scheme", o.scheme}};
   for (const auto& key : keys_read(o)) {  // lists and flags only when set, as configs written before them
     if (key == "depth") j[key] = o.depth;
     if (key == "width") j[key] = o.width;
-    if (key == "shortcut") j[key] = o.shortcut;
+    if (key == "shortcut") j[key] = enum_name(shortcut_names(), o.shortcut);
     if (key == "cardinality") j[key] = o.cardinality;
     if (key == "bottleneck_width") j[key] = o.bottleneck_width;
     if (key == "stage_widths" && !o.stage_widths.empty()) j[key] = o.stage_widths;
@@ -69,13 +84,13 @@ ModelOptions model_options_from_json(const JsonReader& r,
                    "bottleneck_width"}, key)))
       r.fail(key, fmt::format("not used by the {} layout with {} fields (they read: {})", o.layout, o.block,
                               fmt::join(reads, ", ")));
-  o.activation = r.one_of("activation", {"post", "pre", "relu_first"}, o.activation);
+  o.activation = enum_value(r, "activation", activation_names(), o.activation);
   o.depth = r.integer("depth", 2, 10000, o.depth);
   o.width = r.integer("width", 1, 4096, o.width);
   o.stage_widths = r.integers("stage_widths", 1, 4096, o.stage_widths);
   if (o.stage_widths.empty()) o.stage_widths = layout.default_stage_widths;
   o.dropout = r.numbers("dropout", 0, 0.99, o.dropout);
-  o.shortcut = r.one_of("shortcut", {"zero_pad", "projection", "shake_skip"}, o.shortcut);
+  o.shortcut = enum_value(r, "shortcut", shortcut_names(), o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
   o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);
   o.zero_init_residual = r.boolean("zero_init_residual", o.zero_init_residual);

@@ -10,6 +10,15 @@
 
 namespace odenet {
 
+/// Where a residual branch puts its nonlinearities: post-activation (conv-BN-ReLU, and a
+/// ReLU after the sum), pre-activation (BN-ReLU-conv) or ReLU-first (ReLU-conv-BN, shake-shake).
+enum class Activation { kPost, kPre, kReluFirst };
+/// A stage transition's shortcut: option A (subsample, zero-pad channels), a 1×1 projection, or
+/// shake-shake's two shifted 1×1 paths.
+enum class Shortcut { kZeroPad, kProjection, kShakeSkip };
+const EnumNames<Activation>& activation_names();  ///< post, pre, relu_first
+const EnumNames<Shortcut>& shortcut_names();      ///< zero_pad, projection, shake_skip
+
 struct ModelOptions {
   /// Preset this was derived from ("" when built from a layout directly).
   std::string preset;
@@ -20,9 +29,9 @@ struct ModelOptions {
   /// Vector field of each step: "basic" (two 3×3 convolutions), "bottleneck" (1×1, 3×3, 1×1;
   /// 4× wider output) or "conv" (one 3×3 conv-BN-ReLU unit, FractalNet's).
   std::string block = "basic";
-  /// "post" (conv-BN-ReLU, ReLU after the sum), "pre" (BN-ReLU-conv) or "relu_first"
+  /// post (conv-BN-ReLU, ReLU after the sum), pre (BN-ReLU-conv) or relu_first
   /// (ReLU-conv-BN, no ReLU after the sum: shake-shake).
-  std::string activation = "post";
+  Activation activation = Activation::kPost;
   /// Weighted layers along the network: 6n + 2 with basic blocks, 9n + 2 with bottlenecks
   /// (n steps per stage); a partitioned scheme's step holds two fields in sequence (F, G),
   /// so 12n + 2 and 18n + 2 (RevNet's convention). Not used by the fractalnet layout.
@@ -38,9 +47,8 @@ struct ModelOptions {
   /// width in the first stage (0: `width`; ResNeXt-50 32×4d: 128).
   long cardinality = 1;
   long bottleneck_width = 0;
-  /// Stage-transition shortcut: "zero_pad" (option A), "projection" (1×1 conv) or
-  /// "shake_skip" (shake-shake's two shifted 1×1 paths).
-  std::string shortcut = "zero_pad";
+  /// Stage-transition shortcut (JSON: "zero_pad", "projection", "shake_skip").
+  Shortcut shortcut = Shortcut::kZeroPad;
   /// Start every post-activation residual field's last BatchNorm at 0 (Goyal et al. 2017).
   bool zero_init_residual = false;
   /// The scheme object, e.g. {"name": "linear_multistep", "k_init": [-0.1, 0]}.

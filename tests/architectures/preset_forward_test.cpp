@@ -36,6 +36,26 @@ TEST_P(EveryPreset, ForwardGivesOneRowOfLogitsPerImage) {
   if (native_input_size(options) == 32) check(*build_model(options, *scheme, 1, 10), 1, 28, 10);
 }
 
+// The resolved-config round trip of every preset line: to_json → model_options_from_json (with the
+// "preset" key, as a saved config.json holds it, and without it) → the same JSON and network.
+TEST_P(EveryPreset, ResolvedModelReadsBackToTheSameNetwork) {
+  const auto options = preset_options(GetParam());
+  const nlohmann::json resolved = to_json(options);
+  nlohmann::json bare = resolved;
+  bare.erase("preset");
+  const auto with_preset = model_options_from_json(JsonReader(resolved, "config.json", "/model"), preset_options);
+  const auto without = model_options_from_json(JsonReader(bare, "config.json", "/model"), preset_options);
+  EXPECT_EQ(to_json(with_preset), resolved);
+  EXPECT_EQ(to_json(without), bare);
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto names = [&](const ModelOptions& o) {
+    std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+    for (const auto& p : build_model(o, *scheme, 3, 10)->named_parameters()) out.emplace_back(p.key(), p.value().sizes().vec());
+    return out;
+  };
+  EXPECT_EQ(names(without), names(options));
+}
+
 INSTANTIATE_TEST_SUITE_P(Zoo, EveryPreset, ::testing::ValuesIn(preset_registry().names()),
                          [](const auto& info) { return info.param; });
 
