@@ -70,6 +70,56 @@ void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRe
   render_plot(curves, base);
 }
 
+// The paper's compression figure: final test error of each group against its parameter count,
+// with the published figures the experiment declares; its markdown section.
+std::string error_against_parameters_section(const std::vector<TableRow>& rows, const std::string& experiment,
+                                             const std::string& figures) {
+  Plot compression;
+  compression.title = experiment + ": final test error against parameters";
+  compression.xlabel = "parameters";
+  compression.ylabel = "final test error (%)";
+  compression.extra = {"set key below", "set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1"};
+  for (const auto& row : rows)
+    compression.series.push_back({row.group + " (" + row.scheme + ")", {double(row.params)}, {row.final_mean}, "points pt 7 ps 1.5"});
+  PlotSeries paper{"published (the experiment's reference)", {}, {}, "points pt 4 ps 2 lc rgb 'black'"};
+  for (const auto& row : rows)
+    if (row.reference) paper.x.push_back(double(row.params)), paper.y.push_back(*row.reference);
+  if (!paper.x.empty()) compression.series.push_back(paper);
+  render_plot(compression, figures + "/error_vs_params");
+  std::string md = "\n## Error against parameters\n\n![Final test error of each group against its parameter count](figures/error_vs_params.png)\n\n"
+                   "Final test error (mean over runs) of each group against its parameter count";
+  return md + (paper.x.empty() ? ".\n" : ", with the published figures the experiment declares (open squares) on the same axes.\n");
+}
+
+// Modified-equation analysis of every run, with the learned k_n of LM runs (plot and table).
+std::string modified_equations_section(const std::vector<RunRecord>& runs, const std::string& figures) {
+  std::string md = "\n## Modified equations\n\n";
+  for (const auto& r : runs) {
+    RunAnalysis a;
+    try {
+      a = analyze_run(r.dir);
+    } catch (const DataError& e) {
+      md += fmt::format("- **{}**: no analysis ({})\n", run_name(r.dir), e.what());
+      continue;
+    }
+    md += fmt::format("- **{}** ({}): {}", run_name(r.dir), a.scheme.name, a.modified_equation);
+    if (a.measured_error_constant >= 0) {
+      md += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
+      if (a.predicted_error_constant >= 0) md += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
+    }
+    md += "\n";
+    if (a.blocks.empty()) continue;
+    std::string name = "k_" + run_name(r.dir);
+    plot_k_by_depth(a, "learned k_n of " + run_name(r.dir), figures + "/" + name);
+    md += fmt::format("\n![Learned k_n of {} against depth, with the zero-stability range](figures/{}.png)\n\n", run_name(r.dir), name);
+    md += format_k_table(a.blocks);
+    md += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
+                      "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
+                      a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+  }
+  return md;
+}
+
 }  // namespace
 
 std::string write_report(const std::string& experiment_dir, const std::string& out_dir, const ReportOptions& options) {
@@ -100,48 +150,9 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   md += "\n## Training curves\n\n![Mean training (dashed) and test (solid) error by epoch of each group](figures/curves.png)\n\n"
         "Training (dashed) and test (solid) error by epoch, averaged over each group's seeds.\n";
 
-  // Test error against parameters (the paper's compression figure).
-  Plot compression;
-  compression.title = experiment + ": final test error against parameters";
-  compression.xlabel = "parameters";
-  compression.ylabel = "final test error (%)";
-  compression.extra = {"set key below", "set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1"};
-  for (const auto& row : rows)
-    compression.series.push_back({row.group + " (" + row.scheme + ")", {double(row.params)}, {row.final_mean}, "points pt 7 ps 1.5"});
-  PlotSeries paper{"published (the experiment's reference)", {}, {}, "points pt 4 ps 2 lc rgb 'black'"};
-  for (const auto& row : rows)
-    if (row.reference) paper.x.push_back(double(row.params)), paper.y.push_back(*row.reference);
-  if (!paper.x.empty()) compression.series.push_back(paper);
-  render_plot(compression, figures + "/error_vs_params");
-  md += "\n## Error against parameters\n\n![Final test error of each group against its parameter count](figures/error_vs_params.png)\n\n"
-        "Final test error (mean over runs) of each group against its parameter count";
-  md += paper.x.empty() ? ".\n" : ", with the published figures the experiment declares (open squares) on the same axes.\n";
+  md += error_against_parameters_section(rows, experiment, figures);
 
-  // Modified-equation analysis of every run (k_n of LM runs).
-  md += "\n## Modified equations\n\n";
-  for (const auto& r : runs) {
-    RunAnalysis a;
-    try {
-      a = analyze_run(r.dir);
-    } catch (const DataError& e) {
-      md += fmt::format("- **{}**: no analysis ({})\n", run_name(r.dir), e.what());
-      continue;
-    }
-    md += fmt::format("- **{}** ({}): {}", run_name(r.dir), a.scheme.name, a.modified_equation);
-    if (a.measured_error_constant >= 0) {
-      md += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
-      if (a.predicted_error_constant >= 0) md += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
-    }
-    md += "\n";
-    if (a.blocks.empty()) continue;
-    std::string name = "k_" + run_name(r.dir);
-    plot_k_by_depth(a, "learned k_n of " + run_name(r.dir), figures + "/" + name);
-    md += fmt::format("\n![Learned k_n of {} against depth, with the zero-stability range](figures/{}.png)\n\n", run_name(r.dir), name);
-    md += format_k_table(a.blocks);
-    md += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
-                      "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
-                      a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
-  }
+  md += modified_equations_section(runs, figures);
   std::string path = out_dir + "/report.md";
   write_file_atomic(path, md);
   return path;

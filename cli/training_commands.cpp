@@ -338,61 +338,11 @@ int speed_command(const Args& args) {
     data.push_back(&datasets.at(key));
   }
   auto results = measure_throughput(runs, data, device, t);
-  nlohmann::json out = nlohmann::json::array();
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const auto& r = results[i];
-    out.push_back({{"run", e.name + "/" + runs[i].run_id},
-                   {"device", device.str()},
-                   {"threads", used_threads},
-                   {"precision", r.precision},
-                   {"batch_size", runs[i].train.batch_size},
-                   {"params", r.params},
-                   {"end_to_end_images_per_second", median(r.end_to_end)},
-                   {"compute_images_per_second", median(r.compute_only)},
-                   {"end_to_end_rounds", r.end_to_end},
-                   {"compute_rounds", r.compute_only}});
-  }
-  // Step time against the first run's, paired round by round (each pair saw the same machine).
-  auto paired_ratio = [&](size_t i) {
-    const auto& mine = t.compute_only ? results[i].compute_only : results[i].end_to_end;
-    const auto& first = t.compute_only ? results[0].compute_only : results[0].end_to_end;
-    std::vector<double> ratios;
-    for (size_t r = 0; r < mine.size(); ++r) ratios.push_back(first[r] / mine[r]);
-    return median(ratios);
-  };
-  for (size_t i = 1; i < runs.size(); ++i) out[i]["step_time_ratio_to_first"] = paired_ratio(i);
-  for (size_t i = 0; i < runs.size(); ++i) {
-    std::vector<double> e2e_ratios;
-    for (size_t r = 0; r < results[i].end_to_end.size() && r < results[i].compute_only.size(); ++r)
-      e2e_ratios.push_back(results[i].end_to_end[r] / results[i].compute_only[r]);
-    out[i]["end_to_end_over_compute"] = median(e2e_ratios);
-  }
-  if (json) {
-    std::cout << out.dump(2) << "\n";
-    return 0;
-  }
-  for (size_t i = 0; i < runs.size(); ++i) {
-    const double e2e = median(results[i].end_to_end), compute = median(results[i].compute_only);
-    fmt::print("{} on {} ({} thread(s), {}, batch {}):", out[i]["run"].get<std::string>(), device.str(), used_threads,
-               results[i].precision, runs[i].train.batch_size);
-    if (t.end_to_end) fmt::print(" end to end {:.0f} images/s", e2e);
-    if (t.compute_only) fmt::print("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", compute);
-    if (t.end_to_end && t.compute_only) fmt::print(" (end to end / compute {:.3f})", out[i]["end_to_end_over_compute"].get<double>());
-    if (i > 0) fmt::print("; step time {:.3f}x the first run's", out[i]["step_time_ratio_to_first"].get<double>());
-    fmt::print("\n");
-  }
-  for (size_t i = 0; i < runs.size() && !t.profile_dir.empty(); ++i) {
-    double total = 0;
-    for (const auto& op : results[i].profile) total += op.self_ms;
-    fmt::print("\n{}: {} compute-only steps, {:.1f} ms of operator time per step ({}/{}.trace.json)\n",
-               out[i]["run"].get<std::string>(), t.steps, total / t.steps, t.profile_dir, runs[i].run_id);
-    fmt::print("  {:>9} {:>9} {:>7}  {}\n", "self ms", "total ms", "calls", "operator (per step)");
-    for (size_t k = 0; k < std::min<size_t>(18, results[i].profile.size()); ++k) {
-      const auto& op = results[i].profile[k];
-      fmt::print("  {:>9.2f} {:>9.2f} {:>7.1f}  {}\n", op.self_ms / t.steps, op.total_ms / t.steps,
-                 double(op.calls) / t.steps, op.name);
-    }
-  }
+  const nlohmann::json report = throughput_report(e.name, runs, results, device.str(), used_threads, t);
+  if (json)
+    std::cout << report.dump(2) << "\n";
+  else
+    std::cout << format_throughput_report(report, runs, results, t);
   return 0;
 }
 

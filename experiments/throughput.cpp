@@ -1,5 +1,7 @@
 #include "experiments/throughput.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -51,6 +53,67 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
                                          o.profile_dir + "/" + runs[i].run_id + ".trace.json");
   }
   return results;
+}
+
+nlohmann::json throughput_report(const std::string& experiment, const std::vector<RunSpec>& runs,
+                                 const std::vector<ThroughputResult>& results, const std::string& device, int threads,
+                                 const ThroughputOptions& t) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = results[i];
+    std::vector<double> e2e_ratios;  // paired round by round: each pair saw the same machine
+    for (size_t k = 0; k < r.end_to_end.size() && k < r.compute_only.size(); ++k)
+      e2e_ratios.push_back(r.end_to_end[k] / r.compute_only[k]);
+    out.push_back({{"run", experiment + "/" + runs[i].run_id},
+                   {"device", device},
+                   {"threads", threads},
+                   {"precision", r.precision},
+                   {"batch_size", runs[i].train.batch_size},
+                   {"params", r.params},
+                   {"end_to_end_images_per_second", median(r.end_to_end)},
+                   {"compute_images_per_second", median(r.compute_only)},
+                   {"end_to_end_rounds", r.end_to_end},
+                   {"compute_rounds", r.compute_only},
+                   {"end_to_end_over_compute", median(e2e_ratios)}});
+    if (i == 0) continue;
+    // Step time against the first run's, paired round by round.
+    const auto& mine = t.compute_only ? r.compute_only : r.end_to_end;
+    const auto& first = t.compute_only ? results[0].compute_only : results[0].end_to_end;
+    std::vector<double> ratios;
+    for (size_t k = 0; k < mine.size(); ++k) ratios.push_back(first[k] / mine[k]);
+    out[i]["step_time_ratio_to_first"] = median(ratios);
+  }
+  return out;
+}
+
+std::string format_throughput_report(const nlohmann::json& report, const std::vector<RunSpec>& runs,
+                                     const std::vector<ThroughputResult>& results, const ThroughputOptions& t) {
+  std::string text;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& row = report[i];
+    text += fmt::format("{} on {} ({} thread(s), {}, batch {}):", row["run"].get<std::string>(), row["device"].get<std::string>(),
+                        row["threads"].get<int>(), results[i].precision, runs[i].train.batch_size);
+    if (t.end_to_end) text += fmt::format(" end to end {:.0f} images/s", median(results[i].end_to_end));
+    if (t.compute_only)
+      text += fmt::format("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", median(results[i].compute_only));
+    if (t.end_to_end && t.compute_only)
+      text += fmt::format(" (end to end / compute {:.3f})", row["end_to_end_over_compute"].get<double>());
+    if (i > 0) text += fmt::format("; step time {:.3f}x the first run's", row["step_time_ratio_to_first"].get<double>());
+    text += "\n";
+  }
+  for (size_t i = 0; i < runs.size() && !t.profile_dir.empty(); ++i) {
+    double total = 0;
+    for (const auto& op : results[i].profile) total += op.self_ms;
+    text += fmt::format("\n{}: {} compute-only steps, {:.1f} ms of operator time per step ({}/{}.trace.json)\n",
+                        report[i]["run"].get<std::string>(), t.steps, total / t.steps, t.profile_dir, runs[i].run_id);
+    text += fmt::format("  {:>9} {:>9} {:>7}  {}\n", "self ms", "total ms", "calls", "operator (per step)");
+    for (size_t k = 0; k < std::min<size_t>(18, results[i].profile.size()); ++k) {
+      const auto& op = results[i].profile[k];
+      text += fmt::format("  {:>9.2f} {:>9.2f} {:>7.1f}  {}\n", op.self_ms / t.steps, op.total_ms / t.steps,
+                          double(op.calls) / t.steps, op.name);
+    }
+  }
+  return text;
 }
 
 }  // namespace odenet

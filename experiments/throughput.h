@@ -38,4 +38,13 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
                                                  const std::vector<const DatasetSplits*>& data,
                                                  const c10::Device& device, const ThroughputOptions& options);
 
+/// One JSON object per run: images/s (medians and rounds), end to end over compute, and for
+/// runs after the first the step time relative to the first's (median of per-round ratios).
+nlohmann::json throughput_report(const std::string& experiment, const std::vector<RunSpec>& runs,
+                                 const std::vector<ThroughputResult>& results, const std::string& device, int threads,
+                                 const ThroughputOptions& options);
+/// The report as lines of text, with the profiles' top operators when profiled.
+std::string format_throughput_report(const nlohmann::json& report, const std::vector<RunSpec>& runs,
+                                     const std::vector<ThroughputResult>& results, const ThroughputOptions& options);
+
 }  // namespace odenet
