@@ -2,10 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "architectures/field_registry.h"
-#include "architectures/presets.h"
 #include "core/error.h"
 
 namespace odenet {
@@ -24,9 +21,6 @@ int64_t cifar_blocks_per_stage(const ModelOptions& o, bool partitioned) {
 CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels,
                                  int64_t num_classes)
     : activation_(o.activation) {
-  const auto& layout = layout_registry().get("cifar_resnet");
-  if (std::find(layout.fields.begin(), layout.fields.end(), o.block) == layout.fields.end())
-    throw ConfigError("the cifar_resnet layout takes basic or bottleneck blocks, not '" + o.block + "'");
   const FieldEntry& field = field_registry().get(o.block);
   const int64_t n = cifar_blocks_per_stage(o, scheme.info().partitioned);
   if (!o.stage_widths.empty() && o.stage_widths.size() != 3)

@@ -10,7 +10,6 @@
 namespace odenet {
 
 FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int64_t in_channels, int64_t num_classes) {
-  if (o.block != "conv") throw ConfigError("the fractalnet layout takes block \"conv\" (one conv-BN-ReLU unit per field)");
   if (o.zero_init_residual)
     throw ConfigError("zero_init_residual zeroes the last BatchNorm of basic and bottleneck fields; the fractalnet layout has conv units");
   const std::vector<long>& widths = o.stage_widths;

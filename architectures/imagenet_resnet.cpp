@@ -10,7 +10,6 @@
 namespace odenet {
 
 std::vector<int64_t> imagenet_blocks_per_stage(const ModelOptions& o) {
-  if (o.block != "bottleneck") throw ConfigError("the imagenet_resnet layout takes bottleneck blocks");
   if (o.depth == 50) return {3, 4, 6, 3};
   if (o.depth == 101) return {3, 4, 23, 3};
   if (o.depth == 152) return {3, 8, 36, 3};

@@ -26,6 +26,15 @@ bool contains(const std::vector<std::string>& list, const std::string& key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
 
+// Whether some registered layout or field reads `key` (then another one must not be given it).
+bool layout_or_field_key(const std::string& key) {
+  for (const auto& name : layout_registry().names())
+    if (contains(layout_registry().get(name).keys, key)) return true;
+  for (const auto& name : field_registry().names())
+    if (contains(field_registry().get(name).keys, key)) return true;
+  return false;
+}
+
 }  // namespace
 
 const EnumNames<Activation>& activation_names() {
@@ -79,9 +88,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
   // Keys of other layouts and fields are errors, not silently ignored.
   const std::vector<std::string> reads = keys_read(o);
   for (const auto& [key, value] : r.value().items())
-    if (!contains(kCommonKeys, key) && !contains(reads, key) &&
-        (contains({"depth", "width", "stage_widths", "shortcut", "zero_init_residual", "dropout", "cardinality",
-                   "bottleneck_width"}, key)))
+    if (!contains(kCommonKeys, key) && !contains(reads, key) && layout_or_field_key(key))
       r.fail(key, fmt::format("not used by the {} layout with {} fields (they read: {})", o.layout, o.block,
                               fmt::join(reads, ", ")));
   o.activation = enum_value(r, "activation", activation_names(), o.activation);

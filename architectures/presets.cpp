@@ -1,6 +1,9 @@
 #include "architectures/presets.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "core/error.h"
 #include "core/mac_count.h"
@@ -87,7 +90,11 @@ ModelOptions preset_options(const std::string& name) { return preset_registry().
 std::shared_ptr<ClassifierImpl> build_model(const ModelOptions& options, const Scheme& scheme, int64_t in_channels,
                                             int64_t num_classes) {
   try {
-    return layout_registry().get(options.layout).build(options, scheme, in_channels, num_classes);
+    const LayoutEntry& layout = layout_registry().get(options.layout);
+    if (std::find(layout.fields.begin(), layout.fields.end(), options.block) == layout.fields.end())
+      throw ConfigError(fmt::format("the {} layout takes {} fields, not '{}'", options.layout,
+                                    fmt::join(layout.fields, " or "), options.block));
+    return layout.build(options, scheme, in_channels, num_classes);
   } catch (const ConfigError& e) {  // name what was asked for: the preset (or layout) and the scheme
     std::string model = options.preset.empty() ? "layout '" + options.layout + "'" : "preset '" + options.preset + "'";
     throw ConfigError(fmt::format("{} with scheme '{}': {}", model, scheme.info().name, e.what()));

@@ -9,6 +9,7 @@
 
 #include "architectures/cifar_resnet.h"
 #include "architectures/presets.h"
+#include "core/error.h"
 
 #include <torch/csrc/autograd/function.h>
 
@@ -54,6 +55,20 @@ TEST_P(EveryPreset, ResolvedModelReadsBackToTheSameNetwork) {
     return out;
   };
   EXPECT_EQ(names(without), names(options));
+}
+
+// Options built in code (not read from JSON) meet the layout entry's field list in build_model.
+TEST(BuildModel, RefusesAFieldTheLayoutDoesNotTake) {
+  auto options = preset_options("resnet20");
+  options.block = "conv";
+  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  try {
+    build_model(options, *scheme, 3, 10);
+    FAIL() << "conv fields accepted by cifar_resnet";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'forward_euler': the cifar_resnet layout takes basic or "
+                           "bottleneck fields, not 'conv'");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, EveryPreset, ::testing::ValuesIn(preset_registry().names()),
