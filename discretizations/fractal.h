@@ -82,10 +82,8 @@ class FractalRk2StepImpl : public StepImpl {
   FractalRk2StepImpl(const FieldFactory& make_field, const StepContext& context, const FractalRk2Options& options,
                      bool integrator);
   State forward(const State& state) override;
-  /// (k1, k2, k3) and the two fields.
+  /// (k1, k2, k3).
   torch::Tensor k() const { return k_; }
-  FieldImpl& f1() { return *f1_; }
-  FieldImpl& f2() { return *f2_; }
 
  private:
   std::shared_ptr<FieldImpl> f1_, f2_;

@@ -15,8 +15,6 @@ namespace odenet {
 class PolyNetStepImpl : public StepImpl {
  public:
   PolyNetStepImpl(const FieldFactory& make_field, double dt, bool two_fields);
-  FieldImpl& F() { return *f_; }
-  FieldImpl& G() { return *g_; }
 
  protected:
   torch::Tensor apply(FieldImpl& field, const torch::Tensor& u) { return dt_ == 1.0 ? field.forward(u) : dt_ * field.forward(u); }

@@ -21,8 +21,6 @@ class ShakeShakeStepImpl : public StepImpl {
   ShakeShakeStepImpl(const FieldFactory& make_field, double dt, ShakeBackward backward,
                      std::shared_ptr<FieldImpl> projection = nullptr);
   State forward(const State& state) override;
-  FieldImpl& f1() { return *f1_; }
-  FieldImpl& f2() { return *f2_; }
 
  private:
   std::shared_ptr<FieldImpl> f1_, f2_, projection_;
