@@ -13,9 +13,14 @@ StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_aft
     steps_.push_back(register_module("block" + std::to_string(i + 1), std::move(steps[i])));
   if (relu_after_step_) return;  // a ReLU between steps is not invertible
   for (size_t i = 0; i < steps_.size();) {
-    const StepImpl::StageRunner runner = steps_[i]->stage_runner();
+    StepImpl::StageRunner runner = steps_[i]->stage_runner();
     std::vector<StepImpl*> run;
     size_t j = i;
+    if (!runner && steps_[i]->can_lead_run() && i + 1 < steps_.size() && steps_[i + 1]->stage_runner() &&
+        steps_[i + 1]->run_takes_lead()) {
+      runner = steps_[i + 1]->stage_runner();
+      run.push_back(steps_[j++].get());
+    }
     for (; runner && j < steps_.size() && steps_[j]->stage_runner() == runner; ++j) run.push_back(steps_[j].get());
     if (!run.empty()) runs_[i] = {runner, std::move(run)};
     i = std::max(j, i + 1);
@@ -29,7 +34,7 @@ State StageImpl::forward(const State& state) {
     auto run = recompute ? runs_.find(i) : runs_.end();
     if (run != runs_.end()) {
       const auto& [runner, steps] = run->second;
-      s = State{runner(steps, s.u), {}, {}, {}};
+      s = runner(steps, s);
       i += steps.size();
       continue;
     }

@@ -13,6 +13,10 @@ class ForwardEulerStepImpl : public StepImpl {
   ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt, std::shared_ptr<FieldImpl> projection = nullptr);
   State forward(const State& state) override;
   FieldImpl& field() { return *field_; }
+  /// P, or null for the identity.
+  FieldImpl* projection() { return projection_.get(); }
+  double dt() const { return dt_; }
+  bool can_lead_run() const override { return dt_ == 1.0; }
 
  private:
   std::shared_ptr<FieldImpl> field_;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "discretizations/lm_combination.h"
+#include "discretizations/lm_run.h"
 
 namespace odenet {
 namespace {
@@ -103,8 +104,7 @@ State LinearMultistepStepImpl::forward(const State& state) {
     torch::Tensor scaled = drop_ ? (*drop_)(f, is_training()) : dt_ == 1.0 ? f : dt_ * f;
     if (integrator_) scaled = (1.0 + k()).to(u.dtype()) * scaled;  // a scalar k: consistent for u' = f
     // paper: (1 − k) u_n + k u_{n−1};  official: s u_n + (1 − s) u_{n−1}  (per channel: along dim 1)
-    torch::Tensor weight_of_u = official_ ? coefficient_ : 1.0 - coefficient_;
-    return State{lm_combination(u, previous, scaled, weight_of_u), {u}, {f}};
+    return State{lm_combination(u, previous, scaled, weight_of_u()), {u}, {f}};
   }
   const size_t s = std::max(alpha_.size(), beta_.size());
   TORCH_CHECK(state.history.size() + 1 >= alpha_.size() && state.past_f.size() + 1 >= beta_.size(),
@@ -118,6 +118,10 @@ State LinearMultistepStepImpl::forward(const State& state) {
     out.past_f.push_back(state.past_f[j]);
   }
   return out;
+}
+
+StepImpl::StageRunner LinearMultistepStepImpl::stage_runner() const {
+  return coefficient_.defined() && !integrator_ && !drop_ ? &run_linear_multistep : nullptr;
 }
 
 LinearMultistep::LinearMultistep(LinearMultistepOptions options) : options_(std::move(options)) {}

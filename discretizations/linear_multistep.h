@@ -63,6 +63,12 @@ class LinearMultistepStepImpl : public StepImpl {
                                                                     : std::vector<torch::Tensor>{};
   }
   FieldImpl& field() { return *field_; }
+  double dt() const { return dt_; }
+  /// The weight w of u_n in u_{n+1} = w u_n + (1 − w) u_{n−1} + Δt f (w = 1 − k), differentiable in k.
+  torch::Tensor weight_of_u() const { return official_ ? coefficient_ : 1.0 - coefficient_; }
+  /// Network LM-ResNet steps (a k, no drop rule, not the integrator form) train as one linked run.
+  StageRunner stage_runner() const override;
+  bool run_takes_lead() const override { return true; }
 
  private:
   std::shared_ptr<FieldImpl> field_;

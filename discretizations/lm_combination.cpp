@@ -1,4 +1,5 @@
 #include "discretizations/lm_combination.h"
+#include "discretizations/lm_fused.h"
 
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
@@ -19,41 +20,14 @@ torch::Tensor broadcast_weight(const torch::Tensor& w, const torch::Tensor& u) {
   return w.view(shape);
 }
 
-// How the weights map onto the flat elements: one weight; one per channel with channels
-// innermost (channels-last: element i has channel i % C); one per channel plane (NCHW: planes of
-// H·W elements, plane q has channel q % C).
-struct WeightLayout {
-  int64_t channels = 1, plane = 1;
-  bool last = false;
-};
-
-// The memory layout all three tensors share, if the fused loop can walk them as flat arrays.
+// The layout all three tensors share, if the fused loop can walk them as flat arrays.
 bool fusable(const torch::Tensor& u, const torch::Tensor& previous, const torch::Tensor& g, const torch::Tensor& w,
              WeightLayout& layout) {
-  if (!u.device().is_cpu() || u.dim() < 2) return false;
-  if (u.scalar_type() != torch::kFloat32 && u.scalar_type() != torch::kFloat64) return false;
-  for (const auto* t : {&previous, &g})
-    if (t->scalar_type() != u.scalar_type() || t->sizes() != u.sizes() || t->strides() != u.strides()) return false;
-  if (w.scalar_type() != u.scalar_type() || (w.numel() != 1 && w.numel() != u.size(1))) return false;
-  layout.channels = w.numel();
-  layout.plane = u.numel() / std::max<int64_t>(1, u.size(0) * u.size(1));
-  if (u.is_contiguous()) return true;
-  if (u.dim() == 4 && u.is_contiguous(at::MemoryFormat::ChannelsLast)) {
-    layout.last = true;
-    return true;
-  }
-  return false;
+  return w.scalar_type() == u.scalar_type() && fused_layout({u, previous, g}, w.numel(), layout);
 }
 
-// The loops. Each is compiled twice where the compiler can (AVX2/FMA and baseline x86-64,
-// picked at load time), as LibTorch's own kernels are; reductions run in 16 independent lanes
-// so that they vectorise without reordering anything but the lanes.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define ODENET_VECTOR_CLONES __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define ODENET_VECTOR_CLONES
-#endif
-
+// The loops; reductions run in 16 independent lanes so that they vectorise without reordering
+// anything but the lanes.
 constexpr int kLanes = 16;
 
 // out = a u + (1 − a) p + g over n elements.
@@ -132,42 +106,55 @@ ODENET_DEFINE_KERNELS(float)
 ODENET_DEFINE_KERNELS(double)
 #undef ODENET_DEFINE_KERNELS
 
-// A fixed partition of the elements into chunks of whole weight runs (C elements channels-last,
-// a plane NCHW), so that per-chunk sums add up in the same order on any number of threads.
-struct Chunks {
-  int64_t run, per_chunk, count;
-  Chunks(int64_t n, const WeightLayout& layout) {
-    run = layout.channels == 1 ? 1 : (layout.last ? layout.channels : layout.plane);
-    per_chunk = std::max<int64_t>(1, 16384 / run) * run;
-    count = (n + per_chunk - 1) / per_chunk;
-  }
-};
+}  // namespace
+
+bool fused_layout(const std::vector<torch::Tensor>& tensors, int64_t weight_count, WeightLayout& layout) {
+  const torch::Tensor& u = tensors.front();
+  if (!u.device().is_cpu() || u.dim() < 2) return false;
+  if (u.scalar_type() != torch::kFloat32 && u.scalar_type() != torch::kFloat64) return false;
+  for (const auto& t : tensors)
+    if (!t.defined() || t.scalar_type() != u.scalar_type() || t.sizes() != u.sizes() || t.strides() != u.strides())
+      return false;
+  if (weight_count != 1 && weight_count != u.size(1)) return false;
+  layout = WeightLayout{weight_count, u.numel() / std::max<int64_t>(1, u.size(0) * u.size(1)), false};
+  if (u.is_contiguous()) return true;
+  layout.last = u.dim() == 4 && u.is_contiguous(at::MemoryFormat::ChannelsLast);
+  return layout.last;
+}
+
+torch::Tensor fused_combine(const torch::Tensor& u, const torch::Tensor& previous, const torch::Tensor& g,
+                            const torch::Tensor& weights, const WeightLayout& layout) {
+  auto out = torch::empty_like(u);
+  const int64_t n = u.numel(), C = layout.channels;
+  const Chunks chunks(n, layout);
+  AT_DISPATCH_FLOATING_TYPES(u.scalar_type(), "lm_combination", [&] {
+    const scalar_t *pu = u.data_ptr<scalar_t>(), *pp = previous.data_ptr<scalar_t>(), *pg = g.data_ptr<scalar_t>();
+    const scalar_t* pw = weights.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    at::parallel_for(0, chunks.count, 1, [&](int64_t first, int64_t last) {
+      for (int64_t k = first; k < last; ++k) {
+        const int64_t begin = k * chunks.per_chunk, end = std::min(n, begin + chunks.per_chunk);
+        if (C == 1) {
+          combine_kernel(pu + begin, pp + begin, pg + begin, po + begin, end - begin, pw[0]);
+        } else if (layout.last) {
+          combine_channels_kernel(pu + begin, pp + begin, pg + begin, po + begin, (end - begin) / C, C, pw);
+        } else {
+          for (int64_t r = begin; r < end; r += chunks.run)
+            combine_kernel(pu + r, pp + r, pg + r, po + r, chunks.run, pw[(r / chunks.run) % C]);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+namespace {
 
 struct FusedLmCombination : public torch::autograd::Function<FusedLmCombination> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& u, const torch::Tensor& previous,
                                const torch::Tensor& g, const torch::Tensor& w, WeightLayout layout) {
-    auto out = torch::empty_like(u);
     auto weights = w.contiguous();
-    const int64_t n = u.numel(), C = layout.channels;
-    const Chunks chunks(n, layout);
-    AT_DISPATCH_FLOATING_TYPES(u.scalar_type(), "lm_combination", [&] {
-      const scalar_t *pu = u.data_ptr<scalar_t>(), *pp = previous.data_ptr<scalar_t>(), *pg = g.data_ptr<scalar_t>();
-      const scalar_t* pw = weights.data_ptr<scalar_t>();
-      scalar_t* po = out.data_ptr<scalar_t>();
-      at::parallel_for(0, chunks.count, 1, [&](int64_t first, int64_t last) {
-        for (int64_t k = first; k < last; ++k) {
-          const int64_t begin = k * chunks.per_chunk, end = std::min(n, begin + chunks.per_chunk);
-          if (C == 1) {
-            combine_kernel(pu + begin, pp + begin, pg + begin, po + begin, end - begin, pw[0]);
-          } else if (layout.last) {
-            combine_channels_kernel(pu + begin, pp + begin, pg + begin, po + begin, (end - begin) / C, C, pw);
-          } else {
-            for (int64_t r = begin; r < end; r += chunks.run)
-              combine_kernel(pu + r, pp + r, pg + r, po + r, chunks.run, pw[(r / chunks.run) % C]);
-          }
-        }
-      });
-    });
+    auto out = fused_combine(u, previous, g, weights, layout);
     ctx->save_for_backward({u, previous, weights});
     ctx->saved_data["channels"] = layout.channels;
     ctx->saved_data["plane"] = layout.plane;

@@ -96,14 +96,14 @@ struct ReversibleRun : public torch::autograd::Function<ReversibleRun> {
 
 }  // namespace
 
-torch::Tensor run_reversible_recomputing(const std::vector<StepImpl*>& steps, const torch::Tensor& u) {
+State run_reversible_recomputing(const std::vector<StepImpl*>& steps, const State& state) {
   std::vector<torch::Tensor> params;
   for (auto* step : steps) {
     TORCH_CHECK(step->stage_runner() == &run_reversible_recomputing, "run_reversible_recomputing takes invertible reversible steps only");
     for (const auto& p : step->parameters()) params.push_back(p);
   }
   // As a TensorList, each parameter is an input of the autograd node (a std::vector would not be).
-  return ReversibleRun::apply(u, torch::TensorList(params), reinterpret_cast<int64_t>(&steps))[0];
+  return State{ReversibleRun::apply(state.u, torch::TensorList(params), reinterpret_cast<int64_t>(&steps))[0], {}, {}, {}};
 }
 
 }  // namespace odenet

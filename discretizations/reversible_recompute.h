@@ -12,6 +12,6 @@ namespace odenet {
 
 /// u_{n+k} from u_n through `steps` (invertible reversible steps whose stage_runner() is this
 /// function), differentiable in u and in the steps' parameters.
-torch::Tensor run_reversible_recomputing(const std::vector<StepImpl*>& steps, const torch::Tensor& u);
+State run_reversible_recomputing(const std::vector<StepImpl*>& steps, const State& state);
 
 }  // namespace odenet

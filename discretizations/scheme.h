@@ -90,11 +90,16 @@ class StepImpl : public torch::nn::Module, public CoefficientOwner {
   /// for steps without one. Analysis and logging ask this instead of casting to step types.
   virtual torch::Tensor learned_k() const { return {}; }
   std::vector<torch::Tensor> coefficient_parameters() const override { return {}; }
-  /// How a stage runs this step together with its neighbours: consecutive steps returning the
-  /// same runner are run by it in one call (RevNet's recomputation keeps no activations);
-  /// null, the default: the stage calls forward step by step.
-  using StageRunner = torch::Tensor (*)(const std::vector<StepImpl*>& steps, const torch::Tensor& u);
+  /// How a stage runs this step together with its neighbours while training: consecutive steps
+  /// returning the same runner are run by it in one call (RevNet's recomputation keeps no
+  /// activations; LM-ResNet's linked run fuses the two-step adjoint); null, the default: the
+  /// stage calls forward step by step.
+  using StageRunner = State (*)(const std::vector<StepImpl*>& steps, const State& state);
   virtual StageRunner stage_runner() const { return nullptr; }
+  /// Whether the run may also take the step just before it when that step can_lead_run().
+  virtual bool run_takes_lead() const { return false; }
+  /// Whether this step (forward Euler, Δt = 1: it starts every multistep history) can open a run.
+  virtual bool can_lead_run() const { return false; }
 };
 
 /// The mean learned k_n of every step of `model` that has one, by module path, in module order.
