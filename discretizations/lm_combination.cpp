@@ -26,9 +26,7 @@ bool fusable(const torch::Tensor& u, const torch::Tensor& previous, const torch:
   return w.scalar_type() == u.scalar_type() && fused_layout({u, previous, g}, w.numel(), layout);
 }
 
-// The loops; reductions run in 16 independent lanes so that they vectorise without reordering
-// anything but the lanes.
-constexpr int kLanes = 16;
+// The loops (reductions in kLanes lanes).
 
 // out = a u + (1 − a) p + g over n elements.
 template <typename T>
@@ -199,10 +197,7 @@ struct FusedLmCombination : public torch::autograd::Function<FusedLmCombination>
         }
       });
     });
-    std::vector<double> total(static_cast<size_t>(C), 0.0);
-    for (int64_t k = 0; k < chunks.count; ++k)
-      for (int64_t c = 0; c < C; ++c) total[c] += partial[k * C + c];
-    auto grad_w = torch::tensor(total, torch::kFloat64).to(weights.scalar_type()).reshape(weights.sizes());
+    auto grad_w = torch::tensor(channel_totals(partial, chunks, C), torch::kFloat64).to(weights.scalar_type()).reshape(weights.sizes());
     return {grad_u, grad_previous, grad, grad_w, torch::Tensor()};
   }
 };

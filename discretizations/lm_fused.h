@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace odenet {
 
@@ -38,6 +39,18 @@ struct Chunks {
     count = (n + per_chunk - 1) / per_chunk;
   }
 };
+
+/// Reductions run in this many independent lanes, so that they vectorise without reordering
+/// anything but the lanes.
+constexpr int kLanes = 16;
+
+/// Σ over the chunks of per-chunk, per-channel sums (`partial`: count × C, chunk-major), in chunk order.
+inline std::vector<double> channel_totals(const std::vector<double>& partial, const Chunks& chunks, int64_t C) {
+  std::vector<double> total(static_cast<size_t>(C), 0.0);
+  for (int64_t k = 0; k < chunks.count; ++k)
+    for (int64_t c = 0; c < C; ++c) total[c] += partial[k * C + c];
+  return total;
+}
 
 /// out = w ⊙ u + (1 − w) ⊙ previous + g in one loop (no autograd); `w` contiguous, of u's dtype.
 torch::Tensor fused_combine(const torch::Tensor& u, const torch::Tensor& previous, const torch::Tensor& g,

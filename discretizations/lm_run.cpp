@@ -56,10 +56,7 @@ struct Pointers {
   const T *a1, *a2, *b1, *b2, *b3;  // per channel: w_{m+1}, 1 − w_{m+2}, w_m, 1 − w_{m+1}, 1 − w_m
 };
 
-constexpr int kLanes = 16;
-
-// n elements sharing one set of weights; returns Σ λ (u − p), summed in 16 independent lanes so
-// that it vectorises without reordering anything but the lanes.
+// n elements sharing one set of weights; returns Σ λ (u − p), summed in kLanes lanes.
 template <typename T, int Terms, bool GU, bool GP, bool R>
 inline __attribute__((always_inline)) double adjoint_flat(const T* __restrict G, const T* __restrict X,
                                                           const T* __restrict Y, const T* __restrict u,
@@ -100,10 +97,10 @@ inline __attribute__((always_inline)) void adjoint_chunk(const Pointers<T>& q, c
                                                  at(q.p, begin), at(q.L, begin), at(q.gu, begin), at(q.gp, begin),
                                                  end - begin, q.a1[0], q.a2[0], q.b1[0], q.b2[0], q.b3[0]);
   } else if (layout.last) {
-    T acc[512] = {};  // C ≤ 512 on this path (checked by the caller)
+    std::vector<T> acc(static_cast<size_t>(C), T(0));
     adjoint_channels<T, Terms, GU, GP, R>(at(q.G, begin), at(q.X, begin), at(q.Y, begin), at(q.u, begin),
                                           at(q.p, begin), at(q.L, begin), at(q.gu, begin), at(q.gp, begin),
-                                          (end - begin) / C, C, q.a1, q.a2, q.b1, q.b2, q.b3, acc);
+                                          (end - begin) / C, C, q.a1, q.a2, q.b1, q.b2, q.b3, acc.data());
     for (int64_t c = 0; c < C; ++c) sums[c] += acc[c];
   } else {
     for (int64_t r = begin; r < end; r += layout.plane) {
@@ -166,7 +163,6 @@ struct LinkedStep : public torch::autograd::Function<LinkedStep> {
     ctx->saved_data["index"] = index;
     ctx->saved_data["previous"] = !lead;
     ctx->saved_data["grad_weight"] = grad_weight;
-    ctx->saved_data["weight_count"] = w.numel();
     ctx->saved_data["plane"] = layout.plane;
     ctx->saved_data["last"] = layout.last;
     return out;
@@ -200,7 +196,6 @@ struct LinkedStep : public torch::autograd::Function<LinkedStep> {
     auto L = torch::empty_like(u);
     auto gu = shape.grad_u ? torch::empty_like(u) : torch::Tensor();
     auto gp = shape.grad_previous ? torch::empty_like(u) : torch::Tensor();
-    TORCH_CHECK(!layout.last || layout.channels <= 512, "linked LM run: more than 512 channels-last channels");
 
     const int64_t n = u.numel(), C = layout.channels;
     const Chunks chunks(n, layout);
@@ -222,11 +217,8 @@ struct LinkedStep : public torch::autograd::Function<LinkedStep> {
 
     torch::Tensor grad_w;
     if (shape.grad_weight) {
-      std::vector<double> total(static_cast<size_t>(C), 0.0);
-      for (int64_t k = 0; k < chunks.count; ++k)
-        for (int64_t c = 0; c < C; ++c) total[c] += partial[k * C + c];
-      grad_w = torch::tensor(total, torch::kFloat64).to(u.scalar_type());
-      if (ctx->saved_data["weight_count"].toInt() == 1) grad_w = grad_w.sum().reshape({1});
+      grad_w = torch::tensor(channel_totals(partial, chunks, C), torch::kFloat64).to(u.scalar_type());
+      if (record.uniform[m]) grad_w = grad_w.sum().reshape({1});  // one k for the step
     }
     return {gu, gp, L, grad_w, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }

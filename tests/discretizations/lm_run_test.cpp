@@ -17,6 +17,7 @@ struct RunCase {
   torch::ScalarType dtype;
   bool channels_last, projection;
   int lm_steps;
+  int64_t channels = test::kChannels;
 };
 
 // A stage as build_stage makes it: a forward Euler step (with a projection or not), then LM steps.
@@ -24,9 +25,12 @@ std::shared_ptr<StageImpl> lm_stage(const RunCase& c) {
   torch::manual_seed(1);
   auto scheme = test::scheme(c.scheme);
   std::vector<std::shared_ptr<StepImpl>> steps;
-  auto field = [] { return std::make_shared<BasicFieldImpl>(BasicFieldOptions(test::kChannels, test::kChannels).activation(Activation::kPre)); };
+  auto field = [&] {
+    return std::make_shared<BasicFieldImpl>(BasicFieldOptions(c.channels, c.channels).activation(Activation::kPre));
+  };
+  FieldFactory fields = [&](FieldPart) -> std::shared_ptr<FieldImpl> { return field(); };
   steps.push_back(std::make_shared<ForwardEulerStepImpl>(field(), 1.0, c.projection ? field() : nullptr));
-  for (int i = 0; i < c.lm_steps; ++i) steps.push_back(scheme->make_step(test::conv_fields(), StepContext{1.0, i, 4, test::kChannels}));
+  for (int i = 0; i < c.lm_steps; ++i) steps.push_back(scheme->make_step(fields, StepContext{1.0, i, 4, c.channels}));
   auto stage = std::make_shared<StageImpl>(steps, false);
   for (auto& p : stage->parameters()) p.data().add_(0.05 * torch::randn_like(p));  // k away from its init, BN off 1/0
   stage->to(c.dtype);
@@ -60,7 +64,7 @@ Pass run(StageImpl& stage, const torch::Tensor& x, bool through_runner) {
 
 torch::Tensor state(const RunCase& c) {
   torch::manual_seed(2);
-  auto x = torch::randn({3, test::kChannels, 5, 4}, torch::TensorOptions().dtype(c.dtype));
+  auto x = torch::randn({3, c.channels, 5, 4}, torch::TensorOptions().dtype(c.dtype));
   return c.channels_last ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
 }
 
@@ -99,6 +103,11 @@ TEST(LinkedLmRun, GivesTheStepByStepValuesAndGradientsInEveryLayout) {
                                             << channels_last << " projection " << projection << " LM steps " << lm_steps);
             expect_same_as_step_by_step(c, state(c), true);
           }
+}
+
+TEST(LinkedLmRun, TakesAPerChannelKOnWideChannelsLastStates) {
+  RunCase c{{{"name", "linear_multistep"}, {"per_channel", true}}, torch::kFloat64, true, false, 3, 520};
+  expect_same_as_step_by_step(c, state(c), true);
 }
 
 TEST(LinkedLmRun, StepsOutsideTheFusedLoopsSplitTheRunAndKeepItsGradients) {
