@@ -59,7 +59,7 @@ for round in $(seq 1 "$rounds"); do
     echo "$round|pytorch|$name|$rate" >> "$out/rates"
     echo "  round $round: PyTorch resnet20 $name: $rate images/s"
   done
-  "$odenet" speed "$experiment" --run 0 --steps "$steps" --warmup 5 --rounds 1 --threads "$threads" --device "$DEVICE" \
+  "$odenet" speed "$experiment" --run 0 --steps $((steps / 2)) --warmup 5 --rounds 2 --threads "$threads" --device "$DEVICE" \
     --json > "$out/odenet.json"
   if [ "$native_bf16" = yes ] || [ "$round" -eq 1 ]; then
     "$odenet" speed "$experiment" --run 0 --steps "$steps" --warmup 5 --rounds 1 --threads "$threads" --device "$DEVICE" \
@@ -82,7 +82,7 @@ print(f"  round {rnd}: odenet resnet20 {d['precision']}: end to end {d['end_to_e
 PY
 done
 # LM-ResNet-20 against pre-activation ResNet-20: many short interleaved rounds in one process.
-"$odenet" speed "$experiment" --run 2 1 --steps 10 --warmup 3 --rounds $((rounds * 3)) --mode compute \
+"$odenet" speed "$experiment" --run 2 1 --steps 10 --warmup 3 --rounds $((rounds * 3)) --mode compute --phases \
   --threads "$threads" --device "$DEVICE" --json > "$out/lm.json"
 
 "$python" - "$out" "$DEVICE" "$threads" "$cpu_model" <<'PY'
@@ -113,4 +113,9 @@ print(f"| odenet compute only bf16 | {med(bf16.values()):.0f} | {paired(bf16, co
 pre, lmr = lm[0], lm[1]
 print(f"| LM-ResNet-20 step time (compute only, {len(lmr['compute_rounds'])} rounds) | {lmr['compute_images_per_second']:.0f} "
       f"| {lmr['step_time_ratio_to_first']:.3f} | pre-activation ResNet-20 step ({pre['compute_images_per_second']:.0f} images/s) |")
+print(f"\nWhere LM-ResNet-20's step time goes, median ms per step over {len(lmr['compute_rounds']) * 10} compute-only steps:\n")
+print("| phase | pre-activation ResNet-20 | LM-ResNet-20 | difference |")
+print("|---|---:|---:|---:|")
+for phase, ms in pre["phase_ms"].items():
+    print(f"| {phase} | {ms:.1f} | {lmr['phase_ms'][phase]:.1f} | {lmr['phase_ms_more_than_first'][phase]:+.1f} |")
 PY

@@ -304,11 +304,13 @@ int speed_command(const Args& args) {
       "device", po::value(&device_name)->default_value("auto"), "auto, cpu, cuda or cuda:N")(
       "profile", po::value(&t.profile_dir),
       "also profile the compute-only steps of each run: DIR/<run>.trace.json and the top operators")(
+      "phases", po::bool_switch(&t.phases),
+      "also time each step's forward, backward, update and bookkeeping (median ms; on CUDA the clock waits for the device)")(
       "json", po::bool_switch(&json), "print one JSON array");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map vm;
-  if (!parse(args, "odenet speed EXPERIMENT.json [--run I...] [--steps N] [--warmup W] [--rounds R] [--mode M] [--json]",
+  if (!parse(args, "odenet speed EXPERIMENT.json [--run I...] [--steps N] [--warmup W] [--rounds R] [--mode M] [--phases] [--json]",
              options, positional, vm))
     return 0;
   if (mode != "both" && mode != "end-to-end" && mode != "compute")

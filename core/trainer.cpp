@@ -183,6 +183,7 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
   bool stop = may_stop && options_.stop_requested && options_.stop_requested();
   DataParallelGroup* group = options_.group.get();
   if (group) group->begin_backward(stop);
+  PhaseClock clock(phases_, options_.device);
   torch::Tensor logits, loss;
   // A data-parallel rank may get no example of a small last batch: it sends zero gradients, but with
   // synchronised BatchNorm it still takes part in the forward's and backward's statistics.
@@ -201,9 +202,11 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
     } else {
       objective = loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
     }
+    clock.lap(0);
     (scaler_ ? scaler_->scale(objective) : objective).backward();
   }
   if (group) stop = group->end_backward();
+  clock.lap(1);
   if (scaler_) {
     const bool finite = scaler_->unscale(parameters_);
     if (finite) optimizer_->step();
@@ -211,6 +214,7 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
   } else {
     optimizer_->step();
   }
+  clock.lap(2);
   if (n == 0) return stop;
   torch::NoGradGuard no_grad;
   sums.loss.add_(loss.detach(), n);
@@ -218,6 +222,7 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
   sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
   sums.seen += n;
   sums.classes = logits.size(1);
+  clock.lap(3);
   return stop;
 }
 
@@ -370,7 +375,7 @@ std::optional<std::array<int64_t, 3>> Trainer::partial_position() const {
   return std::array<int64_t, 3>{partial_->epoch, partial_->steps_done, partial_->steps};
 }
 
-double Trainer::measure_throughput(int64_t steps, int64_t warmup) {
+double Trainer::measure_throughput(int64_t steps, int64_t warmup, StepPhases* phases) {
   model_->train();
   set_learning_rate(learning_rate(options_.schedule, options_.optimizer.lr, 0.0, options_.epochs));
   Sums sums(options_.device);
@@ -384,6 +389,11 @@ double Trainer::measure_throughput(int64_t steps, int64_t warmup) {
   for (int64_t i = 0; i < warmup; ++i) train_step(next_batch(), sums);
   sums.loss.item<double>();  // waits for the warm-up steps on an asynchronous device
   const int64_t seen_before = sums.seen;
+  phases_ = phases;
+  struct Unset {
+    StepPhases*& p;
+    ~Unset() { p = nullptr; }
+  } unset{phases_};
   auto start = Clock::now();
   for (int64_t i = 0; i < steps; ++i) train_step(next_batch(), sums);
   const double loss_sum = sums.loss.item<double>();

@@ -25,6 +25,7 @@
 #include "core/data_parallel.h"
 #include "core/lr_schedule.h"
 #include "core/precision.h"
+#include "core/step_phases.h"
 
 namespace odenet {
 
@@ -111,7 +112,8 @@ class Trainer {
   std::pair<double, double> evaluate();
   /// Training throughput in images/s: `steps` timed steps after `warmup` steps, over the train
   /// source's passes from epoch 1 at the first epoch's learning rate (the model changes; no checkpoint).
-  double measure_throughput(int64_t steps, int64_t warmup);
+  /// With `phases`, each timed step's phase times are appended to it.
+  double measure_throughput(int64_t steps, int64_t warmup, StepPhases* phases = nullptr);
 
   /// Atomic; the file carries a CRC-32 and the run's identity (core/checkpoint_file.h).
   void save_checkpoint(const std::string& path) const;
@@ -149,6 +151,7 @@ class Trainer {
   std::unique_ptr<LossScaler> scaler_;  ///< fp16 only
   long completed_epochs_ = 0;
   std::optional<PartialEpoch> partial_;
+  StepPhases* phases_ = nullptr;  ///< set while measure_throughput times its steps
 };
 
 /// Splits the model's parameters into a decayed and a non-decayed group by `excludes`.

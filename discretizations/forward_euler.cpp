@@ -11,9 +11,9 @@ ForwardEulerStepImpl::ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, dou
   if (projection) projection_ = register_module("projection", std::move(projection));
 }
 
-State ForwardEulerStepImpl::forward(const State& state) {
-  torch::Tensor base = projection_ ? projection_->forward(state.u) : state.u;
-  torch::Tensor f = field_->forward(state.u);
+State ForwardEulerStepImpl::forward(const State& state) { return advance(base(state.u), field_->forward(state.u)); }
+
+State ForwardEulerStepImpl::advance(const torch::Tensor& base, const torch::Tensor& f) const {
   return State{dt_ == 1.0 ? base + f : base + dt_ * f, {base}, {f}};
 }
 

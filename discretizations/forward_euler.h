@@ -13,9 +13,10 @@ class ForwardEulerStepImpl : public StepImpl {
   ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt, std::shared_ptr<FieldImpl> projection = nullptr);
   State forward(const State& state) override;
   FieldImpl& field() { return *field_; }
-  /// P, or null for the identity.
-  FieldImpl* projection() { return projection_.get(); }
-  double dt() const { return dt_; }
+  /// P(u) (u without a projection).
+  torch::Tensor base(const torch::Tensor& u) { return projection_ ? projection_->forward(u) : u; }
+  /// The step from its parts: u_{n+1} = P(u_n) + Δt f with base = P(u_n), f = f(u_n).
+  State advance(const torch::Tensor& base, const torch::Tensor& f) const;
   bool can_lead_run() const override { return dt_ == 1.0; }
 
  private:

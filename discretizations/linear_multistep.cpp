@@ -95,9 +95,10 @@ torch::Tensor LinearMultistepStepImpl::k() const {
   return official_ ? 1.0 - coefficient_ : coefficient_;
 }
 
-State LinearMultistepStepImpl::forward(const State& state) {
+State LinearMultistepStepImpl::forward(const State& state) { return advance(state, field_->forward(state.u)); }
+
+State LinearMultistepStepImpl::advance(const State& state, const torch::Tensor& f) {
   const torch::Tensor& u = state.u;
-  torch::Tensor f = field_->forward(u);
   if (coefficient_.defined()) {
     TORCH_CHECK(!state.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
     const torch::Tensor& previous = state.history[0];

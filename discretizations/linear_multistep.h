@@ -52,6 +52,8 @@ class LinearMultistepStepImpl : public StepImpl {
                           bool integrator, int64_t channels = 0, std::optional<DropRule> drop = std::nullopt);
   /// Needs the history the method uses; stages start it with forward Euler.
   State forward(const State& state) override;
+  /// The step with f = f(u_n) already evaluated.
+  State advance(const State& state, const torch::Tensor& f);
   /// The current k_n (lm_resnet only; one element, or one per channel; in k whatever the parametrisation).
   torch::Tensor k() const;
   /// Whether the step is an LM-ResNet step with a k (trainable or fixed).

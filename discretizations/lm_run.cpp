@@ -8,7 +8,6 @@
 
 #include "discretizations/forward_euler.h"
 #include "discretizations/linear_multistep.h"
-#include "discretizations/lm_combination.h"
 #include "discretizations/lm_fused.h"
 
 namespace odenet {
@@ -236,7 +235,7 @@ State run_linear_multistep(const std::vector<StepImpl*>& steps, const State& sta
                 "run_linear_multistep takes LM-ResNet steps after at most one forward Euler step");
     torch::Tensor input, previous, f, g, w;
     if (lead) {  // u_{m+1} = P(u_m) + f(u_m)
-      input = lead->projection() ? lead->projection()->forward(s.u) : s.u;
+      input = lead->base(s.u);
       f = g = lead->field().forward(s.u);
     } else {
       TORCH_CHECK(!s.history.empty(), "linear_multistep step needs u_{n-1}: start the stage with forward Euler");
@@ -249,19 +248,18 @@ State run_linear_multistep(const std::vector<StepImpl*>& steps, const State& sta
     WeightLayout layout;
     const bool linked = previous.defined() ? fused_layout({input, previous, g}, w.numel(), layout)
                                            : fused_layout({input, g}, 1, layout);
-    torch::Tensor out;
-    if (linked) {
-      if (!record) record = c10::make_intrusive<RunRecord>();
-      const auto index = static_cast<int64_t>(record->weights.size());
-      record->weights.emplace_back();
-      record->lambda.emplace_back();
-      record->uniform.emplace_back();
-      out = lead ? LinkedStep::apply(input, input, g, torch::ones({1}, input.options()), record, index, true, layout)
-                 : LinkedStep::apply(input, previous, g, w, record, index, false, layout);
-    } else {  // what the step's own forward computes
+    if (!linked) {  // the step's own update from the parts evaluated above
       record.reset();
-      out = lead ? input + g : lm_combination(input, previous, g, w);
+      s = lead ? lead->advance(input, f) : lm->advance(s, f);
+      continue;
     }
+    if (!record) record = c10::make_intrusive<RunRecord>();
+    const auto index = static_cast<int64_t>(record->weights.size());
+    record->weights.emplace_back();
+    record->lambda.emplace_back();
+    record->uniform.emplace_back();
+    torch::Tensor out = lead ? LinkedStep::apply(input, input, g, torch::ones({1}, input.options()), record, index, true, layout)
+                             : LinkedStep::apply(input, previous, g, w, record, index, false, layout);
     s = State{out, {input}, {f}, {}};
   }
   return s;

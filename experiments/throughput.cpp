@@ -1,6 +1,7 @@
 #include "experiments/throughput.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -41,11 +42,25 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
     results[i].params = b.setup.params;
     benches.push_back(std::move(b));
   }
-  for (int r = 0; r < o.rounds; ++r)
-    for (size_t i = 0; i < benches.size(); ++i) {
-      if (o.end_to_end) results[i].end_to_end.push_back(benches[i].setup.trainer->measure_throughput(o.steps, o.warmup));
-      if (o.compute_only) results[i].compute_only.push_back(benches[i].compute->measure_throughput(o.steps, o.warmup));
+  // Odd rounds go backwards (runs and modes): with A B | B A no measurement always comes first, so a
+  // drift in the machine's speed does not favour one.
+  for (int r = 0; r < o.rounds; ++r) {
+    const bool backwards = r % 2 == 1;
+    for (size_t k = 0; k < benches.size(); ++k) {
+      const size_t i = backwards ? benches.size() - 1 - k : k;
+      StepPhases* phases = o.phases ? &results[i].phases : nullptr;
+      auto end_to_end = [&] {
+        results[i].end_to_end.push_back(
+            benches[i].setup.trainer->measure_throughput(o.steps, o.warmup, o.compute_only ? nullptr : phases));
+      };
+      auto compute_only = [&] {
+        results[i].compute_only.push_back(benches[i].compute->measure_throughput(o.steps, o.warmup, phases));
+      };
+      if (o.end_to_end && !backwards) end_to_end();
+      if (o.compute_only) compute_only();
+      if (o.end_to_end && backwards) end_to_end();
     }
+  }
   if (!o.profile_dir.empty()) {
     std::filesystem::create_directories(o.profile_dir);
     for (size_t i = 0; i < benches.size(); ++i)
@@ -54,6 +69,20 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
   }
   return results;
 }
+
+namespace {
+
+nlohmann::json phase_medians_ms(const StepPhases& phases) {
+  nlohmann::json out;
+  for (size_t p = 0; p < StepPhases::kCount; ++p) {
+    std::vector<double> ms;
+    for (const auto& step : phases.steps) ms.push_back(1e3 * step[p]);
+    out[StepPhases::kNames[p]] = median(ms);
+  }
+  return out;
+}
+
+}  // namespace
 
 nlohmann::json throughput_report(const std::string& experiment, const std::vector<RunSpec>& runs,
                                  const std::vector<ThroughputResult>& results, const std::string& device, int threads,
@@ -75,6 +104,14 @@ nlohmann::json throughput_report(const std::string& experiment, const std::vecto
                    {"end_to_end_rounds", r.end_to_end},
                    {"compute_rounds", r.compute_only},
                    {"end_to_end_over_compute", median(e2e_ratios)}});
+    if (t.phases) {
+      out[i]["phase_ms"] = phase_medians_ms(r.phases);
+      if (i > 0) {
+        nlohmann::json more;
+        for (const auto& [phase, ms] : out[i]["phase_ms"].items()) more[phase] = ms.get<double>() - out[0]["phase_ms"][phase].get<double>();
+        out[i]["phase_ms_more_than_first"] = more;
+      }
+    }
     if (i == 0) continue;
     // Step time against the first run's, paired round by round.
     const auto& mine = t.compute_only ? r.compute_only : r.end_to_end;
@@ -100,6 +137,13 @@ std::string format_throughput_report(const nlohmann::json& report, const std::ve
       text += fmt::format(" (end to end / compute {:.3f})", row["end_to_end_over_compute"].get<double>());
     if (i > 0) text += fmt::format("; step time {:.3f}x the first run's", row["step_time_ratio_to_first"].get<double>());
     text += "\n";
+    if (!t.phases) continue;
+    std::vector<std::string> parts;
+    for (const char* phase : StepPhases::kNames)
+      parts.push_back(fmt::format("{} {:.1f}", phase, row["phase_ms"][phase].get<double>()) +
+                      (i > 0 ? fmt::format(" ({:+.1f})", row["phase_ms_more_than_first"][phase].get<double>()) : ""));
+    text += fmt::format("  median ms per step over {} steps: {}{}\n", results[i].phases.steps.size(), fmt::join(parts, ", "),
+                        i > 0 ? " (against the first run's)" : "");
   }
   for (size_t i = 0; i < runs.size() && !t.profile_dir.empty(); ++i) {
     double total = 0;

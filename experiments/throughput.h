@@ -20,6 +20,9 @@ struct ThroughputOptions {
   /// Non-empty: after the rounds, profile `steps` compute-only steps of each run and write
   /// <profile_dir>/<run>.trace.json (Chrome trace).
   std::string profile_dir;
+  /// Also time the phases (forward, backward, update, bookkeeping) of every timed step: of the
+  /// compute-only steps, or end to end when only those are measured.
+  bool phases = false;
 };
 
 struct ThroughputResult {
@@ -27,6 +30,7 @@ struct ThroughputResult {
   std::string precision;
   int64_t params = 0;
   std::vector<OperatorTime> profile;  ///< with ThroughputOptions::profile_dir
+  StepPhases phases;                  ///< with ThroughputOptions::phases
 };
 
 /// Median of `values` (0 for none).
@@ -39,7 +43,8 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
                                                  const c10::Device& device, const ThroughputOptions& options);
 
 /// One JSON object per run: images/s (medians and rounds), end to end over compute, and for
-/// runs after the first the step time relative to the first's (median of per-round ratios).
+/// runs after the first the step time relative to the first's (median of per-round ratios); with
+/// phases, the median ms of each phase per step and, after the first run, its difference from the first's.
 nlohmann::json throughput_report(const std::string& experiment, const std::vector<RunSpec>& runs,
                                  const std::vector<ThroughputResult>& results, const std::string& device, int threads,
                                  const ThroughputOptions& options);

@@ -1,5 +1,7 @@
 #include "core/trainer.h"
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
@@ -194,6 +196,25 @@ TEST(Trainer, MeasuresThroughputWithItsOwnStep) {
   double rate = trainer.measure_throughput(12, 2);  // crosses pass boundaries (5 batches per pass)
   EXPECT_GT(rate, 0);
   EXPECT_EQ(trainer.completed_epochs(), 0);
+}
+
+TEST(Trainer, TimesThePhasesOfEachTimedStepOnlyWhenAsked) {
+  TinySources data;
+  Trainer trainer(std::make_shared<TinyImpl>(), data.train, data.test, tiny_options());
+  StepPhases phases;
+  const auto start = std::chrono::steady_clock::now();
+  trainer.measure_throughput(6, 2, &phases);  // the 2 warm-up steps are not timed
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(phases.steps.size(), 6u);
+  double total = 0;
+  for (const auto& step : phases.steps) {
+    EXPECT_GT(step[0], 0);  // forward
+    EXPECT_GT(step[1], 0);  // backward
+    for (double seconds : step) EXPECT_GE(seconds, 0), total += seconds;
+  }
+  EXPECT_LE(total, wall);  // phases of disjoint stretches of the timed steps
+  trainer.measure_throughput(3, 0);
+  EXPECT_EQ(phases.steps.size(), 6u);
 }
 
 TEST(Trainer, NonFiniteMetricsRoundTripThroughMetricsFiles) {
