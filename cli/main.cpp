@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "discretizations/plugin_loader.h"
 
 namespace {
@@ -50,6 +51,7 @@ std::string usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  odenet::keep_freed_host_memory();
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {
