@@ -111,11 +111,13 @@ print(f"| odenet {e2e_name} (defaults) | {med(e2e.values()):.0f} | {paired(e2e, 
 print(f"| odenet {e2e_name} | {med(e2e.values()):.0f} | {paired(e2e, comp):.3f} | odenet compute only |")
 print(f"| odenet compute only bf16 | {med(bf16.values()):.0f} | {paired(bf16, comp):.3f} | odenet compute only fp32 |")
 pre, lmr = lm[0], lm[1]
-print(f"| LM-ResNet-20 step time (compute only, {len(lmr['compute_rounds'])} rounds) | {lmr['compute_images_per_second']:.0f} "
+lm_rounds = sorted(a / b for a, b in zip(pre["compute_rounds"], lmr["compute_rounds"]))
+print(f"| LM-ResNet-20 step time (compute only, {len(lm_rounds)} rounds: {lm_rounds[0]:.3f}–{lm_rounds[-1]:.3f}) "
+      f"| {lmr['compute_images_per_second']:.0f} "
       f"| {lmr['step_time_ratio_to_first']:.3f} | pre-activation ResNet-20 step ({pre['compute_images_per_second']:.0f} images/s) |")
 print(f"\nWhere LM-ResNet-20's step time goes, median ms per step over {len(lmr['compute_rounds']) * 10} compute-only steps:\n")
 print("| phase | pre-activation ResNet-20 | LM-ResNet-20 | difference |")
 print("|---|---:|---:|---:|")
-for phase, ms in pre["phase_ms"].items():
-    print(f"| {phase} | {ms:.1f} | {lmr['phase_ms'][phase]:.1f} | {lmr['phase_ms_more_than_first'][phase]:+.1f} |")
+for phase in ("forward", "backward", "update", "bookkeeping"):
+    print(f"| {phase} | {pre['phase_ms'][phase]:.1f} | {lmr['phase_ms'][phase]:.1f} | {lmr['phase_ms_more_than_first'][phase]:+.1f} |")
 PY
