@@ -115,7 +115,7 @@ lm_rounds = sorted(a / b for a, b in zip(pre["compute_rounds"], lmr["compute_rou
 print(f"| LM-ResNet-20 step time (compute only, {len(lm_rounds)} rounds: {lm_rounds[0]:.3f}–{lm_rounds[-1]:.3f}) "
       f"| {lmr['compute_images_per_second']:.0f} "
       f"| {lmr['step_time_ratio_to_first']:.3f} | pre-activation ResNet-20 step ({pre['compute_images_per_second']:.0f} images/s) |")
-print(f"\nWhere LM-ResNet-20's step time goes, median ms per step over {len(lmr['compute_rounds']) * 10} compute-only steps:\n")
+print(f"\nWhere LM-ResNet-20's step time goes, median ms per step over {lmr['phase_steps']} compute-only steps:\n")
 print("| phase | pre-activation ResNet-20 | LM-ResNet-20 | difference |")
 print("|---|---:|---:|---:|")
 for phase in ("forward", "backward", "update", "bookkeeping"):

@@ -106,6 +106,7 @@ nlohmann::json throughput_report(const std::string& experiment, const std::vecto
                    {"end_to_end_over_compute", median(e2e_ratios)}});
     if (t.phases) {
       out[i]["phase_ms"] = phase_medians_ms(r.phases);
+      out[i]["phase_steps"] = r.phases.steps.size();
       if (i > 0) {
         nlohmann::json more;
         for (const auto& [phase, ms] : out[i]["phase_ms"].items()) more[phase] = ms.get<double>() - out[0]["phase_ms"][phase].get<double>();

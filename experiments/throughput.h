@@ -44,7 +44,8 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
 
 /// One JSON object per run: images/s (medians and rounds), end to end over compute, and for
 /// runs after the first the step time relative to the first's (median of per-round ratios); with
-/// phases, the median ms of each phase per step and, after the first run, its difference from the first's.
+/// phases, the median ms of each phase per step over phase_steps steps and, after the first run, its
+/// difference from the first's.
 nlohmann::json throughput_report(const std::string& experiment, const std::vector<RunSpec>& runs,
                                  const std::vector<ThroughputResult>& results, const std::string& device, int threads,
                                  const ThroughputOptions& options);
