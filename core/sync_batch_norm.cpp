@@ -50,8 +50,11 @@ torch::Tensor synchronized_batch_norm(torch::nn::BatchNorm2dImpl& bn, const torc
 }  // namespace
 
 torch::Tensor batch_norm(torch::nn::BatchNorm2d bn, const torch::Tensor& x) {
-  if (sync_group && bn->is_training()) return synchronized_batch_norm(*bn, x, *sync_group);
-  return bn->forward(x);
+  // Under autocast x arrives in bf16/fp16 from a convolution; LibTorch's BatchNorm would return
+  // that type. Cast it up so the statistics, the normalisation and the output are fp32.
+  const torch::Tensor input = x.is_floating_point() && c10::elementSize(x.scalar_type()) < 4 ? x.to(torch::kFloat32) : x;
+  if (sync_group && bn->is_training()) return synchronized_batch_norm(*bn, input, *sync_group);
+  return bn->forward(input);
 }
 
 SyncBatchNormScope::SyncBatchNormScope(DataParallelGroup* group) : previous_(sync_group) {

@@ -12,7 +12,8 @@
 
 namespace odenet {
 
-/// `bn` applied to `x`.
+/// `bn` applied to `x`, in fp32: a bf16 or fp16 `x` (a convolution's output under autocast) is
+/// cast up and the result stays fp32, so BatchNorm and the residual stream after it are fp32.
 torch::Tensor batch_norm(torch::nn::BatchNorm2d bn, const torch::Tensor& x);
 
 /// While alive, training-mode batch_norm on this thread pools its statistics over `group`'s ranks

@@ -1,11 +1,14 @@
 #include "core/precision.h"
 
 #include <gtest/gtest.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
 #include <limits>
 
 #include "core/error.h"
+#include "core/sync_batch_norm.h"
 
 namespace odenet {
 namespace {
@@ -33,6 +36,42 @@ TEST(Precision, AutocastGuardLowersMatmulsInsideAndRestoresOutside) {
   {
     AutocastGuard guard(Precision::kFp32, c10::Device(c10::kCPU));
     EXPECT_EQ(fc(x).scalar_type(), torch::kFloat32);
+  }
+}
+
+// #9: under bf16 autocast the convolution runs in bf16, but BatchNorm takes its output up to fp32:
+// y = (x − μ)/√(σ² + ε)·γ + β and the running statistics in fp32, the same numbers as BatchNorm
+// applied to the fp32 copy of the convolution's output, in training and in eval mode.
+TEST(Precision, BatchNormUnderBf16AutocastComputesAndReturnsFp32) {
+  torch::manual_seed(0);
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(3, 8, 3).padding(1).bias(false));
+  auto make_bn = [] {
+    torch::nn::BatchNorm2d bn(8);
+    torch::NoGradGuard no_grad;
+    bn->weight.copy_(torch::linspace(0.5, 1.5, 8));
+    bn->bias.copy_(torch::linspace(-1, 1, 8));
+    bn->running_mean.fill_(0.3);
+    bn->running_var.fill_(2.0);
+    return bn;
+  };
+  const auto x = torch::randn({16, 3, 10, 10}) * 3 + 1;
+  for (bool training : {true, false}) {
+    auto bn = make_bn(), reference = make_bn();
+    bn->train(training);
+    reference->train(training);
+    torch::Tensor h, y;
+    {
+      AutocastGuard guard(Precision::kBf16, c10::Device(c10::kCPU));
+      h = conv(x);
+      y = batch_norm(bn, h);
+    }
+    ASSERT_EQ(h.scalar_type(), torch::kBFloat16);
+    ASSERT_EQ(y.scalar_type(), torch::kFloat32);
+    EXPECT_TRUE(torch::equal(y, reference->forward(h.to(torch::kFloat32)))) << "training " << training;
+    EXPECT_TRUE(torch::equal(bn->running_mean, reference->running_mean));
+    EXPECT_TRUE(torch::equal(bn->running_var, reference->running_var));
+    y.square().sum().backward();
+    EXPECT_EQ(bn->weight.grad().scalar_type(), torch::kFloat32);
   }
 }
 
