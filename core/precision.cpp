@@ -1,6 +1,9 @@
 #include "core/precision.h"
 
 #include <ATen/autocast_mode.h>
+#include <ATen/ops/conv2d.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/autograd.h>
 #include <torch/version.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -82,6 +85,30 @@ bool cpu_has_native_bf16() {
 #else
   return false;
 #endif
+}
+
+bool cpu_channels_last_bf16_weight_gradients_accurate() {
+  static const bool accurate = [] {
+    at::Generator generator = at::detail::createCPUGenerator(0);  // leaves the global generator alone
+    const auto input = at::randn({32, 16, 28, 28}, generator).to(torch::kBFloat16).to(torch::kFloat32);
+    const auto grad_out = at::randn({32, 16, 28, 28}, generator).to(torch::kBFloat16);
+    const auto weight = (at::randn({16, 16, 3, 3}, generator) * 0.1).to(torch::kBFloat16).to(torch::kFloat32);
+    auto weight_gradient = [&](at::MemoryFormat format, bool bf16) {
+      torch::AutoGradMode grad_mode(true);
+      auto w = weight.contiguous(format).detach().requires_grad_();
+      torch::Tensor out;
+      {
+        AutocastGuard autocast(bf16 ? Precision::kBf16 : Precision::kFp32, c10::Device(c10::kCPU));
+        out = at::conv2d(input.contiguous(format), w, {}, 1, 1);
+      }
+      out.backward(grad_out.to(out.scalar_type()).contiguous(format));
+      return w.grad();
+    };
+    const auto reference = weight_gradient(at::MemoryFormat::Contiguous, false);
+    const auto lowered = weight_gradient(at::MemoryFormat::ChannelsLast, true);
+    return ((lowered - reference).norm() / reference.norm()).item<double>() < 0.05;
+  }();
+  return accurate;
 }
 
 Precision resolve_precision(const std::string& requested, const c10::Device& device) {

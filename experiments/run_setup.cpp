@@ -21,6 +21,11 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   s.train.precision = resolve_precision(run.precision, device);
   s.train.identity = identity;
   s.train.stop_requested = [] { return stop_signal() != 0; };  // set once `odenet run` installs its handlers
+  if (s.train.channels_last && s.train.precision == Precision::kBf16 && device.is_cpu() &&
+      !cpu_channels_last_bf16_weight_gradients_accurate()) {
+    s.train.channels_last = false;
+    s.notice = "bf16 with contiguous tensors: this CPU's channels-last bf16 convolution sums weight gradients in bf16";
+  }
   s.augment = run.augment;
   s.augment.channels_last = s.train.channels_last;
   if (s.augment.mean.empty()) channel_statistics(data.train, s.augment.mean, s.augment.std);

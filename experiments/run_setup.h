@@ -3,6 +3,7 @@
 // The runner and the throughput measurement build runs the same way.
 #pragma once
 #include <memory>
+#include <string>
 
 #include "core/trainer.h"
 #include "data/loader.h"
@@ -17,6 +18,7 @@ struct RunSetup {
   std::shared_ptr<ClassifierImpl> model;
   int64_t params = 0, macs = 0;
   std::unique_ptr<Trainer> trainer;
+  std::string notice;       ///< a setting the setup overrode, and why (empty: none)
 };
 
 /// Builds run `run` on `data` (which must outlive the setup) for `device`; `identity` goes into

@@ -221,6 +221,7 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {}{} thread(s), {}, {}\n", train.label, setup.params,
              data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(), ranks,
              threads, device.str(), precision_name(train.precision));
+  if (!setup.notice.empty()) fmt::print("{}: {}\n", train.label, setup.notice);
   std::fflush(stdout);
 
   auto on_epoch = [&](const EpochMetrics& epoch_metrics) {

@@ -11,6 +11,7 @@
 
 #include <torch/cuda.h>
 
+#include "core/precision.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -77,6 +78,18 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   auto changed = run_odenet("run " + write_experiment(j, "changed.json") + " --results " + dir_ / "results");
   EXPECT_EQ(changed.status, 2);
   EXPECT_NE(changed.output.find("holds a run with a different config"), std::string::npos) << changed.output;
+}
+
+// bf16 on the CPU keeps channels-last only where this CPU's channels-last bf16 convolution computes
+// weight gradients to bf16 accuracy (LibTorch 1.13 without native bf16 does not), and says so.
+TEST_F(Cli, Bf16OnTheCpuDropsChannelsLastWhereItsWeightGradientsAreInaccurate) {
+  auto j = tiny_experiment(dir_ / "data", "bf16", 1);
+  j["train"]["precision"] = "bf16";
+  auto run = run_odenet("run " + write_experiment(j) + " --threads 1 --device cpu --results " + dir_ / "results");
+  ASSERT_EQ(run.status, 0) << run.output;
+  const bool dropped = run.output.find("bf16 with contiguous tensors") != std::string::npos;
+  EXPECT_EQ(dropped, !cpu_channels_last_bf16_weight_gradients_accurate()) << run.output;
+  EXPECT_NE(run.output.find("epoch 1/1"), std::string::npos) << run.output;
 }
 
 TEST_F(Cli, InvalidExperimentExitsTwoAndWritesNothing) {
