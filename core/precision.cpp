@@ -87,27 +87,30 @@ bool cpu_has_native_bf16() {
 #endif
 }
 
+double cpu_bf16_conv_weight_gradient_error(at::MemoryFormat format, int64_t batch, int64_t channels, int64_t size,
+                                           uint64_t seed) {
+  at::Generator generator = at::detail::createCPUGenerator(seed);  // leaves the global generator alone
+  auto bf16_rounded = [](const torch::Tensor& t) { return t.to(torch::kBFloat16).to(torch::kFloat32); };
+  const auto input = bf16_rounded(at::randn({batch, channels, size, size}, generator));
+  const auto grad_out = at::randn({batch, channels, size, size}, generator).to(torch::kBFloat16);
+  const auto weight = bf16_rounded(at::randn({channels, channels, 3, 3}, generator) * 0.1);
+  auto weight_gradient = [&](at::MemoryFormat layout, Precision precision) {
+    torch::AutoGradMode grad_mode(true);
+    auto w = weight.contiguous(layout).detach().requires_grad_();
+    torch::Tensor out;
+    {
+      AutocastGuard autocast(precision, c10::Device(c10::kCPU));
+      out = at::conv2d(input.contiguous(layout), w, {}, 1, 1);
+    }
+    out.backward(grad_out.to(out.scalar_type()).contiguous(layout));
+    return w.grad();
+  };
+  const auto reference = weight_gradient(at::MemoryFormat::Contiguous, Precision::kFp32);
+  return ((weight_gradient(format, Precision::kBf16) - reference).norm() / reference.norm()).item<double>();
+}
+
 bool cpu_channels_last_bf16_weight_gradients_accurate() {
-  static const bool accurate = [] {
-    at::Generator generator = at::detail::createCPUGenerator(0);  // leaves the global generator alone
-    const auto input = at::randn({32, 16, 28, 28}, generator).to(torch::kBFloat16).to(torch::kFloat32);
-    const auto grad_out = at::randn({32, 16, 28, 28}, generator).to(torch::kBFloat16);
-    const auto weight = (at::randn({16, 16, 3, 3}, generator) * 0.1).to(torch::kBFloat16).to(torch::kFloat32);
-    auto weight_gradient = [&](at::MemoryFormat format, bool bf16) {
-      torch::AutoGradMode grad_mode(true);
-      auto w = weight.contiguous(format).detach().requires_grad_();
-      torch::Tensor out;
-      {
-        AutocastGuard autocast(bf16 ? Precision::kBf16 : Precision::kFp32, c10::Device(c10::kCPU));
-        out = at::conv2d(input.contiguous(format), w, {}, 1, 1);
-      }
-      out.backward(grad_out.to(out.scalar_type()).contiguous(format));
-      return w.grad();
-    };
-    const auto reference = weight_gradient(at::MemoryFormat::Contiguous, false);
-    const auto lowered = weight_gradient(at::MemoryFormat::ChannelsLast, true);
-    return ((lowered - reference).norm() / reference.norm()).item<double>() < 0.05;
-  }();
+  static const bool accurate = cpu_bf16_conv_weight_gradient_error(at::MemoryFormat::ChannelsLast, 32, 16, 28, 0) < 0.05;
   return accurate;
 }
 

@@ -4,6 +4,7 @@
 // dynamic loss scaler fp16 needs (LibTorch has no GradScaler).
 #pragma once
 #include <c10/core/Device.h>
+#include <c10/core/MemoryFormat.h>
 #include <torch/types.h>
 
 #include <string>
@@ -21,10 +22,16 @@ const std::vector<std::string>& precision_choices();
 /// Whether this CPU multiplies bf16 natively (AVX512-BF16 or AMX-BF16, from cpuid).
 bool cpu_has_native_bf16();
 
+/// ‖∇W_bf16 − ∇W_fp32‖ / ‖∇W_fp32‖ of a C→C 3×3 convolution (padding 1) on the CPU, on random
+/// batch × C × size × size data drawn from `seed`: the weight gradient under bf16 autocast with
+/// tensors in `format`, against fp32 with contiguous tensors on the same bf16-rounded numbers.
+double cpu_bf16_conv_weight_gradient_error(at::MemoryFormat format, int64_t batch, int64_t channels, int64_t size,
+                                           uint64_t seed);
+
 /// Whether a channels-last bf16 convolution on this CPU computes its weight gradient to bf16
-/// accuracy. Measured once per process (a 16-channel 3×3 layer on 32×16×28×28, tens of ms):
-/// LibTorch 1.13 on CPUs without native bf16 sums channels-last weight gradients over batch ×
-/// pixels in bf16 (relative error ~0.3 there and ~1.5 through ResNet-20; contiguous: ~0.01).
+/// accuracy: the error above < 0.05 for a 16-channel layer on 32×16×28×28, measured once per
+/// process (tens of ms). LibTorch 1.13 on CPUs without native bf16 sums channels-last weight
+/// gradients over batch × pixels in bf16 (error ~0.3 there and ~1.5 through ResNet-20; contiguous: ~0.01).
 bool cpu_channels_last_bf16_weight_gradients_accurate();
 
 /// "auto": bf16 on CUDA, and on CPUs with native bf16 (where bf16 autocast trained ResNet-20

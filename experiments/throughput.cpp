@@ -39,6 +39,7 @@ std::vector<ThroughputResult> measure_throughput(const std::vector<RunSpec>& run
     // The same model with its own optimizer state: steps on the fixed batch.
     b.compute = std::make_unique<Trainer>(b.setup.model, *b.fixed, *b.setup.test_loader, b.setup.train);
     results[i].precision = precision_name(b.setup.train.precision);
+    results[i].notice = b.setup.notice;
     results[i].params = b.setup.params;
     benches.push_back(std::move(b));
   }
@@ -104,6 +105,7 @@ nlohmann::json throughput_report(const std::string& experiment, const std::vecto
                    {"end_to_end_rounds", r.end_to_end},
                    {"compute_rounds", r.compute_only},
                    {"end_to_end_over_compute", median(e2e_ratios)}});
+    if (!r.notice.empty()) out[i]["notice"] = r.notice;
     if (t.phases) {
       out[i]["phase_ms"] = phase_medians_ms(r.phases);
       out[i]["phase_steps"] = r.phases.steps.size();
@@ -138,6 +140,7 @@ std::string format_throughput_report(const nlohmann::json& report, const std::ve
       text += fmt::format(" (end to end / compute {:.3f})", row["end_to_end_over_compute"].get<double>());
     if (i > 0) text += fmt::format("; step time {:.3f}x the first run's", row["step_time_ratio_to_first"].get<double>());
     text += "\n";
+    if (!results[i].notice.empty()) text += fmt::format("  {}\n", results[i].notice);
     if (!t.phases) continue;
     std::vector<std::string> parts;
     for (const char* phase : StepPhases::kNames)

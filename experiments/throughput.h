@@ -28,6 +28,7 @@ struct ThroughputOptions {
 struct ThroughputResult {
   std::vector<double> end_to_end, compute_only;  ///< images/s per round
   std::string precision;
+  std::string notice;  ///< a setting the run's setup overrode, and why (RunSetup::notice)
   int64_t params = 0;
   std::vector<OperatorTime> profile;  ///< with ThroughputOptions::profile_dir
   StepPhases phases;                  ///< with ThroughputOptions::phases

@@ -90,6 +90,10 @@ TEST_F(Cli, Bf16OnTheCpuDropsChannelsLastWhereItsWeightGradientsAreInaccurate) {
   const bool dropped = run.output.find("bf16 with contiguous tensors") != std::string::npos;
   EXPECT_EQ(dropped, !cpu_channels_last_bf16_weight_gradients_accurate()) << run.output;
   EXPECT_NE(run.output.find("epoch 1/1"), std::string::npos) << run.output;
+  // `odenet speed` builds its runs the same way and says so too.
+  auto speed = run_odenet("speed " + dir_ / "exp.json" + " --steps 2 --warmup 1 --rounds 1 --threads 1 --device cpu");
+  ASSERT_EQ(speed.status, 0) << speed.output;
+  EXPECT_EQ(speed.output.find("bf16 with contiguous tensors") != std::string::npos, dropped) << speed.output;
 }
 
 TEST_F(Cli, InvalidExperimentExitsTwoAndWritesNothing) {

@@ -1,6 +1,5 @@
 #include "core/precision.h"
 
-#include <ATen/ops/conv2d.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -79,29 +78,12 @@ TEST(Precision, BatchNormUnderBf16AutocastComputesAndReturnsFp32) {
 // The probe's verdict holds for another layer: the relative error of a channels-last bf16
 // convolution's weight gradient (against fp32 on the same bf16-rounded numbers) on 64×8×24×24.
 TEST(Precision, ChannelsLastBf16ProbeAgreesWithTheWeightGradientOfAnotherLayer) {
-  torch::manual_seed(1);
-  const auto input = torch::randn({64, 8, 24, 24}).to(torch::kBFloat16).to(torch::kFloat32);
-  const auto grad_out = torch::randn({64, 8, 24, 24}).to(torch::kBFloat16);
-  const auto weight = (torch::randn({8, 8, 3, 3}) * 0.1).to(torch::kBFloat16).to(torch::kFloat32);
-  auto weight_gradient = [&](at::MemoryFormat format, Precision precision) {
-    auto w = weight.contiguous(format).detach().requires_grad_();
-    torch::Tensor out;
-    {
-      AutocastGuard autocast(precision, c10::Device(c10::kCPU));
-      out = at::conv2d(input.contiguous(format), w, {}, 1, 1);
-    }
-    out.backward(grad_out.to(out.scalar_type()).contiguous(format));
-    return w.grad();
-  };
-  const auto reference = weight_gradient(at::MemoryFormat::Contiguous, Precision::kFp32);
-  const double error = ((weight_gradient(at::MemoryFormat::ChannelsLast, Precision::kBf16) - reference).norm() /
-                        reference.norm()).item<double>();
+  const double error = cpu_bf16_conv_weight_gradient_error(at::MemoryFormat::ChannelsLast, 64, 8, 24, 1);
   if (cpu_channels_last_bf16_weight_gradients_accurate())
     EXPECT_LT(error, 0.05);
   else
     EXPECT_GT(error, 0.05);
-  const double contiguous = ((weight_gradient(at::MemoryFormat::Contiguous, Precision::kBf16) - reference).norm() /
-                             reference.norm()).item<double>();
+  const double contiguous = cpu_bf16_conv_weight_gradient_error(at::MemoryFormat::Contiguous, 64, 8, 24, 1);
   EXPECT_LT(contiguous, 0.05) << "the fallback, contiguous bf16, must be accurate";
 }
 
