@@ -69,4 +69,13 @@ std::string read_checkpoint_file(const std::string& path, nlohmann::json& identi
   return bytes.substr(newline + 1);
 }
 
+nlohmann::json read_checkpoint_identity(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  const std::string magic(kMagic);
+  if (!in || !std::getline(in, line) || line.compare(0, magic.size(), magic) != 0) return nullptr;
+  const auto header = nlohmann::json::parse(line.substr(magic.size()), nullptr, /*allow_exceptions=*/false);
+  return header.is_object() && header.contains("identity") ? header["identity"] : nlohmann::json();
+}
+
 }  // namespace odenet

@@ -16,6 +16,10 @@ void write_checkpoint_file(const std::string& path, const std::string& payload, 
 /// odenet before the container existed, which is returned unchecked).
 std::string read_checkpoint_file(const std::string& path, nlohmann::json& identity);
 
+/// The writer's identity from `path`'s header line alone (no checksum: read_checkpoint_file checks
+/// that when the checkpoint is loaded); null when the file is missing, bare or its header unreadable.
+nlohmann::json read_checkpoint_identity(const std::string& path);
+
 /// A 16-hex-digit FNV-1a hash of `text` (a run's config.json, for identities).
 std::string text_hash(const std::string& text);
 

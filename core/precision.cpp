@@ -12,6 +12,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "core/error.h"
 
 // LibTorch 2.4 replaced the per-device autocast setters with ones taking the device type.
@@ -73,18 +76,38 @@ const std::vector<std::string>& precision_choices() {
   return choices;
 }
 
-bool cpu_has_native_bf16() {
+std::string cpu_bf16_instructions() {
+  bool avx512_bf16 = false, amx_bf16 = false;
 #if defined(__x86_64__) || defined(__i386__)
   unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_max(0, nullptr) < 7) return false;
-  __cpuid_count(7, 0, a, b, c, d);
-  const bool amx_bf16 = (d >> 22) & 1;
-  __cpuid_count(7, 1, a, b, c, d);
-  const bool avx512_bf16 = (a >> 5) & 1;
-  return amx_bf16 || avx512_bf16;
-#else
-  return false;
+  if (__get_cpuid_max(0, nullptr) >= 7) {
+    __cpuid_count(7, 0, a, b, c, d);
+    amx_bf16 = (d >> 22) & 1;
+    __cpuid_count(7, 1, a, b, c, d);
+    avx512_bf16 = (a >> 5) & 1;
+  }
 #endif
+  if (avx512_bf16 && amx_bf16) return "AVX512-BF16 and AMX-BF16";
+  return avx512_bf16 ? "AVX512-BF16" : amx_bf16 ? "AMX-BF16" : "";
+}
+
+namespace {
+
+// ODENET_CPU_BF16: "native" → true, "emulated" → false, unset or empty → nullopt.
+std::optional<bool> forced_cpu_bf16() {
+  const char* value = std::getenv("ODENET_CPU_BF16");
+  if (!value || !*value) return std::nullopt;
+  const std::string v = value;
+  if (v == "native") return true;
+  if (v == "emulated") return false;
+  throw ConfigError(fmt::format("environment variable ODENET_CPU_BF16={}: not one of native, emulated", v));
+}
+
+}  // namespace
+
+bool cpu_has_native_bf16() {
+  if (auto forced = forced_cpu_bf16()) return *forced;
+  return !cpu_bf16_instructions().empty();
 }
 
 double cpu_bf16_conv_weight_gradient_error(at::MemoryFormat format, int64_t batch, int64_t channels, int64_t size,
@@ -124,6 +147,15 @@ Precision resolve_precision(const std::string& requested, const c10::Device& dev
     return Precision::kFp16;
   }
   throw ConfigError(fmt::format("precision '{}' is not one of: auto, fp32, bf16, fp16", requested));
+}
+
+std::string auto_precision_reason(const c10::Device& device) {
+  const std::string chosen = precision_name(resolve_precision("auto", device));
+  if (device.is_cuda()) return fmt::format("auto: {}, a CUDA device", chosen);
+  if (auto forced = forced_cpu_bf16()) return fmt::format("auto: {}, ODENET_CPU_BF16={}", chosen, *forced ? "native" : "emulated");
+  const std::string instructions = cpu_bf16_instructions();
+  return instructions.empty() ? fmt::format("auto: {}, this CPU has no native bf16 (no AVX512-BF16 or AMX-BF16)", chosen)
+                              : fmt::format("auto: {}, this CPU has {}", chosen, instructions);
 }
 
 AutocastGuard::AutocastGuard(Precision precision, const c10::Device& device) : device_type_(device.type()) {

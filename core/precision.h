@@ -19,7 +19,13 @@ std::string precision_name(Precision precision);
 /// The names a run may request: "auto" and the three above.
 const std::vector<std::string>& precision_choices();
 
-/// Whether this CPU multiplies bf16 natively (AVX512-BF16 or AMX-BF16, from cpuid).
+/// The CPU's native bf16 instructions as cpuid reports them: "AVX512-BF16", "AMX-BF16",
+/// "AVX512-BF16 and AMX-BF16", or "" (none; LibTorch then emulates bf16 through fp32).
+std::string cpu_bf16_instructions();
+
+/// Whether this CPU multiplies bf16 natively (cpu_bf16_instructions() not empty), unless the
+/// environment variable ODENET_CPU_BF16 says "native" or "emulated": tests and CI force either
+/// path of "auto" with it on any CPU. Another value is a ConfigError naming the variable.
 bool cpu_has_native_bf16();
 
 /// ‖∇W_bf16 − ∇W_fp32‖ / ‖∇W_fp32‖ of a C→C 3×3 convolution (padding 1) on the CPU, on random
@@ -38,6 +44,10 @@ bool cpu_channels_last_bf16_weight_gradients_accurate();
 /// ~1.4× faster than fp32); fp32 elsewhere (without it, bf16 trained slower). Otherwise the
 /// named precision; fp16 needs CUDA (LibTorch's CPU autocast takes bf16 only): a ConfigError.
 Precision resolve_precision(const std::string& requested, const c10::Device& device);
+
+/// Why "auto" resolves as it does on `device`, as a phrase for logs and benchmark tables, e.g.
+/// "auto: bf16, this CPU has AVX512-BF16" or "auto: fp32, ODENET_CPU_BF16=emulated".
+std::string auto_precision_reason(const c10::Device& device);
 
 /// Autocast on `device` in `precision` for the guard's lifetime (no-op for fp32): matmuls and
 /// convolutions run in the lower precision, parameters stay fp32 master weights, and

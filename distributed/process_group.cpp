@@ -52,11 +52,12 @@ class GlooGroup : public DataParallelGroup {
       if (!world.agent_store) store_options.numWorkers = static_cast<size_t>(world.world_size);
       store_options.waitWorkers = !world.agent_store;
       store_options.timeout = timeout;
-      c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
+      const std::string address = store_address(world.master_addr, own_hostname());
+      c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(address, store_options);
       if (!world.store_prefix.empty()) store = c10::make_intrusive<c10d::PrefixStore>(world.store_prefix, store);
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
       const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
-      const bool loopback = world.master_addr.rfind("127.", 0) == 0 || world.master_addr == "localhost";
+      const bool loopback = address.rfind("127.", 0) == 0 || address == "localhost";
       options->devices.push_back(interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
                                  : loopback ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                             : c10d::ProcessGroupGloo::createDefaultDevice());

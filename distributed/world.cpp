@@ -1,6 +1,7 @@
 #include "distributed/world.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -82,6 +83,25 @@ std::optional<WorldInfo> world_from_environment(const std::function<const char*(
   if (getenv("MASTER_PORT")) w.master_port = static_cast<uint16_t>(integer("MASTER_PORT", 1, 65535));
   if (w.world_size == 1) return std::nullopt;
   return w;
+}
+
+std::string store_address(const std::string& host, const std::string& own_hostname) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int code = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (code == 0) {
+    ::freeaddrinfo(found);
+    return host;
+  }
+  if (!host.empty() && host == own_hostname) return "127.0.0.1";
+  throw Error(fmt::format("host '{}' does not resolve ({})", host, ::gai_strerror(code)));
+}
+
+std::string own_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
 }
 
 uint16_t free_local_port() {

@@ -30,6 +30,15 @@ std::optional<WorldInfo> world_from_environment(
 /// The first host of a Slurm node list: "node[03-05,9]" → "node03", "a1,b2" → "a1", "gpu-[1-2]-x" → "gpu-1-x".
 std::string first_slurm_host(const std::string& nodelist);
 
+/// The address to reach the store at `host` by: `host` when it resolves; 127.0.0.1 when it is
+/// `own_hostname` (this machine) and does not resolve — torchrun --standalone names its store by the
+/// host name, which a machine without an /etc/hosts entry for itself cannot look up. Another host
+/// that does not resolve is an Error naming it.
+std::string store_address(const std::string& host, const std::string& own_hostname);
+
+/// This machine's host name (gethostname), or "" when it has none.
+std::string own_hostname();
+
 /// A TCP port on 127.0.0.1 that was free a moment ago (for `--nproc`'s store).
 uint16_t free_local_port();
 

@@ -156,12 +156,37 @@ std::string config_text(const RunSpec& run, const std::string& dir) {
 // The signal that stopped training here, or SIGTERM when another data-parallel rank received it.
 int stop_cause() { return stop_signal() != 0 ? stop_signal() : SIGTERM; }
 
+// The run as this process trains it: "auto" is resolved once, when a run starts, and the
+// checkpoints record the result, so a resumed run keeps its arithmetic on any machine (a run
+// started on a native-bf16 CPU or a GPU stays bf16, one started where auto meant fp32 stays fp32).
+// Checkpoints from before the record resolve "auto" anew. `kept` says when the run keeps a
+// precision that "auto" would not pick here.
+RunSpec with_run_precision(const RunSpec& run, const std::string& dir, Plan plan, const c10::Device& device,
+                           std::string* kept = nullptr) {
+  RunSpec resolved = run;
+  const std::string here = precision_name(resolve_precision(run.precision, device));
+  resolved.precision = here;
+  if (run.precision != "auto" || plan != Plan::kResume) return resolved;
+  const nlohmann::json identity = read_checkpoint_identity(dir + "/checkpoint.pt");
+  if (!identity.is_object() || !identity.contains("precision") || !identity["precision"].is_string()) return resolved;
+  resolved.precision = identity["precision"].get<std::string>();
+  if (kept && resolved.precision != here)
+    *kept = fmt::format("keeps {}, the precision \"auto\" chose when the run started ({} here)", resolved.precision,
+                        auto_precision_reason(device));
+  return resolved;
+}
+
+// The checkpoints' identity: this run directory's config.json as written, the seed and the precision.
+nlohmann::json run_identity(const RunSpec& resolved, const std::string& dir) {
+  return {{"config_hash", text_hash(config_text(resolved, dir))}, {"seed", resolved.seed}, {"precision", resolved.precision}};
+}
+
 // A data-parallel rank other than 0: trains its shards alongside rank 0 and writes nothing
 // (rank 0 keeps the run directory and decides where to stop; this rank reads its checkpoint to resume).
-Outcome train_replica(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data,
+Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data,
                       const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
-  const nlohmann::json identity{{"config_hash", text_hash(config_text(run, dir))}, {"seed", run.seed}};
-  RunSetup setup = setup_run(run, data, device, identity, group);
+  const RunSpec run = with_run_precision(spec, dir, plan, device);
+  RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
   Trainer& trainer = *setup.trainer;
   if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) trainer.load_checkpoint(dir + "/checkpoint.pt");
   auto on_epoch = [](const EpochMetrics&) {};
@@ -179,9 +204,10 @@ Outcome train_replica(const RunSpec& run, const std::string& dir, Plan plan, con
   return outcome == Trainer::Outcome::kAtBoundary ? Outcome::kPaused : Outcome::kFinished;
 }
 
-Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
+Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
                   const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
-  if (!is_lead_rank(group.get())) return train_replica(run, dir, plan, data, device, group);  // ranks > 0 write nothing
+  if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
+  const RunSpec& run = spec;
   fs::create_directories(dir);
   RunLock lock(dir);
   if (plan == Plan::kNew) {
@@ -194,9 +220,9 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
     }
   }
 
-  // The checkpoints' identity: this run directory's config.json as written, and the seed.
-  const nlohmann::json identity{{"config_hash", text_hash(config_text(run, dir))}, {"seed", run.seed}};
-  RunSetup setup = setup_run(run, data, device, identity, group);
+  std::string kept_precision;
+  const RunSpec resolved = with_run_precision(spec, dir, plan, device, &kept_precision);
+  RunSetup setup = setup_run(resolved, data, device, run_identity(resolved, dir), group);
   const TrainOptions& train = setup.train;
   Trainer& trainer = *setup.trainer;
 
@@ -221,6 +247,7 @@ Outcome train_run(const RunSpec& run, const std::string& dir, Plan plan, const D
   fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {}{} thread(s), {}, {}\n", train.label, setup.params,
              data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(), ranks,
              threads, device.str(), precision_name(train.precision));
+  if (!kept_precision.empty()) fmt::print("{}: {}\n", train.label, kept_precision);
   if (!setup.notice.empty()) fmt::print("{}: {}\n", train.label, setup.notice);
   std::fflush(stdout);
 

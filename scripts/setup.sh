@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package odenet needs (only those missing, so it is
-# idempotent) and builds odenet (Release, ninja) into build/. Arguments go to
-# cmake's configure step (scripts/test.sh passes -DODENET_WERROR=ON).
+# idempotent) and builds odenet (Release, ninja, warnings are errors) into
+# build/. Arguments go to cmake's configure step. The quickstart and the tests
+# both come through here with the same flags, so they share one build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DODENET_WERROR=ON "$@"
 cmake --build build

@@ -172,6 +172,33 @@ TEST_F(Cli, ResumeAfterKillEndsWithTheSameMetricsAsAnUninterruptedRun) {
       EXPECT_EQ(a[e][key].get<double>(), b[e][key].get<double>()) << "epoch " << e + 1 << " " << key;
 }
 
+// "auto" is resolved once per run: a run started where it meant bf16 and resumed where it means
+// fp32 keeps bf16, says so, and ends as the uninterrupted run ends (ODENET_CPU_BF16 plays the CPUs).
+TEST_F(Cli, AResumedRunKeepsThePrecisionAutoChoseWhenItStarted) {
+  std::string file = write_experiment(tiny_experiment(dir_ / "data", "auto", 2));
+  const std::string native = "ODENET_CPU_BF16=native " + std::string(ODENET_BINARY) + " run " + file +
+                             " --threads 1 --device cpu --results ";
+  auto paused = test::run_shell(native + dir_ / "paused" + " --time-limit 1s");
+  ASSERT_EQ(paused.status, 0) << paused.output;
+  EXPECT_NE(paused.output.find("1 thread(s), cpu, bf16"), std::string::npos) << paused.output;
+  EXPECT_NE(paused.output.find("paused after epoch 1/2"), std::string::npos) << paused.output;
+
+  auto resumed = test::run_shell("ODENET_CPU_BF16=emulated " + std::string(ODENET_BINARY) + " run " + file +
+                                 " --resume --threads 1 --device cpu --results " + dir_ / "paused");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("auto/s0: keeps bf16, the precision \"auto\" chose when the run started "
+                                "(auto: fp32, ODENET_CPU_BF16=emulated here)"),
+            std::string::npos)
+      << resumed.output;
+  auto whole = test::run_shell(native + dir_ / "whole");
+  ASSERT_EQ(whole.status, 0) << whole.output;
+  auto a = metric_lines(dir_ / "paused/auto/s0/metrics.jsonl"), b = metric_lines(dir_ / "whole/auto/s0/metrics.jsonl");
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (const char* key : {"train_loss", "test_loss"}) EXPECT_EQ(a[1][key].get<double>(), b[1][key].get<double>()) << key;
+  EXPECT_EQ(nlohmann::json::parse(test::read_text(dir_ / "paused/auto/s0/summary.json"))["precision"], "bf16");
+}
+
 TEST_F(Cli, ExternalPluginIsListedVerifiedAndUsedInAnExperiment) {
   const std::string plugin = std::string("--plugin ") + ODENET_EXAMPLE_PLUGIN + " ";
   auto schemes = run_odenet(plugin + "schemes --json");

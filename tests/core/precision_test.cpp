@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/sync_batch_norm.h"
+#include "tests/support/test_support.h"
 
 namespace odenet {
 namespace {
@@ -22,6 +23,36 @@ TEST(Precision, AutoIsFp32OnCpusWithoutNativeBf16AndFp16NeedsCuda) {
   EXPECT_EQ(resolve_precision("fp16", c10::Device(c10::kCUDA, 0)), Precision::kFp16);
   EXPECT_THROW(resolve_precision("fp16", cpu), ConfigError);
   EXPECT_THROW(resolve_precision("half", cpu), ConfigError);
+}
+
+// What "auto" picks on each kind of CPU, forced either way by ODENET_CPU_BF16 (as the suite's
+// forced-bf16 variant does), and said in words.
+TEST(Precision, AutoFollowsTheCpusBf16InstructionsOrTheirForcedVerdict) {
+  const c10::Device cpu(c10::kCPU);
+  {
+    test::ScopedEnv unset("ODENET_CPU_BF16", nullptr);
+    const std::string instructions = cpu_bf16_instructions();
+    EXPECT_EQ(cpu_has_native_bf16(), !instructions.empty());
+    EXPECT_EQ(auto_precision_reason(cpu), instructions.empty()
+                                              ? "auto: fp32, this CPU has no native bf16 (no AVX512-BF16 or AMX-BF16)"
+                                              : "auto: bf16, this CPU has " + instructions);
+  }
+  {
+    test::ScopedEnv native("ODENET_CPU_BF16", "native");
+    EXPECT_TRUE(cpu_has_native_bf16());
+    EXPECT_EQ(resolve_precision("auto", cpu), Precision::kBf16);
+    EXPECT_EQ(auto_precision_reason(cpu), "auto: bf16, ODENET_CPU_BF16=native");
+    EXPECT_EQ(resolve_precision("fp32", cpu), Precision::kFp32);  // only "auto" asks the CPU
+  }
+  {
+    test::ScopedEnv emulated("ODENET_CPU_BF16", "emulated");
+    EXPECT_EQ(resolve_precision("auto", cpu), Precision::kFp32);
+    EXPECT_EQ(auto_precision_reason(cpu), "auto: fp32, ODENET_CPU_BF16=emulated");
+    EXPECT_EQ(auto_precision_reason(c10::Device(c10::kCUDA, 0)), "auto: bf16, a CUDA device");
+  }
+  test::ScopedEnv bad("ODENET_CPU_BF16", "yes");
+  EXPECT_EQ(test::error_message<ConfigError>([&] { resolve_precision("auto", cpu); }),
+            "environment variable ODENET_CPU_BF16=yes: not one of native, emulated");
 }
 
 TEST(Precision, AutocastGuardLowersMatmulsInsideAndRestoresOutside) {

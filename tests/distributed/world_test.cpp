@@ -80,5 +80,16 @@ TEST(World, MalformedValuesNameTheVariable) {
             "environment variable MASTER_PORT=70000: not a whole number from 1 to 65535");
 }
 
+// A store named by a host name that does not resolve: this machine's own name means loopback
+// (torchrun --standalone names the store by it); another host is a one-line error naming it.
+TEST(World, AStoreHostThatDoesNotResolveIsLoopbackWhenItIsThisMachineElseAnError) {
+  const std::string unresolvable = "odenet-no-such-host.invalid";  // RFC 2606: .invalid never resolves
+  EXPECT_EQ(store_address("127.0.0.1", unresolvable), "127.0.0.1");
+  EXPECT_EQ(store_address("localhost", unresolvable), "localhost");
+  EXPECT_EQ(store_address(unresolvable, unresolvable), "127.0.0.1");
+  const std::string message = test::error_message<Error>([&] { store_address(unresolvable, "this-machine"); });
+  EXPECT_EQ(message.rfind("host 'odenet-no-such-host.invalid' does not resolve (", 0), 0u) << message;
+}
+
 }  // namespace
 }  // namespace odenet

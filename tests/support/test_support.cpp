@@ -49,6 +49,21 @@ ScratchDir::~ScratchDir() {
        FTW_DEPTH | FTW_PHYS);
 }
 
+ScopedEnv::ScopedEnv(const std::string& name, const char* value) : name_(name) {
+  if (const char* old = std::getenv(name.c_str())) had_ = true, previous_ = old;
+  if (value)
+    ::setenv(name.c_str(), value, 1);
+  else
+    ::unsetenv(name.c_str());
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (had_)
+    ::setenv(name_.c_str(), previous_.c_str(), 1);
+  else
+    ::unsetenv(name_.c_str());
+}
+
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip) {
   if (gzip) {
     gzFile f = gzopen(path.c_str(), "wb");

@@ -27,6 +27,20 @@ class ScratchDir {
   std::string path_;
 };
 
+/// Sets (or, with no value, unsets) an environment variable for its lifetime, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const std::string& name, const char* value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  bool had_ = false;
+  std::string previous_;
+};
+
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip = false);
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
