@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/precision.h"
 #include "data/fixed_batch_source.h"
 #include "experiments/run_setup.h"
 
@@ -98,6 +99,8 @@ nlohmann::json throughput_report(const std::string& experiment, const std::vecto
                    {"device", device},
                    {"threads", threads},
                    {"precision", r.precision},
+                   {"requested_precision", runs[i].precision},
+                   {"auto_precision", auto_precision_reason(c10::Device(device))},
                    {"batch_size", runs[i].train.batch_size},
                    {"params", r.params},
                    {"end_to_end_images_per_second", median(r.end_to_end)},
@@ -131,8 +134,10 @@ std::string format_throughput_report(const nlohmann::json& report, const std::ve
   std::string text;
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& row = report[i];
+    const std::string precision =
+        runs[i].precision == "auto" ? row["auto_precision"].get<std::string>() : results[i].precision;
     text += fmt::format("{} on {} ({} thread(s), {}, batch {}):", row["run"].get<std::string>(), row["device"].get<std::string>(),
-                        row["threads"].get<int>(), results[i].precision, runs[i].train.batch_size);
+                        row["threads"].get<int>(), precision, runs[i].train.batch_size);
     if (t.end_to_end) text += fmt::format(" end to end {:.0f} images/s", median(results[i].end_to_end));
     if (t.compute_only)
       text += fmt::format("{} compute only {:.0f} images/s", t.end_to_end ? "," : "", median(results[i].compute_only));
