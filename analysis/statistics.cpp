@@ -106,4 +106,31 @@ WelchResult welch_test(const std::vector<double>& a, const std::vector<double>& 
   return r;
 }
 
+LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y, double confidence) {
+  LineFit f;
+  f.points = x.size();
+  if (x.size() != y.size() || x.size() < 2) return f;
+  const double n = static_cast<double>(x.size());
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < x.size(); ++i) mx += x[i] / n, my += y[i] / n;
+  double sxx = 0, sxy = 0;
+  for (size_t i = 0; i < x.size(); ++i) sxx += (x[i] - mx) * (x[i] - mx), sxy += (x[i] - mx) * (y[i] - my);
+  if (!(sxx > 0)) return f;
+  f.defined = true;
+  f.slope = sxy / sxx;
+  f.intercept = my - f.slope * mx;
+  f.ci_low = f.ci_high = f.slope;
+  if (x.size() < 3) return f;
+  double sse = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double r = y[i] - f.intercept - f.slope * x[i];
+    sse += r * r;
+  }
+  const double se = std::sqrt(sse / (n - 2) / sxx);
+  const double q = student_t_quantile(0.5 + 0.5 * confidence, n - 2);
+  f.ci_low = f.slope - q * se;
+  f.ci_high = f.slope + q * se;
+  return f;
+}
+
 }  // namespace odenet

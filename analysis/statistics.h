@@ -31,4 +31,14 @@ struct WelchResult {
 /// `confidence` is the interval's level (0.95: 95 %).
 WelchResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double confidence = 0.95);
 
+/// A least-squares line y = intercept + slope x with the `confidence` interval of its slope
+/// (Student's t with n − 2 degrees of freedom; undefined with fewer than 3 points or no spread in x).
+struct LineFit {
+  bool defined = false;
+  double slope = 0, intercept = 0;
+  double ci_low = 0, ci_high = 0;  ///< of the slope (equal to it when there are only 2 points)
+  size_t points = 0;
+};
+LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y, double confidence = 0.95);
+
 }  // namespace odenet

@@ -57,13 +57,14 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
         if (o.shortcut == Shortcut::kShakeSkip) return std::make_shared<ShakeSkipProjectionImpl>(in, out, stride);
         return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
       };
-    StageFieldMaker make = [&, s, out = plan.out_channels](int64_t in, int64_t field_out, int64_t stride) {
+    // Kept by the stage (depth refinement makes more fields): captures copies, not this constructor's locals.
+    StageFieldMaker make = [o, &field, s, out = plan.out_channels, expansion, activation = activation_](
+                               int64_t in, int64_t field_out, int64_t stride) {
       // Inner (3×3) width: field_out / expansion, or bottleneck_width·2^s (ResNeXt: cardinality × d), scaled with field_out.
       int64_t inner = o.bottleneck_width > 0 ? (o.bottleneck_width << s) * field_out / out : field_out / expansion;
-      return field.build(FieldShape{in, field_out, stride, inner, activation_}, o);
+      return field.build(FieldShape{in, field_out, stride, inner, activation}, o);
     };
-    stages_.push_back(register_module("stage" + std::to_string(s + 1),
-                                      build_stage(plan, scheme, make, index, static_cast<int>(3 * n))));
+    add_stage(build_stage(plan, scheme, make, index, static_cast<int>(3 * n)));
     channels = plan.out_channels;
   }
   if (activation_ == Activation::kPre) head_bn_ = register_module("head_bn", torch::nn::BatchNorm2d(channels));
@@ -71,13 +72,14 @@ CifarResNetImpl::CifarResNetImpl(const ModelOptions& o, const Scheme& scheme, in
   init_he_normal(*this, o.zero_init_residual);
 }
 
-torch::Tensor CifarResNetImpl::forward(torch::Tensor x) {
+torch::Tensor CifarResNetImpl::stem(torch::Tensor x) {
   x = stem_(x);
   if (activation_ == Activation::kPost) x = torch::relu(batch_norm(stem_bn_, x));
   if (activation_ == Activation::kReluFirst) x = batch_norm(stem_bn_, x);  // each branch (and the head) starts with a ReLU
-  State state{x, {}};
-  for (auto& stage : stages_) state = stage->forward(state);
-  x = state.u;
+  return x;
+}
+
+torch::Tensor CifarResNetImpl::head(torch::Tensor x) {
   if (activation_ == Activation::kPre) x = torch::relu(batch_norm(head_bn_, x));
   if (activation_ == Activation::kReluFirst) x = torch::relu(x);
   return fc_(x.mean({2, 3}));

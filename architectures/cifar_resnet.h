@@ -13,22 +13,20 @@
 
 #include "architectures/fields.h"
 #include "architectures/model_options.h"
-#include "architectures/stage.h"
-#include "core/classifier.h"
+#include "architectures/staged_network.h"
 
 namespace odenet {
 
-class CifarResNetImpl : public ClassifierImpl {
+class CifarResNetImpl : public StagedNetworkImpl {
  public:
   CifarResNetImpl(const ModelOptions& options, const Scheme& scheme, int64_t in_channels, int64_t num_classes);
-  torch::Tensor forward(torch::Tensor x) override;
-  const std::vector<std::shared_ptr<StageImpl>>& stages() const { return stages_; }
+  torch::Tensor stem(torch::Tensor x) override;
+  torch::Tensor head(torch::Tensor u) override;
 
  private:
   Activation activation_;
   torch::nn::Conv2d stem_{nullptr};
   torch::nn::BatchNorm2d stem_bn_{nullptr}, head_bn_{nullptr};
-  std::vector<std::shared_ptr<StageImpl>> stages_;
   torch::nn::Linear fc_{nullptr};
 };
 

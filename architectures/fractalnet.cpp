@@ -30,7 +30,7 @@ FractalNetImpl::FractalNetImpl(const ModelOptions& o, const Scheme& scheme, int6
     plan.steps = 1;
     plan.number = static_cast<int>(b + 1);
     const double dropout = o.dropout.empty() ? 0.0 : o.dropout[b];
-    StageFieldMaker make = [&o, activation, dropout](int64_t in, int64_t out, int64_t stride) {
+    StageFieldMaker make = [o, activation, dropout](int64_t in, int64_t out, int64_t stride) {  // kept by the stage
       return field_registry().get(o.block).build(FieldShape{in, out, stride, 0, activation, dropout}, o);
     };
     blocks_.push_back(register_module("block" + number, build_stage(plan, scheme, make, index, static_cast<int>(widths.size()))));

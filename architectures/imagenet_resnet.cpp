@@ -43,24 +43,23 @@ ImagenetResNetImpl::ImagenetResNetImpl(const ModelOptions& o, const Scheme& sche
     plan.make_projection = [activation](int64_t in, int64_t out, int64_t stride) -> std::shared_ptr<FieldImpl> {
       return std::make_shared<ConvProjectionImpl>(in, out, stride, activation);
     };
-    StageFieldMaker make = [&, width = first_width << s, out = plan.out_channels](int64_t in, int64_t field_out,
-                                                                                   int64_t stride) {
+    // Kept by the stage (depth refinement makes more fields): captures copies, not this constructor's locals.
+    StageFieldMaker make = [o, activation, width = first_width << s, out = plan.out_channels](int64_t in, int64_t field_out,
+                                                                                              int64_t stride) {
       return field_registry().get(o.block).build(FieldShape{in, field_out, stride, width * field_out / out, activation}, o);
     };
-    stages_.push_back(register_module("stage" + std::to_string(s + 1),
-                                      build_stage(plan, scheme, make, index, static_cast<int>(count))));
+    add_stage(build_stage(plan, scheme, make, index, static_cast<int>(count)));
     channels = plan.out_channels;
   }
   fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
   init_he_normal(*this, o.zero_init_residual);
 }
 
-torch::Tensor ImagenetResNetImpl::forward(torch::Tensor x) {
+torch::Tensor ImagenetResNetImpl::stem(torch::Tensor x) {
   x = torch::relu(batch_norm(stem_bn_, stem_(x)));
-  x = torch::nn::functional::max_pool2d(x, torch::nn::functional::MaxPool2dFuncOptions(3).stride(2).padding(1));
-  State state{x, {}, {}};
-  for (auto& stage : stages_) state = stage->forward(state);
-  return fc_(state.u.mean({2, 3}));
+  return torch::nn::functional::max_pool2d(x, torch::nn::functional::MaxPool2dFuncOptions(3).stride(2).padding(1));
 }
+
+torch::Tensor ImagenetResNetImpl::head(torch::Tensor u) { return fc_(u.mean({2, 3})); }
 
 }  // namespace odenet

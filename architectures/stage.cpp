@@ -7,11 +7,10 @@
 
 namespace odenet {
 
-StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, bool relu_after_step)
-    : relu_after_step_(relu_after_step) {
+StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, StageShape shape) : shape_(std::move(shape)) {
   for (size_t i = 0; i < steps.size(); ++i)
     steps_.push_back(register_module("block" + std::to_string(i + 1), std::move(steps[i])));
-  if (relu_after_step_) return;  // a ReLU between steps is not invertible
+  if (shape_.relu_after_step) return;  // a ReLU between steps is not invertible
   for (size_t i = 0; i < steps_.size();) {
     StepImpl::StageRunner runner = steps_[i]->stage_runner();
     std::vector<StepImpl*> run;
@@ -39,7 +38,7 @@ State StageImpl::forward(const State& state) {
       continue;
     }
     s = steps_[i]->forward(s);
-    if (relu_after_step_) s.u = torch::relu(s.u);
+    if (shape_.relu_after_step) s.u = torch::relu(s.u);
     ++i;
   }
   return s;
@@ -77,7 +76,8 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
     steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));
   index += static_cast<int>(steps.size());
   while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count, p.out_channels}));
-  return std::make_shared<StageImpl>(std::move(steps), p.relu_after_step);
+  return std::make_shared<StageImpl>(std::move(steps),
+                                     StageShape{p.make_projection ? 1 : 0, p.relu_after_step, p.out_channels, make_field});
 }
 
 }  // namespace odenet

@@ -11,8 +11,9 @@
 
 #include "architectures/presets.h"
 #include "core/error.h"
-#include "data/image_folder_reader.h"
+#include "core/expand_path.h"
 #include "core/json_reader.h"
+#include "data/dataset_options.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -37,37 +38,6 @@ nlohmann::json resolve_chain(const std::string& file, std::vector<std::string>& 
   return base;
 }
 
-// $VAR / ${VAR} and a leading ~ in paths.
-std::string expand_path(const JsonReader& r, const std::string& key, const std::string& value) {
-  std::string out = value;
-  if (!out.empty() && out[0] == '~') {
-    const char* home = std::getenv("HOME");
-    out = std::string(home ? home : "") + out.substr(1);
-  }
-  // $NAME or ${NAME} (NAME: a letter or _, then letters, digits, _); scanned by hand (std::regex
-  // recurses per character and overflows the stack on long strings).
-  auto name_char = [](char c, bool first) {
-    return c == '_' || std::isalpha(static_cast<unsigned char>(c)) || (!first && std::isdigit(static_cast<unsigned char>(c)));
-  };
-  std::string result;
-  for (size_t i = 0; i < out.size();) {
-    const bool braced = out[i] == '$' && i + 1 < out.size() && out[i + 1] == '{';
-    const size_t start = i + (braced ? 2 : 1);
-    size_t end = start;
-    while (end < out.size() && name_char(out[end], end == start)) ++end;
-    if (out[i] != '$' || end == start || (braced && (end >= out.size() || out[end] != '}'))) {
-      result += out[i++];
-      continue;
-    }
-    const std::string name = out.substr(start, end - start);
-    const char* v = std::getenv(name.c_str());
-    if (!v) r.fail(key, "environment variable $" + name + " is not set");
-    result += v;
-    i = end + (braced ? 1 : 0);
-  }
-  return result;
-}
-
 // Experiment names become directory names: letters, digits, _ . - and short enough for a file name.
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name == "." || name == "..") return false;
@@ -78,54 +48,6 @@ bool valid_name(const std::string& name) {
 
 // The largest sweep expanded: more runs than this is refused before anything is built.
 constexpr size_t kMaxRuns = 10000;
-
-DatasetOptions parse_dataset(const JsonReader& r, AugmentOptions& augment, nlohmann::json& resolved) {
-  DatasetOptions d;
-  d.name = r.string("name");
-  DatasetDefaults defaults = dataset_defaults(d.name);
-  d.format = defaults.format.empty() ? r.string("format") : r.string("format", defaults.format);
-  const auto& formats = dataset_format_registry();
-  if (!formats.contains(d.format))
-    r.fail("format", fmt::format("'{}' is not one of: {}", d.format, formats.joined_names()));
-  const DatasetFormat& format = formats.get(d.format);
-  d.classes = defaults.classes;
-  d.root = expand_path(r, "root", defaults.root.empty() ? r.string("root") : r.string("root", defaults.root));
-  // A format declares its channels (idx: gray, CIFAR binaries: RGB) or lets the experiment choose.
-  if (format.channels == 0) {
-    d.channels = static_cast<int>(r.integer("channels", 1, 3, defaults.channels));
-    if (d.channels == 2) r.fail("channels", "2 is not supported (1 or 3)");
-  } else {
-    d.channels = format.channels;
-    if (r.has("channels")) r.fail("channels", fmt::format("the {} format's images have {} channel(s); it takes no \"channels\"", d.format, format.channels));
-  }
-  d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : r.string("cache_dir", "");
-  d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
-  d.test_limit = r.integer("test_limit", 0, 1L << 40, 0);
-
-  JsonReader a = r.object("augment");
-  augment.pad = static_cast<int>(a.integer("pad", 0, 64, defaults.pad));
-  augment.flip = a.boolean("flip", defaults.flip);
-  augment.mean = a.numbers("mean", -1e3, 1e3, defaults.mean);
-  augment.std = a.numbers("std", 1e-6, 1e3, defaults.std);
-  if (augment.mean.size() != augment.std.size()) a.fail("std", "mean and std must have one entry per channel each");
-  if (!augment.mean.empty() && static_cast<int>(augment.mean.size()) != d.channels)
-    a.fail("mean", fmt::format("{} entries for {} channel(s)", augment.mean.size(), d.channels));
-  a.finish();
-  r.finish();
-
-  resolved = {{"name", d.name},         {"format", d.format},           {"root", d.root},
-              {"channels", d.channels}, {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
-              {"augment",
-               {{"pad", augment.pad},
-                {"flip", augment.flip},
-                {"mean", augment.mean.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.mean)},
-                {"std", augment.std.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.std)}}}};
-  if (d.format == "image_folder") {
-    if (d.cache_dir.empty()) d.cache_dir = default_cache_dir();
-    resolved["cache_dir"] = d.cache_dir;
-  }
-  return d;
-}
 
 TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::string& precision) {
   TrainOptions t;
@@ -227,7 +149,7 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   run.source = file;
   run.seed = seed;
   nlohmann::json dataset, train;
-  run.dataset = parse_dataset(top.object("dataset"), run.augment, dataset);
+  run.dataset = read_dataset_options(top.object("dataset"), run.augment, dataset);
   if (!top.has("model")) top.fail("model", "required key is missing");
   std::shared_ptr<Scheme> scheme;
   run.model = resolve_model(top.object("model"), scheme);

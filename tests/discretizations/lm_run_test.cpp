@@ -31,7 +31,7 @@ std::shared_ptr<StageImpl> lm_stage(const RunCase& c) {
   FieldFactory fields = [&](FieldPart) -> std::shared_ptr<FieldImpl> { return field(); };
   steps.push_back(std::make_shared<ForwardEulerStepImpl>(field(), 1.0, c.projection ? field() : nullptr));
   for (int i = 0; i < c.lm_steps; ++i) steps.push_back(scheme->make_step(fields, StepContext{1.0, i, 4, c.channels}));
-  auto stage = std::make_shared<StageImpl>(steps, false);
+  auto stage = std::make_shared<StageImpl>(steps, StageShape{});
   for (auto& p : stage->parameters()) p.data().add_(0.05 * torch::randn_like(p));  // k away from its init, BN off 1/0
   stage->to(c.dtype);
   stage->train();

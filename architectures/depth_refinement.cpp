@@ -1,0 +1,203 @@
+#include "architectures/depth_refinement.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/nn/module.h>
+
+#include <cmath>
+#include <map>
+
+#include "core/error.h"
+#include "discretizations/forward_euler.h"
+
+namespace odenet {
+namespace {
+
+// θ = (1 − w) a + w b for every parameter and buffer of `target`, by name (integer buffers such as
+// BatchNorm's batch count take a's value).
+void blend_into(torch::nn::Module& target, const torch::nn::Module& a, const torch::nn::Module& b, double w) {
+  torch::NoGradGuard no_grad;
+  const auto a_params = a.named_parameters(), b_params = b.named_parameters();
+  const auto a_buffers = a.named_buffers(), b_buffers = b.named_buffers();
+  auto blend = [&](const std::string& name, torch::Tensor& out, const torch::Tensor* x, const torch::Tensor* y) {
+    if (!x || !y || x->sizes() != out.sizes() || y->sizes() != out.sizes())
+      throw Error(fmt::format("depth refinement: '{}' of a new field has no counterpart of its shape in the trained steps", name));
+    if (!out.is_floating_point() || w == 0.0)
+      out.copy_(*x);
+    else
+      out.copy_(*x * (1.0 - w) + *y * w);
+  };
+  for (auto& p : target.named_parameters()) blend(p.key(), p.value(), a_params.find(p.key()), b_params.find(p.key()));
+  for (auto& p : target.named_buffers()) blend(p.key(), p.value(), a_buffers.find(p.key()), b_buffers.find(p.key()));
+}
+
+// The value at depth t of a step's own coefficient `name` (a learned k_n, a fixed multistep
+// weight): interpolated among the trained steps that hold it (node of step i at i + ½); empty when none does.
+torch::Tensor coefficient_at(const std::string& name, double t, const std::vector<const StepImpl*>& steps,
+                             DepthInterpolation interpolation) {
+  std::vector<std::pair<double, torch::Tensor>> nodes;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const auto params = steps[i]->named_parameters(/*recurse=*/false);
+    const auto buffers = steps[i]->named_buffers(/*recurse=*/false);
+    if (const auto* p = params.find(name)) nodes.emplace_back(static_cast<double>(i) + 0.5, *p);
+    else if (const auto* b = buffers.find(name)) nodes.emplace_back(static_cast<double>(i) + 0.5, *b);
+  }
+  if (nodes.empty()) return {};
+  if (interpolation == DepthInterpolation::kPiecewise) {  // the step whose interval holds t, else the nearest
+    size_t best = 0;
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      if (std::floor(t) + 0.5 == nodes[k].first) return nodes[k].second;
+      if (std::abs(nodes[k].first - t) < std::abs(nodes[best].first - t)) best = k;
+    }
+    return nodes[best].second;
+  }
+  if (t <= nodes.front().first) return nodes.front().second;
+  if (t >= nodes.back().first) return nodes.back().second;
+  for (size_t k = 0; k + 1 < nodes.size(); ++k)
+    if (t >= nodes[k].first && t <= nodes[k + 1].first) {
+      const double w = (t - nodes[k].first) / (nodes[k + 1].first - nodes[k].first);
+      return w == 0.0 ? nodes[k].second : nodes[k].second * (1.0 - w) + nodes[k + 1].second * w;
+    }
+  return nodes.back().second;
+}
+
+}  // namespace
+
+const EnumNames<DepthInterpolation>& depth_interpolation_names() {
+  static const EnumNames<DepthInterpolation> names{{"piecewise", DepthInterpolation::kPiecewise},
+                                                   {"linear", DepthInterpolation::kLinear}};
+  return names;
+}
+
+DepthSource depth_source(double t, int64_t nodes, DepthInterpolation interpolation) {
+  if (interpolation == DepthInterpolation::kPiecewise) {
+    const int64_t i = std::clamp<int64_t>(static_cast<int64_t>(std::floor(t)), 0, nodes - 1);
+    return {i, i, 0.0};
+  }
+  const double x = t - 0.5;  // in node units: node i at x = i
+  if (x <= 0) return {0, 0, 0.0};
+  if (x >= static_cast<double>(nodes - 1)) return {nodes - 1, nodes - 1, 0.0};
+  const auto i = static_cast<int64_t>(std::floor(x));
+  const double w = x - static_cast<double>(i);
+  return w == 0.0 ? DepthSource{i, i, 0.0} : DepthSource{i, i + 1, w};
+}
+
+std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step) {
+  std::vector<std::shared_ptr<FieldImpl>> fields;
+  for (const auto& child : step.children())
+    if (auto field = std::dynamic_pointer_cast<FieldImpl>(child)) fields.push_back(field);
+  return fields;
+}
+
+std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& scheme, const RefineOptions& o,
+                                        int& index, int count, int stage_number) {
+  if (o.factor < 1) throw ConfigError(fmt::format("refinement factor {}: must be at least 1", o.factor));
+  const StageShape& shape = trained.shape();
+  const auto& all = trained.steps();
+  const auto openings = static_cast<size_t>(shape.openings);
+  std::vector<std::shared_ptr<StepImpl>> steps(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(openings, all.size())));
+  index += static_cast<int>(steps.size());
+  std::vector<const StepImpl*> trained_steps;  // the K steps of the ODE part
+  for (size_t i = openings; i < all.size(); ++i) trained_steps.push_back(all[i].get());
+  const auto K = static_cast<int64_t>(trained_steps.size());
+  if (K == 0) return std::make_shared<StageImpl>(steps, shape);
+
+  const SchemeInfo info = scheme.info();
+  const std::string where = fmt::format("stage {}", stage_number);
+  const auto first_fields = step_fields(*trained_steps.front());
+  for (const auto* step : trained_steps)
+    if (step_fields(*step).size() != first_fields.size())
+      throw ConfigError(fmt::format("{}: its steps hold different numbers of fields; depth refinement needs one kind of step",
+                                    where));
+  if (info.partitioned && first_fields.size() == 1)
+    throw ConfigError(fmt::format("scheme '{}' splits the state into halves (X' = F(Y), Y' = G(X)); the trained steps of {} "
+                                  "hold one field of the whole state", info.name, where));
+  const auto& parameter = *trained_steps.front()->parameters().begin();
+  const auto dtype = parameter.scalar_type();
+  const auto device = parameter.device();
+
+  const double dt = 1.0 / static_cast<double>(o.factor);
+  const int64_t refined = o.factor * K;
+  // A multistep scheme starts with forward Euler steps; after an opening of the same step size
+  // (Δt = 1) the opening's P(u) is the history, as in build_stage.
+  const int64_t starters = openings > 0 && o.factor == 1
+                               ? std::max<int64_t>(0, starting_euler_steps(info.history, static_cast<int64_t>(openings) + refined) -
+                                                          static_cast<int64_t>(openings))
+                               : starting_euler_steps(info.history, refined);
+  for (int64_t j = 0; j < refined; ++j) {
+    const double t = (static_cast<double>(j) + 0.5) * dt;  // the step's midpoint in depth
+    const DepthSource source = depth_source(t, K, o.interpolation);
+    const auto a = step_fields(*trained_steps[source.first]), b = step_fields(*trained_steps[source.second]);
+    std::map<size_t, std::shared_ptr<FieldImpl>> made;  // per trained field: the field at t
+    size_t calls = 0;
+    FieldFactory field = [&](FieldPart part) -> std::shared_ptr<FieldImpl> {
+      const size_t k = a.size() == 1 ? 0 : calls;  // one trained field: the ODE's field, however often asked
+      ++calls;
+      if (k >= a.size())
+        throw ConfigError(fmt::format("scheme '{}' evaluates more distinct fields per step than the {} the trained steps of {} hold",
+                                      info.name, a.size(), where));
+      if (made.count(k)) return made[k];
+      if (source.weight == 0.0) return made[k] = a[k];
+      if (!shape.make_field)
+        throw ConfigError(fmt::format("{} was assembled without a field maker: linear interpolation needs one", where));
+      const int64_t channels = part == FieldPart::kWhole ? shape.channels : shape.channels / 2;
+      auto fresh = shape.make_field(channels, channels, 1);
+      fresh->to(device, dtype);
+      blend_into(*fresh, *a[k], *b[k], source.weight);
+      return made[k] = fresh;
+    };
+    std::shared_ptr<StepImpl> step;
+    if (j < starters) {
+      step = std::make_shared<ForwardEulerStepImpl>(field(FieldPart::kWhole), dt);
+      ++index;
+    } else {
+      step = scheme.make_step(field, StepContext{dt, index++, count, shape.channels});
+      if (a.size() > 1 && calls != a.size())
+        throw ConfigError(fmt::format("scheme '{}' evaluates {} distinct field(s) per step; the trained steps of {} hold {}",
+                                      info.name, calls, where, a.size()));
+    }
+    step->to(device, dtype);
+    // The step's own coefficients (k_n) at depth t, from the trained steps that hold them.
+    torch::NoGradGuard no_grad;
+    auto own = [&](const std::string& name, torch::Tensor& value, bool learned) {
+      torch::Tensor at = coefficient_at(name, t, trained_steps, o.interpolation);
+      if (!at.defined()) {
+        if (learned)
+          throw ConfigError(fmt::format("scheme '{}' learns '{}' per step, which the trained steps of {} do not hold: fix it "
+                                        "in the scheme object (e.g. {{\"name\": \"linear_multistep\", \"fixed_k\": 0.5}})",
+                                        info.name, name, where));
+        return;
+      }
+      if (at.sizes() != value.sizes())
+        throw ConfigError(fmt::format("scheme '{}': '{}' has shape {} per step, the trained steps of {} hold shape {}", info.name,
+                                      name, fmt::join(value.sizes(), "x"), where, fmt::join(at.sizes(), "x")));
+      value.copy_(at);
+    };
+    for (auto& p : step->named_parameters(/*recurse=*/false)) own(p.key(), p.value(), true);
+    for (auto& b : step->named_buffers(/*recurse=*/false)) own(b.key(), b.value(), false);
+    steps.push_back(step);
+  }
+  return std::make_shared<StageImpl>(std::move(steps), shape);
+}
+
+void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options) {
+  int count = 0;
+  for (const auto& stage : network.stages())
+    count += static_cast<int>(stage->shape().openings +
+                              options.factor * (static_cast<int64_t>(stage->steps().size()) - stage->shape().openings));
+  int index = 0;
+  const bool training = network.is_training();
+  for (size_t s = 0; s < network.stages().size(); ++s) {
+    auto stage = refine_stage(*network.stages()[s], scheme, options, index, count, static_cast<int>(s + 1));
+    stage->train(training);
+    network.replace_stage(s, stage);
+  }
+}
+
+std::vector<int64_t> stage_step_counts(const StagedNetworkImpl& network) {
+  std::vector<int64_t> counts;
+  for (const auto& stage : network.stages()) counts.push_back(static_cast<int64_t>(stage->steps().size()));
+  return counts;
+}
+
+}  // namespace odenet

@@ -1,0 +1,55 @@
+// A trained network as an ODE in depth (Sander, Ablin, Peyré 2022; Chang et al. 2018): the K
+// same-shape steps of a stage, with parameters θ_0 … θ_{K−1}, define a field of continuous depth
+// t ∈ [0, K]. Step i covers [i, i + 1] and its parameters sit at the node t = i + ½;
+//   piecewise:  θ(t) = θ_⌊t⌋            (the trained network itself at m = 1)
+//   linear:     θ(t) linear between consecutive nodes, constant beyond the first and last.
+// Refinement rebuilds the stage with m·K steps of Δt = 1/m under any scheme, each step with the
+// parameters at its own midpoint; the opening step (projection) is kept. Convolutions, BatchNorm
+// affine parameters and running statistics, and a step's own coefficients (learned k_n) all follow θ(t).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "architectures/staged_network.h"
+#include "core/json_reader.h"
+
+namespace odenet {
+
+enum class DepthInterpolation { kPiecewise, kLinear };
+const EnumNames<DepthInterpolation>& depth_interpolation_names();
+
+struct RefineOptions {
+  /// m: steps per trained step (Δt = 1/m)
+  int64_t factor = 1;
+  /// how θ(t) joins the trained steps' parameters
+  DepthInterpolation interpolation = DepthInterpolation::kPiecewise;
+};
+
+/// Where θ(t) at depth `t` comes from among `nodes` steps: θ = (1 − weight) θ_first + weight θ_second.
+struct DepthSource {
+  int64_t first = 0, second = 0;
+  double weight = 0;
+};
+DepthSource depth_source(double t, int64_t nodes, DepthInterpolation interpolation);
+
+/// The fields a step evaluates (its FieldImpl children, in registration order).
+std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step);
+
+/// `trained` with its K steps after the openings replaced by m·K steps of Δt = 1/m of `scheme`
+/// (forward Euler steps first where the scheme needs a history: after the opening too when
+/// Δt ≠ 1, since the opening's history lies a whole step back). `index` counts steps over the
+/// network (of `count`), as build_stage does. At m = 1, piecewise, under the scheme that built
+/// `trained`, the stage computes what `trained` computes. A scheme asking for a field count the
+/// trained steps do not hold, or a learned coefficient they lack, is a ConfigError naming it.
+std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& scheme, const RefineOptions& options,
+                                        int& index, int count, int stage_number = 1);
+
+/// Every stage of `network` replaced by its refinement, in place (refine a fresh copy of a
+/// trained model: piecewise refinement shares the trained fields).
+void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options);
+
+/// Steps per stage after refinement (openings included), for reports.
+std::vector<int64_t> stage_step_counts(const StagedNetworkImpl& network);
+
+}  // namespace odenet
