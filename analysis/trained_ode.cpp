@@ -114,7 +114,7 @@ RefinementStudy refinement_study(const std::string& dir, const std::vector<nlohm
   std::vector<nlohmann::json> specs = schemes.empty() ? std::vector<nlohmann::json>{"own"} : schemes;
   for (auto& spec : specs) {
     if (spec == "own") spec = trained.options.scheme;
-    auto scheme = build_scheme(scheme_registry(), spec, "--scheme", "");
+    auto scheme = build_scheme(scheme_registry(), spec, "--schemes", "");
     const std::string label = scheme_label(scheme->to_json());
     std::vector<torch::Tensor> logits;
     const size_t first = study.rows.size();
@@ -245,17 +245,16 @@ SmoothnessReport smoothness_study(const std::string& dir) {
 DepthScaling depth_scaling(const std::vector<SmoothnessReport>& runs) {
   DepthScaling d;
   d.runs = runs.size();
-  std::vector<double> x, norms, increments;
+  std::vector<double> x_norm, norms, x_increment, increments;  // a run with one step per stage has no increment
   for (const auto& r : runs) {
     if (std::find(d.depths.begin(), d.depths.end(), r.depth) == d.depths.end()) d.depths.push_back(r.depth);
-    if (r.max_norm <= 0 || r.max_increment <= 0) continue;
-    x.push_back(std::log(static_cast<double>(r.depth)));
-    norms.push_back(std::log(r.max_norm));
-    increments.push_back(std::log(r.max_increment));
+    const double log_depth = std::log(static_cast<double>(r.depth));
+    if (r.max_norm > 0) x_norm.push_back(log_depth), norms.push_back(std::log(r.max_norm));
+    if (r.max_increment > 0) x_increment.push_back(log_depth), increments.push_back(std::log(r.max_increment));
   }
   std::sort(d.depths.begin(), d.depths.end());
-  d.norm_exponent = fit_line(x, norms);
-  d.increment_exponent = fit_line(x, increments);
+  d.norm_exponent = fit_line(x_norm, norms);
+  d.increment_exponent = fit_line(x_increment, increments);
   return d;
 }
 
@@ -409,6 +408,7 @@ std::string plot_stability(const StabilityStudy& s, const std::string& dir, cons
     plot.series.push_back(points);
     plot.series.push_back(region);
   }
+  if (plot.series.empty()) return "";
   render_plot(plot, dir + "/spectra_" + run);
   return dir + "/spectra_" + run;
 }
@@ -422,6 +422,7 @@ std::string plot_increments(const SmoothnessReport& s, const std::string& dir, c
     for (size_t n = 0; n < k.relative.size(); ++n) series.x.push_back(static_cast<double>(n + 1)), series.y.push_back(k.relative[n]);
     plot.series.push_back(series);
   }
+  if (plot.series.empty()) return "";  // no stage with two steps after its opening
   render_plot(plot, dir + "/increments_" + run);
   return dir + "/increments_" + run;
 }

@@ -112,7 +112,9 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
   if (info.partitioned && first_fields.size() == 1)
     throw ConfigError(fmt::format("scheme '{}' splits the state into halves (X' = F(Y), Y' = G(X)); the trained steps of {} "
                                   "hold one field of the whole state", info.name, where));
-  const auto& parameter = *trained_steps.front()->parameters().begin();
+  const auto trained_parameters = trained_steps.front()->parameters();
+  if (trained_parameters.empty()) throw ConfigError(fmt::format("{}: its steps hold no parameters to refine", where));
+  const torch::Tensor parameter = trained_parameters.front();
   const auto dtype = parameter.scalar_type();
   const auto device = parameter.device();
 
@@ -164,7 +166,7 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
       if (!at.defined()) {
         if (learned)
           throw ConfigError(fmt::format("scheme '{}' learns '{}' per step, which the trained steps of {} do not hold: fix it "
-                                        "in the scheme object (e.g. {{\"name\": \"linear_multistep\", \"fixed_k\": 0.5}})",
+                                        "in the scheme object (e.g. {{\"name\": \"linear_multistep\", \"k\": 0.5}})",
                                         info.name, name, where));
         return;
       }

@@ -20,5 +20,7 @@ int analyze_command(const Args& args);
 int report_command(const Args& args);
 int stability_command(const Args& args);
 int export_command(const Args& args);
+int ode_command(const Args& args);
+int depth_sweep_command(const Args& args);
 
 }  // namespace odenet::cli

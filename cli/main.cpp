@@ -35,6 +35,8 @@ const std::vector<Command>& commands() {
       {"models", "named network presets with their parameter counts", models_command},
       {"verify-scheme", "integrate an analytic problem with a scheme: errors and observed order", verify_scheme_command},
       {"analyze", "modified-equation analysis of a finished run (learned k_n, stability)", analyze_command},
+      {"ode", "a trained run as an ODE: refinement in depth and scheme, Jacobian spectra, smoothness", ode_command},
+      {"depth-sweep", "parameter norms and increments against depth over runs of several depths", depth_sweep_command},
       {"report", "Markdown report with tables and plots for an experiment's results", report_command},
       {"stability", "stability regions of the Runge-Kutta methods and the LM root condition (plots)", stability_command},
       {"export", "a finished run's weights as a state dict that PyTorch's torch.load reads", export_command},

@@ -24,7 +24,9 @@ DatasetOptions read_dataset_options(const JsonReader& r, AugmentOptions& augment
     if (d.channels == 2) r.fail("channels", "2 is not supported (1 or 3)");
   } else {
     d.channels = format.channels;
-    if (r.has("channels")) r.fail("channels", fmt::format("the {} format's images have {} channel(s); it takes no \"channels\"", d.format, format.channels));
+    // A resolved config (a run's config.json) states the format's own count, which reads back.
+    if (r.has("channels") && r.integer("channels", 1, 3, format.channels) != format.channels)
+      r.fail("channels", fmt::format("the {} format's images have {} channel(s); it takes no \"channels\"", d.format, format.channels));
   }
   d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : r.string("cache_dir", "");
   d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
