@@ -250,6 +250,8 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     row.config = first.config;
     row.dataset = first.config["dataset"].value("name", "?");
     row.model = model_label(first.config["model"]);
+    if (first.summary.contains("refined"))  // trained by depth refinement: the depth it ended at
+      row.model += fmt::format(" refined to {}", first.summary["refined"].value("depth", int64_t{0}));
     row.scheme = scheme_label(first.config["model"].value("scheme", nlohmann::json::object()));
     row.params = first.summary["params"].get<int64_t>();
     row.macs = first.summary.value("macs_per_image", int64_t{0});

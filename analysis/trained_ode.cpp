@@ -112,10 +112,15 @@ RefinementStudy refinement_study(const std::string& dir, const std::vector<nlohm
   study.trained_test_error = error_percent(trained_logits, test.labels);
 
   std::vector<nlohmann::json> specs = schemes.empty() ? std::vector<nlohmann::json>{"own"} : schemes;
+  const nlohmann::json own = build_scheme(scheme_registry(), trained.options.scheme, trained.dir + "/config.json", "/model/scheme")->to_json();
+  std::vector<nlohmann::json> done;
   for (auto& spec : specs) {
-    if (spec == "own") spec = trained.options.scheme;
-    auto scheme = build_scheme(scheme_registry(), spec, "--schemes", "");
-    const std::string label = scheme_label(scheme->to_json());
+    auto scheme = build_scheme(scheme_registry(), spec == "own" ? trained.options.scheme : spec, "--schemes", "");
+    const nlohmann::json resolved = scheme->to_json();
+    if (std::find(done.begin(), done.end(), resolved) != done.end()) continue;  // "own" and its name given again
+    done.push_back(resolved);
+    // The run's own scheme by its name (its initialisation parameters say nothing about the trained steps).
+    const std::string label = resolved == own ? resolved.value("name", "?") + " (trained)" : scheme_label(resolved);
     std::vector<torch::Tensor> logits;
     const size_t first = study.rows.size();
     for (int64_t m : ms) {
@@ -390,27 +395,34 @@ std::string plot_refinement(const RefinementStudy& s, const std::string& dir, co
   return dir + "/refinement_distance_" + run;
 }
 
-std::string plot_stability(const StabilityStudy& s, const std::string& dir, const std::string& run) {
-  Plot plot{fmt::format("{}: field Jacobian eigenvalues × Δt over each step's stability region", run), "Re z", "Im z", {},
-            false, false, {"set key outside right", "set size ratio -1"}};
+std::vector<std::string> plot_stability(const StabilityStudy& s, const std::string& dir, const std::string& run) {
   const char* colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
                            "#17becf"};
-  for (size_t i = 0; i < s.steps.size(); ++i) {
-    const auto& p = s.steps[i];
-    const std::string colour = colours[i % 10];
-    PlotSeries points{fmt::format("{} ({:.0f} % inside)", p.name, 100.0 * p.inside), {}, {}, "points pt 7 ps 0.6 lc rgb \"" + colour + "\""};
+  std::map<int, Plot> stages;  // one figure per stage
+  for (const auto& p : s.steps) {
+    auto [it, added] = stages.try_emplace(p.stage);
+    Plot& plot = it->second;
+    if (added)
+      plot = Plot{fmt::format("{}, stage {}: eigenvalues of df/du x dt over each step's stability region", run, p.stage + 1),
+                  "Re z", "Im z", {}, false, false, {"set key outside right top", "set size ratio -1"}};
+    const std::string colour = colours[(plot.series.size() / 2) % 10];
+    PlotSeries points{fmt::format("{}: {:.0f} % inside", p.name, 100.0 * p.inside), {}, {},
+                      "points pt 7 ps 0.7 lc rgb \"" + colour + "\""};
     for (const auto& z : p.z) points.x.push_back(z.real()), points.y.push_back(z.imag());
-    PlotSeries region{p.k != 0 ? fmt::format("region, k = {:.2f}", p.k) : "region (" + p.scheme + ")", {}, {},
-                      "lines dt 2 lc rgb \"" + colour + "\""};
-    // Boundary points in angle order, closed.
-    for (const auto& z : p.boundary) region.x.push_back(z.real()), region.y.push_back(z.imag());
+    PlotSeries region{p.scheme.rfind("forward_euler", 0) == 0 ? "  its region (forward Euler)"
+                                                              : fmt::format("  its region (k = {:.2f})", p.k),
+                      {}, {}, "lines dt 2 lw 1.5 lc rgb \"" + colour + "\""};
+    for (const auto& z : p.boundary) region.x.push_back(z.real()), region.y.push_back(z.imag());  // rays in angle order
     if (!p.boundary.empty()) region.x.push_back(p.boundary.front().real()), region.y.push_back(p.boundary.front().imag());
     plot.series.push_back(points);
     plot.series.push_back(region);
   }
-  if (plot.series.empty()) return "";
-  render_plot(plot, dir + "/spectra_" + run);
-  return dir + "/spectra_" + run;
+  std::vector<std::string> bases;
+  for (auto& [stage, plot] : stages) {
+    bases.push_back(fmt::format("{}/spectra_{}_stage{}", dir, run, stage + 1));
+    render_plot(plot, bases.back());
+  }
+  return bases;
 }
 
 std::string plot_increments(const SmoothnessReport& s, const std::string& dir, const std::string& run) {

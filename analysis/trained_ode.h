@@ -119,10 +119,11 @@ std::string format_smoothness(const SmoothnessReport& s);
 std::string format_depth_scaling(const DepthScaling& d, const std::vector<SmoothnessReport>& runs);
 
 /// Plots into `dir`: refinement_<run> (error and distance against m per scheme, log–log, fitted
-/// slopes in the legend), spectra_<run> (z over each step's stability region), increments_<run>.
+/// slopes in the legend), spectra_<run>_stage<k> (z over each step's stability region, a figure per
+/// stage), increments_<run>.
 /// Each returns the plot's base path ("" when there is nothing to draw).
 std::string plot_refinement(const RefinementStudy& s, const std::string& dir, const std::string& run);
-std::string plot_stability(const StabilityStudy& s, const std::string& dir, const std::string& run);
+std::vector<std::string> plot_stability(const StabilityStudy& s, const std::string& dir, const std::string& run);
 std::string plot_increments(const SmoothnessReport& s, const std::string& dir, const std::string& run);
 std::string plot_depth_scaling(const std::vector<SmoothnessReport>& runs, const DepthScaling& d, const std::string& dir);
 

@@ -15,7 +15,8 @@ namespace {
 
 // θ = (1 − w) a + w b for every parameter and buffer of `target`, by name (integer buffers such as
 // BatchNorm's batch count take a's value).
-void blend_into(torch::nn::Module& target, const torch::nn::Module& a, const torch::nn::Module& b, double w) {
+void blend_into(torch::nn::Module& target, const torch::nn::Module& a, const torch::nn::Module& b, double w,
+                std::vector<ParameterBlend>* blends) {
   torch::NoGradGuard no_grad;
   const auto a_params = a.named_parameters(), b_params = b.named_parameters();
   const auto a_buffers = a.named_buffers(), b_buffers = b.named_buffers();
@@ -27,14 +28,18 @@ void blend_into(torch::nn::Module& target, const torch::nn::Module& a, const tor
     else
       out.copy_(*x * (1.0 - w) + *y * w);
   };
-  for (auto& p : target.named_parameters()) blend(p.key(), p.value(), a_params.find(p.key()), b_params.find(p.key()));
+  for (auto& p : target.named_parameters()) {
+    blend(p.key(), p.value(), a_params.find(p.key()), b_params.find(p.key()));
+    if (blends) blends->push_back({p.value(), *a_params.find(p.key()), *b_params.find(p.key()), w});
+  }
   for (auto& p : target.named_buffers()) blend(p.key(), p.value(), a_buffers.find(p.key()), b_buffers.find(p.key()));
 }
 
 // The value at depth t of a step's own coefficient `name` (a learned k_n, a fixed multistep
-// weight): interpolated among the trained steps that hold it (node of step i at i + ½); empty when none does.
+// weight): interpolated among the trained steps that hold it (node of step i at i + ½); empty when
+// none does. `source` receives the trained tensors it was made from and the weight.
 torch::Tensor coefficient_at(const std::string& name, double t, const std::vector<const StepImpl*>& steps,
-                             DepthInterpolation interpolation) {
+                             DepthInterpolation interpolation, ParameterBlend& source) {
   std::vector<std::pair<double, torch::Tensor>> nodes;
   for (size_t i = 0; i < steps.size(); ++i) {
     const auto params = steps[i]->named_parameters(/*recurse=*/false);
@@ -43,22 +48,28 @@ torch::Tensor coefficient_at(const std::string& name, double t, const std::vecto
     else if (const auto* b = buffers.find(name)) nodes.emplace_back(static_cast<double>(i) + 0.5, *b);
   }
   if (nodes.empty()) return {};
+  auto one = [&](const torch::Tensor& value) {
+    source = {torch::Tensor(), value, value, 0.0};
+    return value;
+  };
   if (interpolation == DepthInterpolation::kPiecewise) {  // the step whose interval holds t, else the nearest
     size_t best = 0;
     for (size_t k = 0; k < nodes.size(); ++k) {
-      if (std::floor(t) + 0.5 == nodes[k].first) return nodes[k].second;
+      if (std::floor(t) + 0.5 == nodes[k].first) return one(nodes[k].second);
       if (std::abs(nodes[k].first - t) < std::abs(nodes[best].first - t)) best = k;
     }
-    return nodes[best].second;
+    return one(nodes[best].second);
   }
-  if (t <= nodes.front().first) return nodes.front().second;
-  if (t >= nodes.back().first) return nodes.back().second;
+  if (t <= nodes.front().first) return one(nodes.front().second);
+  if (t >= nodes.back().first) return one(nodes.back().second);
   for (size_t k = 0; k + 1 < nodes.size(); ++k)
     if (t >= nodes[k].first && t <= nodes[k + 1].first) {
       const double w = (t - nodes[k].first) / (nodes[k + 1].first - nodes[k].first);
-      return w == 0.0 ? nodes[k].second : nodes[k].second * (1.0 - w) + nodes[k + 1].second * w;
+      if (w == 0.0) return one(nodes[k].second);
+      source = {torch::Tensor(), nodes[k].second, nodes[k + 1].second, w};
+      return nodes[k].second * (1.0 - w) + nodes[k + 1].second * w;
     }
-  return nodes.back().second;
+  return one(nodes.back().second);
 }
 
 }  // namespace
@@ -67,6 +78,24 @@ const EnumNames<DepthInterpolation>& depth_interpolation_names() {
   static const EnumNames<DepthInterpolation> names{{"piecewise", DepthInterpolation::kPiecewise},
                                                    {"linear", DepthInterpolation::kLinear}};
   return names;
+}
+
+RefineSchedule read_refine_schedule(const JsonReader& r, long epochs) {
+  RefineSchedule s;
+  if (epochs < 2) r.fail("at_epochs", fmt::format("a run of {} epoch(s) has no epoch boundary to refine at", epochs));
+  if (!r.has("at_epochs")) r.fail("at_epochs", "required key is missing");
+  s.at_epochs = r.integers("at_epochs", 1, epochs - 1, {});
+  if (s.at_epochs.empty()) r.fail("at_epochs", "give at least one epoch to refine after");
+  for (size_t i = 1; i < s.at_epochs.size(); ++i)
+    if (s.at_epochs[i] <= s.at_epochs[i - 1]) r.fail(fmt::format("at_epochs/{}", i), "epochs must increase");
+  s.factor = r.integer("factor", 2, 16, 2);
+  s.interpolation = enum_value(r, "interpolation", depth_interpolation_names(), DepthInterpolation::kLinear);
+  r.finish();
+  return s;
+}
+
+nlohmann::json to_json(const RefineSchedule& s) {
+  return {{"at_epochs", s.at_epochs}, {"factor", s.factor}, {"interpolation", enum_name(depth_interpolation_names(), s.interpolation)}};
 }
 
 DepthSource depth_source(double t, int64_t nodes, DepthInterpolation interpolation) {
@@ -90,7 +119,7 @@ std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step) {
 }
 
 std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& scheme, const RefineOptions& o,
-                                        int& index, int count, int stage_number) {
+                                        int& index, int count, int stage_number, std::vector<ParameterBlend>* blends) {
   if (o.factor < 1) throw ConfigError(fmt::format("refinement factor {}: must be at least 1", o.factor));
   const StageShape& shape = trained.shape();
   const auto& all = trained.steps();
@@ -118,11 +147,11 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
   const auto dtype = parameter.scalar_type();
   const auto device = parameter.device();
 
-  const double dt = 1.0 / static_cast<double>(o.factor);
+  const double dt = o.step_size / static_cast<double>(o.factor);
   const int64_t refined = o.factor * K;
   // A multistep scheme starts with forward Euler steps; after an opening of the same step size
   // (Δt = 1) the opening's P(u) is the history, as in build_stage.
-  const int64_t starters = openings > 0 && o.factor == 1
+  const int64_t starters = openings > 0 && dt == 1.0
                                ? std::max<int64_t>(0, starting_euler_steps(info.history, static_cast<int64_t>(openings) + refined) -
                                                           static_cast<int64_t>(openings))
                                : starting_euler_steps(info.history, refined);
@@ -139,13 +168,13 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
         throw ConfigError(fmt::format("scheme '{}' evaluates more distinct fields per step than the {} the trained steps of {} hold",
                                       info.name, a.size(), where));
       if (made.count(k)) return made[k];
-      if (source.weight == 0.0) return made[k] = a[k];
+      if (source.weight == 0.0 && !o.independent) return made[k] = a[k];
       if (!shape.make_field)
         throw ConfigError(fmt::format("{} was assembled without a field maker: linear interpolation needs one", where));
       const int64_t channels = part == FieldPart::kWhole ? shape.channels : shape.channels / 2;
       auto fresh = shape.make_field(channels, channels, 1);
       fresh->to(device, dtype);
-      blend_into(*fresh, *a[k], *b[k], source.weight);
+      blend_into(*fresh, *a[k], *b[k], source.weight, blends);
       return made[k] = fresh;
     };
     std::shared_ptr<StepImpl> step;
@@ -162,9 +191,10 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
     // The step's own coefficients (k_n) at depth t, from the trained steps that hold them.
     torch::NoGradGuard no_grad;
     auto own = [&](const std::string& name, torch::Tensor& value, bool learned) {
-      torch::Tensor at = coefficient_at(name, t, trained_steps, o.interpolation);
+      ParameterBlend source;
+      torch::Tensor at = coefficient_at(name, t, trained_steps, o.interpolation, source);
       if (!at.defined()) {
-        if (learned)
+        if (learned && !o.initialise_missing)
           throw ConfigError(fmt::format("scheme '{}' learns '{}' per step, which the trained steps of {} do not hold: fix it "
                                         "in the scheme object (e.g. {{\"name\": \"linear_multistep\", \"k\": 0.5}})",
                                         info.name, name, where));
@@ -174,6 +204,7 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
         throw ConfigError(fmt::format("scheme '{}': '{}' has shape {} per step, the trained steps of {} hold shape {}", info.name,
                                       name, fmt::join(value.sizes(), "x"), where, fmt::join(at.sizes(), "x")));
       value.copy_(at);
+      if (learned && blends) blends->push_back({value, source.first, source.second, source.weight});
     };
     for (auto& p : step->named_parameters(/*recurse=*/false)) own(p.key(), p.value(), true);
     for (auto& b : step->named_buffers(/*recurse=*/false)) own(b.key(), b.value(), false);
@@ -182,7 +213,8 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
   return std::make_shared<StageImpl>(std::move(steps), shape);
 }
 
-void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options) {
+void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options,
+                    std::vector<ParameterBlend>* blends) {
   int count = 0;
   for (const auto& stage : network.stages())
     count += static_cast<int>(stage->shape().openings +
@@ -190,7 +222,7 @@ void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const Refi
   int index = 0;
   const bool training = network.is_training();
   for (size_t s = 0; s < network.stages().size(); ++s) {
-    auto stage = refine_stage(*network.stages()[s], scheme, options, index, count, static_cast<int>(s + 1));
+    auto stage = refine_stage(*network.stages()[s], scheme, options, index, count, static_cast<int>(s + 1), blends);
     stage->train(training);
     network.replace_stage(s, stage);
   }

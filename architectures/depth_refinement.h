@@ -13,6 +13,7 @@
 
 #include "architectures/staged_network.h"
 #include "core/json_reader.h"
+#include "core/trainer.h"
 
 namespace odenet {
 
@@ -20,11 +21,31 @@ enum class DepthInterpolation { kPiecewise, kLinear };
 const EnumNames<DepthInterpolation>& depth_interpolation_names();
 
 struct RefineOptions {
-  /// m: steps per trained step (Δt = 1/m)
+  /// m: steps per trained step (Δt = step_size / m)
   int64_t factor = 1;
   /// how θ(t) joins the trained steps' parameters
   DepthInterpolation interpolation = DepthInterpolation::kPiecewise;
+  /// Δt of the steps being refined (1 for a trained network; 1/m after a refinement by m)
+  double step_size = 1.0;
+  /// every refined step gets fields of its own (copies where it would share a trained one), so
+  /// that training can go on from the refined network; off: piecewise steps share the trained fields
+  bool independent = false;
+  /// a learned coefficient no trained step holds (LM's k after a stage of starting steps only)
+  /// starts from the scheme's initialisation, as training goes on; off: a ConfigError
+  bool initialise_missing = false;
 };
+
+/// Training by depth refinement (Chang, Meng, Haber, Tung, Begert 2018): after each epoch in
+/// `at_epochs` every stage's steps are refined by `factor` (Δt ← Δt / factor), each new step with
+/// its own fields made by `interpolation`; training goes on from there.
+struct RefineSchedule {
+  std::vector<long> at_epochs;  ///< increasing, each below the run's epochs
+  int64_t factor = 2;
+  DepthInterpolation interpolation = DepthInterpolation::kLinear;
+};
+/// Reads a train.refine object (strictly; errors name the JSON path) for a run of `epochs` epochs.
+RefineSchedule read_refine_schedule(const JsonReader& r, long epochs);
+nlohmann::json to_json(const RefineSchedule& s);
 
 /// Where θ(t) at depth `t` comes from among `nodes` steps: θ = (1 − weight) θ_first + weight θ_second.
 struct DepthSource {
@@ -42,12 +63,15 @@ std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step);
 /// network (of `count`), as build_stage does. At m = 1, piecewise, under the scheme that built
 /// `trained`, the stage computes what `trained` computes. A scheme asking for a field count the
 /// trained steps do not hold, or a learned coefficient they lack, is a ConfigError naming it.
+/// `blends` (optional) receives, for every new parameter, the trained ones it was made from.
 std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& scheme, const RefineOptions& options,
-                                        int& index, int count, int stage_number = 1);
+                                        int& index, int count, int stage_number = 1,
+                                        std::vector<ParameterBlend>* blends = nullptr);
 
 /// Every stage of `network` replaced by its refinement, in place (refine a fresh copy of a
-/// trained model: piecewise refinement shares the trained fields).
-void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options);
+/// trained model: piecewise refinement shares the trained fields unless `independent`).
+void refine_network(StagedNetworkImpl& network, const Scheme& scheme, const RefineOptions& options,
+                    std::vector<ParameterBlend>* blends = nullptr);
 
 /// Steps per stage after refinement (openings included), for reports.
 std::vector<int64_t> stage_step_counts(const StagedNetworkImpl& network);

@@ -108,7 +108,8 @@ int ode_command(const Args& args) {
     result["stability"] = to_json(study);
     md += "\n## Stability of the learned fields\n\n" + format_stability(study);
     if (!json) fmt::print("{}\n", format_stability(study));
-    if (!out.empty()) figure(plot_stability(study, out, run), "Eigenvalues × Δt over each step's stability region");
+    if (!out.empty())
+      for (const auto& base : plot_stability(study, out, run)) figure(base, "Eigenvalues × Δt over each step's stability region");
   }
   if (smoothness) {
     const SmoothnessReport report = smoothness_study(dir);

@@ -61,7 +61,9 @@ int64_t macs_per_image(ClassifierImpl& model, int64_t channels, int64_t height, 
   bool training = model.is_training();
   model.eval();
   MacCount count;
-  model.forward(torch::zeros({1, channels, height, width}));
+  const auto parameters = model.parameters();  // the input goes where the model is (a refined model may be on a GPU)
+  model.forward(torch::zeros({1, channels, height, width},
+                             parameters.empty() ? torch::TensorOptions() : torch::TensorOptions().device(parameters.front().device())));
   model.train(training);
   return count.total();
 }

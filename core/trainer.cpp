@@ -12,7 +12,10 @@
 #include <fstream>
 #include <numeric>
 #include <mutex>
+#include <map>
 #include <set>
+#include <sstream>
+#include <type_traits>
 
 #include "core/atomic_file.h"
 #include "core/checkpoint_file.h"
@@ -150,6 +153,17 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, Batc
     : model_(std::move(model)), train_(train), test_(test), options_(std::move(options)) {
   model_->to(options_.device);
   if (options_.channels_last) to_channels_last(*model_);
+  if (options_.precision == Precision::kFp16) scaler_ = std::make_unique<LossScaler>();
+  if (options_.group) {  // every rank starts from rank 0's weights and statistics
+    std::vector<torch::Tensor> state = model_->parameters();
+    for (const auto& b : model_->buffers()) state.push_back(b);
+    torch::NoGradGuard no_grad;
+    options_.group->broadcast(state);
+  }
+  build_optimizer();
+}
+
+void Trainer::build_optimizer() {
   const auto& o = options_.optimizer;
   auto [decayed, plain] = decay_groups(*model_, o.decay_excludes);
   parameters_ = decayed;
@@ -163,13 +177,57 @@ Trainer::Trainer(std::shared_ptr<ClassifierImpl> model, BatchSource& train, Batc
   groups.emplace_back(decayed, group_options(o.weight_decay));
   groups.emplace_back(plain, group_options(0.0));
   optimizer_ = std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(o.lr));
-  if (options_.precision == Precision::kFp16) scaler_ = std::make_unique<LossScaler>();
-  if (options_.group) {  // every rank starts from rank 0's weights and statistics
-    std::vector<torch::Tensor> state = model_->parameters();
-    for (const auto& b : model_->buffers()) state.push_back(b);
-    torch::NoGradGuard no_grad;
-    options_.group->broadcast(state);
-    options_.group->attach_gradients(parameters_);
+  if (options_.group) options_.group->attach_gradients(parameters_);
+}
+
+namespace {
+
+// The key LibTorch's optimisers file a parameter's state under: a string of the TensorImpl's
+// address in 1.13, the address itself in later versions.
+template <typename Key>
+Key optimizer_state_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return text.str();
+  } else {
+    return static_cast<Key>(p.unsafeGetTensorImpl());
+  }
+}
+
+}  // namespace
+
+void Trainer::parameters_replaced(const std::vector<ParameterBlend>& blends) {
+  using Key = typename std::decay_t<decltype(optimizer_->state())>::key_type;
+  std::map<const void*, torch::Tensor> momentum;  // the current state, by parameter
+  for (const auto& p : parameters_) {
+    auto it = optimizer_->state().find(optimizer_state_key<Key>(p));
+    if (it != optimizer_->state().end())
+      momentum[p.unsafeGetTensorImpl()] = static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+  }
+  model_->to(options_.device);
+  if (options_.channels_last) to_channels_last(*model_);
+  build_optimizer();
+  std::map<const void*, const ParameterBlend*> made;
+  for (const auto& b : blends) made[b.parameter.unsafeGetTensorImpl()] = &b;
+  torch::NoGradGuard no_grad;
+  for (const auto& p : parameters_) {
+    torch::Tensor buffer;
+    if (auto kept = momentum.find(p.unsafeGetTensorImpl()); kept != momentum.end()) {
+      buffer = kept->second;
+    } else if (auto blend = made.find(p.unsafeGetTensorImpl()); blend != made.end()) {
+      auto a = momentum.find(blend->second->first.unsafeGetTensorImpl());
+      auto b = momentum.find(blend->second->second.unsafeGetTensorImpl());
+      if (a == momentum.end() || b == momentum.end()) continue;  // no state yet: none to carry
+      const double w = blend->second->weight;
+      buffer = w == 0.0 ? a->second.clone() : a->second * (1.0 - w) + b->second * w;
+      buffer = buffer.to(p.device()).contiguous(p.suggest_memory_format());
+    } else {
+      continue;
+    }
+    auto state = std::make_unique<torch::optim::SGDParamState>();
+    state->momentum_buffer(buffer);
+    optimizer_->state()[optimizer_state_key<Key>(p)] = std::move(state);
   }
 }
 

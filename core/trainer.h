@@ -91,6 +91,13 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j);
 /// a malformed line is a DataError naming the file and the line.
 std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch = LONG_MAX);
 
+/// A parameter made from two others, θ = (1 − weight) first + weight second (depth refinement):
+/// its optimiser state is made from theirs the same way.
+struct ParameterBlend {
+  torch::Tensor parameter, first, second;
+  double weight = 0;
+};
+
 class Trainer {
  public:
   /// `train` and `test` must outlive the trainer.
@@ -120,6 +127,13 @@ class Trainer {
   /// Refuses a damaged file or another run's checkpoint (DataError naming the file).
   void load_checkpoint(const std::string& path);
   long completed_epochs() const { return completed_epochs_; }
+  /// After the model's modules were replaced (depth refinement, between epochs): new modules go to
+  /// the device and memory format, the optimiser is rebuilt over the model's parameters, a kept
+  /// parameter keeps its state (momentum) and a new one gets the blend of its sources' states.
+  void parameters_replaced(const std::vector<ParameterBlend>& blends);
+  /// Who writes the checkpoints, from now on (e.g. after the model changed shape).
+  void set_identity(const nlohmann::json& identity) { options_.identity = identity; }
+  const nlohmann::json& identity() const { return options_.identity; }
 
  private:
   struct Sums;
@@ -141,6 +155,9 @@ class Trainer {
   /// After an epoch's steps: the ranks' BatchNorm statistics averaged and their parameters checked equal.
   void reconcile_replicas(long epoch);
   void set_learning_rate(double lr);
+  /// SGD over the model's parameters in two groups (decayed, not decayed); attaches the
+  /// data-parallel gradient hooks.
+  void build_optimizer();
 
   std::shared_ptr<ClassifierImpl> model_;
   BatchSource& train_;

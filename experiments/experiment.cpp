@@ -49,7 +49,8 @@ bool valid_name(const std::string& name) {
 // The largest sweep expanded: more runs than this is refused before anything is built.
 constexpr size_t kMaxRuns = 10000;
 
-TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::string& precision) {
+TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::string& precision,
+                         std::optional<RefineSchedule>& refine) {
   TrainOptions t;
   t.epochs = r.integer("epochs", 1, 100000);
   t.batch_size = r.integer("batch_size", 2, 1 << 20, 128);
@@ -84,6 +85,8 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
       o.fail(fmt::format("decay_excludes/{}", i), "'" + c + "' is not one of: bn, bias, k");
   }
   o.finish();
+
+  if (r.has("refine")) refine = read_refine_schedule(r.object("refine"), t.epochs);
 
   JsonReader s = r.object("schedule");
   t.schedule.name = s.one_of("name", {"multistep", "cosine", "constant"}, "multistep");
@@ -123,6 +126,7 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
     resolved["init_names"] = t.init_names;
   }
   if (t.sync_batchnorm) resolved["sync_batchnorm"] = true;  // absent when off, as in configs written before it
+  if (refine) resolved["refine"] = to_json(*refine);          // likewise
   return t;
 }
 
@@ -154,11 +158,15 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   std::shared_ptr<Scheme> scheme;
   run.model = resolve_model(top.object("model"), scheme);
   if (!top.has("train")) top.fail("train", "required key is missing");
-  run.train = parse_train(top.object("train"), train, run.precision);
+  run.train = parse_train(top.object("train"), train, run.precision, run.refine);
   run.train.seed = seed;
   const std::string network = to_json(run.model).dump() + "/" + std::to_string(run.dataset.channels);
   try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
-    if (!built.count(network)) build_model(run.model, *scheme, run.dataset.channels, 10);
+    if (!built.count(network)) {
+      auto model = build_model(run.model, *scheme, run.dataset.channels, 10);
+      if (run.refine && !std::dynamic_pointer_cast<StagedNetworkImpl>(model))
+        throw ConfigError(fmt::format("the {} layout has no time-stepping stages to refine (train.refine)", run.model.layout));
+    }
   } catch (const ConfigError& e) {
     throw ConfigError(fmt::format("{}: /model: {}", file, e.what()));
   }

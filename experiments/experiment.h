@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "architectures/depth_refinement.h"
 #include "architectures/model_options.h"
 #include "data/augmentation.h"
 #include "data/dataset_format.h"
@@ -27,6 +28,8 @@ struct RunSpec {
   TrainOptions train;
   /// "auto", "fp32", "bf16" or "fp16", resolved on the device the run trains on.
   std::string precision = "auto";
+  /// train.refine: training by depth refinement (empty: the network keeps its depth).
+  std::optional<RefineSchedule> refine;
   /// The swept values of this run ("model.preset" → "resnet20").
   std::vector<std::pair<std::string, nlohmann::json>> assignments;
   /// Everything above as JSON; saved as config.json, compared on resume.

@@ -1,9 +1,15 @@
 #include "experiments/run_setup.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
 
 #include "architectures/presets.h"
 #include "architectures/torchvision_names.h"
+#include "architectures/depth_refinement.h"
+#include "architectures/field_registry.h"
+#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "core/stop_signal.h"
 #include "core/mac_count.h"
@@ -51,9 +57,61 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
                     s.train.init_names == "torchvision" ? NameMap(torchvision_name) : NameMap());
   }
   s.params = count_parameters(*s.model);
+  s.input_shape = {data.train.channels(), data.train.height(), data.train.width()};
   s.macs = macs_per_image(*s.model, data.train.channels(), data.train.height(), data.train.width());
   s.trainer = std::make_unique<Trainer>(s.model, *s.train_loader, *s.test_loader, s.train);
+  s.scheme = scheme;
   return s;
+}
+
+std::string refine_run(RunSetup& setup, const RunSpec& run) {
+  const RefineSchedule& schedule = *run.refine;
+  auto network = std::dynamic_pointer_cast<StagedNetworkImpl>(setup.model);
+  if (!network) throw ConfigError(run.source + ": /train/refine: the model has no time-stepping stages");
+  const double step_size = std::pow(static_cast<double>(schedule.factor), -setup.refinements);
+  std::vector<ParameterBlend> blends;
+  const bool training = setup.model->is_training();
+  refine_network(*network, *setup.scheme, RefineOptions{schedule.factor, schedule.interpolation, step_size, true, true}, &blends);
+  setup.model->train(training);
+  setup.trainer->parameters_replaced(blends);
+  ++setup.refinements;
+  nlohmann::json identity = setup.trainer->identity();
+  identity["refinements"] = setup.refinements;
+  setup.trainer->set_identity(identity);
+  setup.params = count_parameters(*setup.model);
+  setup.macs = macs_per_image(*setup.model, setup.input_shape[0], setup.input_shape[1], setup.input_shape[2]);
+  return fmt::format("refined ×{} ({} interpolation): {} steps per stage, Δt = {:.4g}, {} params",
+                     schedule.factor, enum_name(depth_interpolation_names(), schedule.interpolation),
+                     fmt::join(stage_step_counts(*network), "-"), step_size / static_cast<double>(schedule.factor),
+                     setup.params);
+}
+
+bool refines_before(const RunSetup& setup, const RunSpec& run, long epoch) {
+  if (!run.refine) return false;
+  const auto& at = run.refine->at_epochs;
+  return setup.refinements < static_cast<int>(at.size()) && at[static_cast<size_t>(setup.refinements)] == epoch - 1;
+}
+
+void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const std::string& checkpoint) {
+  if (!run.refine) return;
+  const nlohmann::json identity = read_checkpoint_identity(checkpoint);
+  const int count = identity.is_object() ? identity.value("refinements", 0) : 0;
+  if (count < 0 || count > static_cast<int>(run.refine->at_epochs.size()))
+    throw DataError(fmt::format("{}: the checkpoint counts {} refinement(s); train.refine has {}", checkpoint, count,
+                                run.refine->at_epochs.size()));
+  while (setup.refinements < count) refine_run(setup, run);
+}
+
+nlohmann::json refined_summary(const RunSetup& setup, const RunSpec& run) {
+  auto network = std::dynamic_pointer_cast<StagedNetworkImpl>(setup.model);
+  const auto steps = stage_step_counts(*network);
+  int64_t total = 0;
+  for (auto n : steps) total += n;
+  const int64_t per_step = field_registry().get(run.model.block).layers * (setup.scheme->info().partitioned ? 2 : 1);
+  return {{"refinements", setup.refinements},
+          {"stage_steps", steps},
+          {"dt", std::pow(static_cast<double>(run.refine->factor), -setup.refinements)},
+          {"depth", per_step * total + 2}};
 }
 
 }  // namespace odenet

@@ -2,6 +2,7 @@
 // with the data set's statistics, the loaders, the model and the trainer.
 // The runner and the throughput measurement build runs the same way.
 #pragma once
+#include <array>
 #include <memory>
 #include <string>
 
@@ -17,8 +18,11 @@ struct RunSetup {
   std::unique_ptr<Loader> train_loader, test_loader;
   std::shared_ptr<ClassifierImpl> model;
   int64_t params = 0, macs = 0;
+  std::array<int64_t, 3> input_shape{};  ///< channels, height, width of the images
   std::unique_ptr<Trainer> trainer;
   std::string notice;       ///< a setting the setup overrode, and why (empty: none)
+  std::shared_ptr<Scheme> scheme;
+  int refinements = 0;      ///< train.refine: refinements applied to the model so far
 };
 
 /// Builds run `run` on `data` (which must outlive the setup) for `device`; `identity` goes into
@@ -26,5 +30,19 @@ struct RunSetup {
 /// is one data-parallel rank: its loaders deliver its shard of every batch.
 RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
                    const nlohmann::json& identity = nullptr, std::shared_ptr<DataParallelGroup> group = nullptr);
+
+/// Training by depth refinement (train.refine). Refinement r (0-based) refines every stage by the
+/// schedule's factor, Δt = factor^−(r+1), each new step with fields of its own; the trainer's
+/// optimiser follows (momentum blended like the parameters) and the checkpoints count it. Returns
+/// the progress line.
+std::string refine_run(RunSetup& setup, const RunSpec& run);
+/// Whether the run refines before `epoch` (epoch − 1 is the next of its at_epochs).
+bool refines_before(const RunSetup& setup, const RunSpec& run, long epoch);
+/// Before a checkpoint is loaded: the refinements its header counts, so that the model has its shape.
+void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const std::string& checkpoint);
+
+/// What a refined run ended as: {"refinements", "stage_steps", "dt", "depth"} (depth: weighted layers
+/// along the network, counted as the layout counts them).
+nlohmann::json refined_summary(const RunSetup& setup, const RunSpec& run);
 
 }  // namespace odenet

@@ -188,9 +188,15 @@ Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, co
   const RunSpec run = with_run_precision(spec, dir, plan, device);
   RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
   Trainer& trainer = *setup.trainer;
-  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) trainer.load_checkpoint(dir + "/checkpoint.pt");
+  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) {
+    refine_as_checkpointed(setup, run, dir + "/checkpoint.pt");
+    trainer.load_checkpoint(dir + "/checkpoint.pt");
+  }
   auto on_epoch = [](const EpochMetrics&) {};
-  auto start_epoch = [](long) { return true; };  // rank 0's answer is what counts
+  auto start_epoch = [&](long epoch) {  // rank 0's answer is what counts; every rank refines alike
+    if (refines_before(setup, run, epoch)) refine_run(setup, run);
+    return true;
+  };
   Trainer::Outcome outcome;
   try {
     outcome = trainer.train(on_epoch, start_epoch);
@@ -229,6 +235,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
   std::vector<EpochMetrics> metrics;
   if (plan == Plan::kResume && fs::exists(checkpoint)) {
+    refine_as_checkpointed(setup, resolved, checkpoint);
     trainer.load_checkpoint(checkpoint);
     metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
@@ -269,9 +276,14 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   };
   // Before each epoch: does it fit in the time left? Judged by the last epoch this process
   // trained, else by the run's own last epoch.
-  auto start_epoch = [&](long) {
+  auto start_epoch = [&](long epoch) {
     double estimate = budget.epoch_seconds > 0 ? budget.epoch_seconds : (metrics.empty() ? 0 : metrics.back().epoch_seconds);
-    return budget.epoch_fits(estimate);
+    if (!budget.epoch_fits(estimate)) return false;
+    if (refines_before(setup, resolved, epoch)) {
+      fmt::print("{}: after epoch {}: {}\n", train.label, epoch - 1, refine_run(setup, resolved));
+      std::fflush(stdout);
+    }
+    return true;
   };
   Trainer::Outcome outcome;
   try {
@@ -303,6 +315,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
   nlohmann::json summary = summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads);
   summary["world_size"] = group ? group->world_size() : 1;
+  if (run.refine) summary["refined"] = refined_summary(setup, run);
   write_file_atomic(dir + "/summary.json", summary.dump(2) + "\n");
   return Outcome::kFinished;
 }

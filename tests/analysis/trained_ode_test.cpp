@@ -179,7 +179,7 @@ TEST_F(TrainedOde, OdeCommandReintegratesTheRunAndTheTrainedNetworkIsItsOwnFirst
   EXPECT_EQ(steps[0]["z"].size(), 16u);  // 2 examples × 8 Ritz values
   for (const auto& s : steps) EXPECT_GE(s["inside"].get<double>(), 0.0);
   EXPECT_EQ(j["smoothness"]["depth"], 14);
-  for (const char* f : {"ode.json", "ode.md", "refinement_distance_s0.png", "refinement_error_s0.png", "spectra_s0.png", "increments_s0.png"})
+  for (const char* f : {"ode.json", "ode.md", "refinement_distance_s0.png", "refinement_error_s0.png", "spectra_s0_stage1.png", "spectra_s0_stage3.png", "increments_s0.png"})
     EXPECT_TRUE(std::filesystem::exists(run + "/ode/" + f)) << f;
 
   auto bad = test::run_odenet("ode " + run + " --schemes no_such_scheme --refine");
