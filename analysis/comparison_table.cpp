@@ -1,5 +1,6 @@
 #include "analysis/comparison_table.h"
 
+#include "core/trainer.h"
 #include "discretizations/scheme.h"
 
 #include <fmt/format.h>
@@ -250,8 +251,12 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     row.config = first.config;
     row.dataset = first.config["dataset"].value("name", "?");
     row.model = model_label(first.config["model"]);
-    if (first.summary.contains("refined"))  // trained by depth refinement: the depth it ended at
-      row.model += fmt::format(" refined to {}", first.summary["refined"].value("depth", int64_t{0}));
+    if (first.config["model"].contains("depth")) row.depth = first.config["model"]["depth"].dump();
+    if (first.summary.contains("refined")) {  // trained by depth refinement: the depth it ended at
+      row.refined = true;
+      row.depth = first.summary["refined"].value("depth", nlohmann::json(0)).dump();
+      row.model += " refined to " + row.depth;
+    }
     row.scheme = scheme_label(first.config["model"].value("scheme", nlohmann::json::object()));
     row.params = first.summary["params"].get<int64_t>();
     row.macs = first.summary.value("macs_per_image", int64_t{0});
@@ -266,6 +271,20 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
       seconds.push_back(m->summary["mean_epoch_seconds"].get<double>());
       rates.push_back(m->summary.value("mean_images_per_second", 0.0));
       memory.push_back(m->summary.value("peak_memory_mib", 0.0));
+    }
+    if (options.time_to) {  // time to accuracy: the epochs' wall time until the test error first reaches the target
+      row.time_target = options.time_to;
+      for (const auto* m : members) {
+        double elapsed = 0, reached = std::nan("");
+        for (const auto& e : read_metrics_file(m->dir + "/metrics.jsonl")) {
+          elapsed += e.epoch_seconds;
+          if (e.test_error <= *options.time_to) {
+            reached = elapsed;
+            break;
+          }
+        }
+        row.seconds_to_target.push_back(reached);
+      }
     }
     row.final_errors = finals;
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
@@ -296,6 +315,31 @@ const std::vector<std::string>& table_formats() {
 std::string format_table(const std::vector<TableRow>& rows, const std::string& format) {
   bool any_reference = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.reference.has_value(); });
   auto cols = columns(any_reference);
+  if (!rows.empty() && rows.front().time_target) {
+    // Mean ± std over the runs that reached the target, "(k of n)" when some did not.
+    auto reached = [](const TableRow& r) {
+      std::vector<double> v;
+      for (double s : r.seconds_to_target)
+        if (!std::isnan(s)) v.push_back(s);
+      return v;
+    };
+    cols.push_back(Column{fmt::format("s to ≤ {:g} % test error", *rows.front().time_target),
+                          {"seconds_to_target_mean", "seconds_to_target_runs"}, true,
+                          [reached](const TableRow& r, const std::string& format) {
+                            const auto v = reached(r);
+                            if (v.empty()) return std::string("not reached");
+                            auto [m, sd] = mean_std(v);
+                            std::string cell = with_std(m, sd, static_cast<int>(v.size()), format);
+                            if (v.size() < r.seconds_to_target.size())
+                              cell += fmt::format(" ({} of {})", v.size(), r.seconds_to_target.size());
+                            return cell;
+                          },
+                          [reached](const TableRow& r) {
+                            const auto v = reached(r);
+                            return std::vector<std::string>{v.empty() ? "" : fmt::format("{:.3f}", mean_std(v).first),
+                                                            std::to_string(v.size())};
+                          }});
+  }
   std::string out;
   if (format == "csv") {
     std::vector<std::string> header;

@@ -23,11 +23,17 @@ struct TableOptions {
   std::string sort;
   /// Allow runs of several experiments in one table.
   bool mixed = false;
+  /// Add the training time (s, summed over epochs) until the test error first reaches this (%).
+  std::optional<double> time_to;
 };
 
 struct TableRow {
   std::string group;  ///< run id without its seed suffix, or the --by values
   std::string dataset, model, scheme;
+  /// The depth the group's networks ended at (a run trained by depth refinement: its final depth;
+  /// "-" for layouts without a depth).
+  std::string depth = "-";
+  bool refined = false;  ///< trained by depth refinement (train.refine)
   int64_t params = 0, macs = 0;
   long epochs = 0;
   int runs = 0;
@@ -35,6 +41,10 @@ struct TableRow {
   std::vector<double> final_errors;  ///< per run, in directory order
   double seconds_per_epoch = 0, images_per_second = 0, peak_memory_mib = 0;
   std::optional<double> reference;  ///< published test error declared by the experiment
+  /// With TableOptions::time_to: per run, the seconds of training until the test error first
+  /// reached it (NaN: never reached).
+  std::optional<double> time_target;
+  std::vector<double> seconds_to_target;
   nlohmann::json config;            ///< config.json of the group's first run
 };
 

@@ -10,12 +10,14 @@
 namespace odenet {
 namespace {
 
-// What must be equal for two rows to be compared: data, training protocol, depth.
+// What must be equal for two rows to be compared: data, training protocol (but for depth
+// refinement) and the depth the networks ended at.
 std::string pairing_key(const TableRow& row, std::string& depth) {
   const auto& model = row.config.value("model", nlohmann::json::object());
-  depth = model.contains("depth") ? model["depth"].dump() : "-";
-  return row.config.value("dataset", nlohmann::json()).dump() + "\n" + row.config.value("train", nlohmann::json()).dump() +
-         "\n" + depth;
+  depth = row.refined ? row.depth : model.contains("depth") ? model["depth"].dump() : "-";
+  nlohmann::json train = row.config.value("train", nlohmann::json());
+  if (train.is_object()) train.erase("refine");
+  return row.config.value("dataset", nlohmann::json()).dump() + "\n" + train.dump() + "\n" + depth;
 }
 
 std::string p_value(double p) { return p < 0.0001 ? "< 0.0001" : fmt::format("{:.4f}", p); }
@@ -23,6 +25,7 @@ std::string p_value(double p) { return p < 0.0001 ? "< 0.0001" : fmt::format("{:
 }  // namespace
 
 bool row_matches(const TableRow& row, const std::string& name) {
+  if (name == "refined" || name == "unrefined") return row.refined == (name == "refined");
   const auto& model = row.config.value("model", nlohmann::json::object());
   const auto& scheme = model.value("scheme", nlohmann::json::object());
   if (scheme.is_object() && scheme.value("name", "") == name) return true;

@@ -18,8 +18,9 @@ struct ComparedPair {
   WelchResult welch;             ///< of b − a
 };
 
-/// Whether `row` is on the side named `name`: its scheme's name, its preset, or its preset
-/// without the trailing depth digits ("lm_resnet" for lm_resnet56).
+/// Whether `row` is on the side named `name`: its scheme's name, its preset, its preset without the
+/// trailing depth digits ("lm_resnet" for lm_resnet56), or "refined" / "unrefined" (trained by depth
+/// refinement or not; such rows pair at the depth they ended at).
 bool row_matches(const TableRow& row, const std::string& name);
 
 /// Pairs the rows of `a` with those of `b` (a DataError for a name that matches no row, or two

@@ -67,13 +67,16 @@ int table_command(const Args& args) {
       "by", po::value(&by), "comma-separated config fields that define a row (default: all but the seed)")(
       "sort", po::value(&table.sort), "order rows by final, best, params, macs, seconds, memory or a config field")(
       "mixed", po::bool_switch(&table.mixed), "allow runs of several experiments in one table")(
+      "time-to", po::value<double>()->notifier([&](double e) { table.time_to = e; }),
+      "add the training seconds until the test error first reaches this % (time to accuracy)")(
       "compare", po::value(&compare)->multitoken(),
       "A B: per matched row (same data, training and depth), B − A with its 95 % CI and Welch p over seeds; "
-      "A and B are scheme names or presets (lm_resnet matches lm_resnet20, lm_resnet56, ...)");
+      "A and B are scheme names or presets (lm_resnet matches lm_resnet20, lm_resnet56, ...), or refined and unrefined "
+      "(trained by depth refinement or not, paired at the depth they ended at)");
   po::positional_options_description positional;
   positional.add("dir", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed] [--compare A B]",
+  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed] [--time-to E] [--compare A B]",
              options, positional, vm))
     return 0;
   if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");

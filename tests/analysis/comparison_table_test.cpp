@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -186,6 +187,29 @@ TEST(ComparisonTableErrors, DamagedOrEmptyDirectoriesAreClearErrors) {
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find(dir / "r/summary.json"), std::string::npos);
   }
+}
+
+// Time to accuracy: the epochs' wall time until the test error first reaches the target. The
+// helper's runs reach final + 2, + 1, + 0 % after epochs 1, 2, 3 of 1.5 s each.
+TEST(TimeToAccuracy, SumsEpochsUntilTheTargetAndSaysWhenRunsNeverGetThere) {
+  test::ScratchDir dir;
+  make_run(dir / "e/a_s0", "resnet20", 0, 10.0);
+  make_run(dir / "e/a_s1", "resnet20", 1, 12.0);
+  std::vector<std::string> skipped;
+  TableOptions options;
+  options.by = {"model.preset"};
+  options.time_to = 11.0;
+  auto rows = build_table(collect_runs({dir / "e"}, skipped), options);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows[0].seconds_to_target.size(), 2u);
+  EXPECT_DOUBLE_EQ(rows[0].seconds_to_target[0], 3.0);  // 11 % after epoch 2
+  EXPECT_TRUE(std::isnan(rows[0].seconds_to_target[1]));  // 12 % at best
+  const std::string md = format_table(rows, "markdown");
+  EXPECT_NE(md.find("| s to ≤ 11 % test error |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 3.00 (1 of 2) |"), std::string::npos) << md;
+  options.time_to = 5.0;
+  EXPECT_NE(format_table(build_table(collect_runs({dir / "e"}, skipped), options), "markdown").find("| not reached |"),
+            std::string::npos);
 }
 
 }  // namespace

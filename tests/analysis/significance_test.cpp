@@ -59,5 +59,24 @@ TEST(Significance, PresetFamiliesMatchEveryDepthAndAmbiguityIsAnError) {
   EXPECT_EQ(compare_rows(rows, "preact_resnet", "lm_resnet").size(), 1u);
 }
 
+// Training by depth refinement against training the final depth from scratch: the rows pair at
+// the depth the refined runs ended at, whatever depth they started from and whatever train.refine says.
+TEST(Significance, RefinedRunsPairWithUnrefinedOnesAtTheDepthTheyEndedAt) {
+  TableRow scratch = row("preact_resnet20", "forward_euler", 38, {10, 11, 12});
+  TableRow refined = row("preact_resnet20", "forward_euler", 14, {9, 10, 11});
+  refined.group = "refined";
+  refined.refined = true;
+  refined.depth = "38";
+  refined.config["train"]["refine"] = {{"at_epochs", {2, 4}}, {"factor", 2}};
+  TableRow shallow = row("preact_resnet20", "forward_euler", 14, {20, 21});  // depth 14 throughout: no partner
+  std::vector<TableRow> rows{scratch, refined, shallow};
+  auto pairs = compare_rows(rows, "unrefined", "refined");
+  ASSERT_EQ(pairs.size(), 1u);
+  EXPECT_EQ(pairs[0].depth, "38");
+  EXPECT_EQ(pairs[0].a->group, "preact_resnet20");
+  EXPECT_EQ(pairs[0].b->group, "refined");
+  EXPECT_DOUBLE_EQ(pairs[0].welch.difference, -1.0);
+}
+
 }  // namespace
 }  // namespace odenet
