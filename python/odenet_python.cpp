@@ -9,6 +9,8 @@
 #include "analysis/ode_problems.h"
 #include "analysis/scheme_verification.h"
 #include "analysis/trained_model.h"
+#include "analysis/trained_ode.h"
+#include "analysis/trajectory.h"
 #include "architectures/presets.h"
 #include "architectures/torchvision_names.h"
 #include "core/error.h"
@@ -53,6 +55,41 @@ py::list tensors_by_module(ClassifierImpl& model) {
   return out;
 }
 
+// The per-step trajectory of a staged network as a list of dicts (C++ steps run in C++, so Python
+// forward hooks on their mirrors would never fire: this is how Python sees them).
+py::list trajectory(ClassifierImpl& net, const torch::Tensor& x) {
+  auto* staged = dynamic_cast<StagedNetworkImpl*>(&net);
+  if (!staged) throw ConfigError(net.name() + " has no time-stepping stages (a FractalNet?): no trajectory");
+  torch::Tensor logits;
+  py::list out;
+  for (const auto& p : trace_trajectory(*staged, x, /*fields=*/true, &logits)) {
+    py::dict d;
+    d["name"] = p.name;
+    d["stage"] = p.stage + 1;
+    d["step"] = p.step + 1;
+    d["opening"] = p.opening;
+    d["u"] = p.u;
+    d["f"] = p.f.defined() ? py::cast(p.f) : py::none();
+    d["increment"] = p.increment.defined() ? py::cast(p.increment) : py::none();
+    out.append(d);
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> scheme_list(const py::object& schemes) {
+  std::vector<nlohmann::json> out;
+  if (schemes.is_none()) return out;
+  if (py::isinstance<py::str>(schemes)) return {schemes.cast<std::string>()};
+  for (const auto& s : schemes) out.push_back(from_python(py::reinterpret_borrow<py::object>(s), "schemes"));
+  return out;
+}
+
+DepthInterpolation interpolation_named(const std::string& name) {
+  for (const auto& [n, value] : depth_interpolation_names())
+    if (n == name) return value;
+  throw ConfigError("interpolation: '" + name + "' is not one of: piecewise, linear");
+}
+
 }  // namespace
 }  // namespace odenet
 
@@ -74,6 +111,7 @@ PYBIND11_MODULE(_odenet, m) {
       .def("is_training", [](ClassifierImpl& net) { return net.is_training(); })
       .def("tensors_by_module", &tensors_by_module)
       .def("parameter_count", [](ClassifierImpl& net) { return count_parameters(net); })
+      .def("trajectory", &trajectory)
       .def("__repr__", [](ClassifierImpl& net) { return net.name(); });
 
   m.def("schemes", [] {
@@ -112,6 +150,39 @@ PYBIND11_MODULE(_odenet, m) {
         load_state_dict(net, dict, "state dict", torchvision_name);  // strict, as train.init_names "torchvision"
       },
       py::arg("network"), py::arg("state_dict"));
+  m.def(
+      "refine_run",
+      [](const std::string& dir, const py::object& scheme, int64_t factor, const std::string& interpolation) {
+        TrainedModel trained = load_trained_model(dir);
+        auto staged = std::dynamic_pointer_cast<StagedNetworkImpl>(trained.model);
+        if (!staged) throw ConfigError(dir + ": the network has no time-stepping stages to refine");
+        nlohmann::json spec = scheme.is_none() ? trained.options.scheme : from_python(scheme, "scheme");
+        refine_network(*staged, *build_scheme(scheme_registry(), spec, "scheme", ""),
+                       RefineOptions{factor, interpolation_named(interpolation)});
+        return trained.model;
+      },
+      py::arg("run_dir"), py::arg("scheme") = py::none(), py::arg("factor") = 2, py::arg("interpolation") = "piecewise");
+  m.def(
+      "refinement_study",
+      [](const std::string& dir, const py::object& schemes, const std::vector<int64_t>& factors,
+         const std::string& interpolation, int64_t examples) {
+        return to_python(to_json(refinement_study(dir, scheme_list(schemes), factors, interpolation_named(interpolation), examples)));
+      },
+      py::arg("run_dir"), py::arg("schemes") = py::none(), py::arg("factors") = std::vector<int64_t>{1, 2, 4, 8, 16},
+      py::arg("interpolation") = "piecewise", py::arg("examples") = 1000);
+  m.def(
+      "stability_study",
+      [](const std::string& dir, int64_t examples, int iterations) {
+        nlohmann::json result;
+        {
+          py::gil_scoped_release no_gil;  // the Jacobian-vector products run LibTorch's autograd engine
+          result = to_json(stability_study(dir, examples, iterations));
+        }
+        return to_python(result);
+      },
+      py::arg("run_dir"), py::arg("examples") = 4, py::arg("iterations") = 20);
+  m.def("smoothness_study", [](const std::string& dir) { return to_python(to_json(smoothness_study(dir))); },
+        py::arg("run_dir"));
   m.def("load_plugin", [](const std::string& path) { load_scheme_plugin(path, scheme_registry()); }, py::arg("path"));
   m.def("loaded_plugins", [] { return loaded_plugins(); });
 }

@@ -25,8 +25,23 @@ Error = _odenet.Error
 schemes = _odenet.schemes
 models = _odenet.models
 verify_scheme = _odenet.verify_scheme
+refinement_study = _odenet.refinement_study
+stability_study = _odenet.stability_study
+smoothness_study = _odenet.smoothness_study
 load_plugin = _odenet.load_plugin
 loaded_plugins = _odenet.loaded_plugins
+
+
+class _Mirror(torch.nn.Module):
+    """A C++ submodule's parameters and buffers, seen from Python. The C++ network runs its stages
+    and steps itself, so forward hooks here would never fire: registering one is an error."""
+
+    def _no_hooks(self, *args, **kwargs):
+        raise Error("odenet runs this module in C++: a Python forward hook on it would never fire; "
+                    "use net.trajectory(x) for every step's state u_n, f_n(u_n) and increment")
+
+    register_forward_hook = _no_hooks
+    register_forward_pre_hook = _no_hooks
 
 
 class Network(torch.nn.Module):
@@ -48,7 +63,7 @@ class Network(torch.nn.Module):
         module = self
         for part in path.split(".") if path else []:
             if part not in module._modules:
-                module._modules[part] = torch.nn.Module()
+                module._modules[part] = _Mirror()
             module = module._modules[part]
         return module
 
@@ -61,6 +76,12 @@ class Network(torch.nn.Module):
 
     def parameter_count(self):
         return self._cpp.parameter_count()
+
+    def trajectory(self, x):
+        """The forward pass step by step, without gradients: per step a dict with its name
+        ("stage2.block3"), stage, step, opening (the projection step), u (the state it sees),
+        f (its field's value f_n(u_n)) and increment (per example ||u_(n+1) - u_n||)."""
+        return self._cpp.trajectory(x)
 
     def extra_repr(self):
         return repr(self._cpp)
@@ -95,6 +116,13 @@ def load_run(run_dir):
     return Network(_odenet.load_run(run_dir))
 
 
+def refine_run(run_dir, scheme=None, factor=2, interpolation="piecewise"):
+    """A finished run's network re-integrated with `factor` steps of dt = 1/factor per trained step
+    (odenet ode): under `scheme` (a name or object; None: the run's own), its parameters between
+    trained steps "piecewise" (the trained network at factor 1) or "linear"."""
+    return Network(_odenet.refine_run(run_dir, scheme, factor, interpolation)).eval()
+
+
 def load_exported(path):
     """The network `odenet export` wrote to `path` (weights) and its .json (config), in eval mode."""
     import json
@@ -121,6 +149,7 @@ def save_state_dict(module, path):
     torch.save(dict(module.state_dict()), path)
 
 
-__all__ = ["Error", "Network", "schemes", "models", "build_model", "build_model_from_json", "load_run",
+__all__ = ["Error", "Network", "schemes", "models", "build_model", "build_model_from_json", "load_run", "refine_run",
+           "refinement_study", "stability_study", "smoothness_study",
            "load_exported", "save_state_dict", "torchvision_name",
            "load_torchvision_state_dict", "verify_scheme", "load_plugin", "loaded_plugins"]

@@ -189,6 +189,40 @@ class RunsAcrossTheBoundary(unittest.TestCase):
     def tearDownClass(cls):
         cls.scratch_dir.cleanup()
 
+    def test_the_trajectory_gives_every_steps_state_field_and_increment(self):
+        net = odenet.load_run(self.run_dir)
+        x = torch.randn(3, 1, 8, 8)
+        steps = net.trajectory(x)
+        # Depth 14: stage 1 two steps; stages 2 and 3 an opening (projection) and one step.
+        self.assertEqual([s["name"] for s in steps], ["stage1.block1", "stage1.block2", "stage2.block1", "stage2.block2",
+                                                      "stage3.block1", "stage3.block2"])
+        self.assertEqual([s["opening"] for s in steps], [False, False, True, False, True, False])
+        for here, after in zip(steps, steps[1:]):
+            if here["opening"]:
+                self.assertIsNone(here["increment"])
+                continue
+            self.assertEqual(tuple(here["f"].shape), tuple(here["u"].shape))
+            change = (after["u"] - here["u"]).flatten(1).norm(dim=1)
+            self.assertTrue(torch.allclose(here["increment"], change))
+        # Hooks on the C++ steps would never fire: registering one says so.
+        with self.assertRaisesRegex(odenet.Error, "trajectory"):
+            net.stage1.block2.register_forward_hook(lambda *args: None)
+
+    def test_refinement_from_python_is_the_cli_s(self):
+        trained = odenet.load_run(self.run_dir)
+        x = torch.randn(4, 1, 8, 8)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(odenet.refine_run(self.run_dir, factor=1)(x), trained(x)))
+            refined = odenet.refine_run(self.run_dir, scheme="forward_euler", factor=4, interpolation="linear")
+            self.assertEqual(refined(x).shape, trained(x).shape)
+        ours = odenet.refinement_study(self.run_dir, schemes=["own"], factors=[1, 2], examples=0)
+        cli = cli_json("ode", self.run_dir, "--refine", "--schemes", "own", "--factors", "1,2", "--examples", "0",
+                       "--threads", "1")["refinement"]
+        self.assertEqual([r["test_error"] for r in ours["rows"]], [r["test_error"] for r in cli["rows"]])
+        self.assertEqual(ours["rows"][0]["distance_to_trained"], 0.0)
+        self.assertEqual(len(odenet.stability_study(self.run_dir, examples=1, iterations=5)["steps"]), 4)
+        self.assertEqual(odenet.smoothness_study(self.run_dir)["depth"], 14)
+
     def test_export_loads_in_python_with_the_checkpoints_logits(self):
         out = os.path.join(self.scratch, "exported.pt")
         subprocess.run([ODENET, "export", self.run_dir, "--out", out], check=True, capture_output=True)
