@@ -6,11 +6,13 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "analysis/comparison_table.h"
 #include "analysis/plots.h"
 #include "analysis/run_analysis.h"
 #include "analysis/significance.h"
+#include "analysis/trained_ode.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/trainer.h"
@@ -120,6 +122,47 @@ std::string modified_equations_section(const std::vector<RunRecord>& runs, const
   return md;
 }
 
+// The trained-network-as-ODE analyses of the runs (what `odenet ode RUN --out RUN/ode` wrote),
+// their figures copied beside the report's; and, over runs of several depths, the parameters'
+// norms and increments against depth.
+std::string ode_section(const std::vector<RunRecord>& runs, const std::string& figures) {
+  std::string md;
+  for (const auto& r : runs) {
+    const fs::path dir = fs::path(r.dir) / "ode";
+    if (!fs::exists(dir / "ode.md")) continue;
+    std::string text = read_text_file((dir / "ode.md").string());
+    const std::string prefix = "ode_" + run_name(r.dir) + "_";
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string(), extension = entry.path().extension().string();
+      if (extension != ".png" && extension != ".svg") continue;
+      fs::copy_file(entry.path(), fs::path(figures) / (prefix + name), fs::copy_options::overwrite_existing);
+      for (size_t at = 0; (at = text.find("](" + name + ")", at)) != std::string::npos; at += name.size())
+        text.replace(at, name.size() + 3, "](figures/" + prefix + name + ")");
+    }
+    // One level below the report's sections.
+    std::string demoted;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) demoted += (line.rfind("#", 0) == 0 ? "##" + line : line) + "\n";
+    md += "\n" + demoted;
+  }
+  std::vector<SmoothnessReport> smoothness;
+  std::set<int64_t> depths;
+  for (const auto& r : runs) {
+    try {
+      smoothness.push_back(smoothness_study(r.dir));
+      depths.insert(smoothness.back().depth);
+    } catch (const Error&) {  // a layout without stages, or no checkpoint: not part of the fit
+    }
+  }
+  if (depths.size() >= 2) {
+    const DepthScaling scaling = depth_scaling(smoothness);
+    plot_depth_scaling(smoothness, scaling, figures);
+    md += "\n## Parameters against depth\n\n" + format_depth_scaling(scaling, smoothness) +
+          "\n![Max parameter norm and increment against depth](figures/depth_scaling.png)\n";
+  }
+  return md.empty() ? md : "\n## The trained networks as ODEs\n" + md;
+}
+
 }  // namespace
 
 std::string write_report(const std::string& experiment_dir, const std::string& out_dir, const ReportOptions& options) {
@@ -153,6 +196,7 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   md += error_against_parameters_section(rows, experiment, figures);
 
   md += modified_equations_section(runs, figures);
+  md += ode_section(runs, figures);
   std::string path = out_dir + "/report.md";
   write_file_atomic(path, md);
   return path;

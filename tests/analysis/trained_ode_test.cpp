@@ -146,20 +146,18 @@ class TrainedOde : public ::testing::Test {
  protected:
   void SetUp() override {
     test::write_idx_dataset(dir_ / "data", 256, 64, 12, 4);
-    for (int depth : {8, 14, 20}) {
-      auto j = test::tiny_experiment(dir_ / "data", "ode" + std::to_string(depth), 2);
-      j["model"]["depth"] = depth;
-      j["train"]["precision"] = "fp32";
-      test::write_text(dir_ / ("ode" + std::to_string(depth) + ".json"), j.dump(2));
-      auto run = test::run_odenet("run " + dir_ / ("ode" + std::to_string(depth) + ".json") + " --threads 1 --results " + dir_ / "results");
-      ASSERT_EQ(run.status, 0) << run.output;
-    }
+    auto j = test::tiny_experiment(dir_ / "data", "sweep", 2);
+    j["train"]["precision"] = "fp32";
+    j["sweep"] = {{"model.depth", {8, 14, 20}}};
+    test::write_text(dir_ / "sweep.json", j.dump(2));
+    auto run = test::run_odenet("run " + dir_ / "sweep.json" + " --threads 1 --results " + dir_ / "results");
+    ASSERT_EQ(run.status, 0) << run.output;
   }
   test::ScratchDir dir_;
 };
 
 TEST_F(TrainedOde, OdeCommandReintegratesTheRunAndTheTrainedNetworkIsItsOwnFirstRow) {
-  const std::string run = dir_ / "results/ode14/s0";
+  const std::string run = dir_ / "results/sweep/depth-14_s0";
   auto r = test::run_odenet("ode " + run + " --factors 1,2,4 --examples 0 --eigen-examples 2 --iterations 8 --threads 1 --schemes own "
                             "forward_euler --out " + run + "/ode --json");
   ASSERT_EQ(r.status, 0) << r.output;
@@ -179,8 +177,18 @@ TEST_F(TrainedOde, OdeCommandReintegratesTheRunAndTheTrainedNetworkIsItsOwnFirst
   EXPECT_EQ(steps[0]["z"].size(), 16u);  // 2 examples × 8 Ritz values
   for (const auto& s : steps) EXPECT_GE(s["inside"].get<double>(), 0.0);
   EXPECT_EQ(j["smoothness"]["depth"], 14);
-  for (const char* f : {"ode.json", "ode.md", "refinement_distance_s0.png", "refinement_error_s0.png", "spectra_s0_stage1.png", "spectra_s0_stage3.png", "increments_s0.png"})
+  for (const char* f : {"ode.json", "ode.md", "refinement_distance_depth-14_s0.png", "refinement_error_depth-14_s0.png",
+                        "spectra_depth-14_s0_stage1.png", "spectra_depth-14_s0_stage3.png", "increments_depth-14_s0.png"})
     EXPECT_TRUE(std::filesystem::exists(run + "/ode/" + f)) << f;
+  // The experiment's report takes the analysis in, with its figures, and fits the sweep's depths.
+  auto report = test::run_odenet("report " + dir_ / "results/sweep");
+  ASSERT_EQ(report.status, 0) << report.output;
+  const std::string md = test::read_text(dir_ / "results/sweep/report.md");
+  EXPECT_NE(md.find("## The trained networks as ODEs"), std::string::npos) << md;
+  EXPECT_NE(md.find("### depth-14_s0 as an ODE"), std::string::npos) << md;
+  EXPECT_NE(md.find("](figures/ode_depth-14_s0_spectra_depth-14_s0_stage1.png)"), std::string::npos) << md;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "results/sweep/figures/ode_depth-14_s0_spectra_depth-14_s0_stage1.png"));
+  EXPECT_NE(md.find("## Parameters against depth"), std::string::npos) << md;
 
   auto bad = test::run_odenet("ode " + run + " --schemes no_such_scheme --refine");
   EXPECT_EQ(bad.status, 2) << bad.output;
@@ -192,15 +200,15 @@ TEST_F(TrainedOde, OdeCommandReintegratesTheRunAndTheTrainedNetworkIsItsOwnFirst
 }
 
 TEST_F(TrainedOde, DepthSweepFitsNormsAgainstDepth) {
-  auto r = test::run_odenet("depth-sweep " + dir_ / "results" + " --out " + dir_ / "sweep --json");
+  auto r = test::run_odenet("depth-sweep " + dir_ / "results/sweep" + " --out " + dir_ / "out --json");
   ASSERT_EQ(r.status, 0) << r.output;
   auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["scaling"]["depths"], (std::vector<int64_t>{8, 14, 20}));
   EXPECT_EQ(j["runs"].size(), 3u);
   EXPECT_EQ(j["scaling"]["max_norm_exponent"]["points"], 3);
   EXPECT_EQ(j["scaling"]["max_increment_exponent"]["points"], 2);  // depth 8 has one step per stage: no increment
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "sweep/depth_scaling.png"));
-  auto one = test::run_odenet("depth-sweep " + dir_ / "results/ode8");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out/depth_scaling.png"));
+  auto one = test::run_odenet("depth-sweep " + dir_ / "results/sweep/depth-8_s0");
   EXPECT_EQ(one.status, 2);
   EXPECT_NE(one.output.find("have 1 depth(s); a fit against depth needs two or more"), std::string::npos) << one.output;
 }
