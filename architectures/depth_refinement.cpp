@@ -80,6 +80,12 @@ const EnumNames<DepthInterpolation>& depth_interpolation_names() {
   return names;
 }
 
+DepthInterpolation depth_interpolation_named(const std::string& name, const std::string& what) {
+  for (const auto& [spelling, value] : depth_interpolation_names())
+    if (spelling == name) return value;
+  throw ConfigError(what + ": '" + name + "' is not one of: piecewise, linear");
+}
+
 RefineSchedule read_refine_schedule(const JsonReader& r, long epochs) {
   RefineSchedule s;
   if (epochs < 2) r.fail("at_epochs", fmt::format("a run of {} epoch(s) has no epoch boundary to refine at", epochs));

@@ -19,6 +19,8 @@ namespace odenet {
 
 enum class DepthInterpolation { kPiecewise, kLinear };
 const EnumNames<DepthInterpolation>& depth_interpolation_names();
+/// The interpolation spelled `name` (a command-line or Python argument); a ConfigError naming `what` otherwise.
+DepthInterpolation depth_interpolation_named(const std::string& name, const std::string& what);
 
 struct RefineOptions {
   /// m: steps per trained step (Δt = step_size / m)

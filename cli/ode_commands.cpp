@@ -74,11 +74,7 @@ int ode_command(const Args& args) {
              options, positional, vm))
     return 0;
   if (!refine && !stability && !smoothness) refine = stability = smoothness = true;
-  DepthInterpolation how = DepthInterpolation::kPiecewise;
-  bool known = false;
-  for (const auto& [name, value] : depth_interpolation_names())
-    if (name == interpolation) how = value, known = true;
-  if (!known) throw ConfigError("--interpolation: '" + interpolation + "' is not one of: piecewise, linear");
+  const DepthInterpolation how = depth_interpolation_named(interpolation, "--interpolation");
   if (examples < 0) throw ConfigError("--examples: must be 0 (all) or positive");
   std::vector<nlohmann::json> specs;
   if (schemes.empty())

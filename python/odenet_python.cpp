@@ -84,12 +84,6 @@ std::vector<nlohmann::json> scheme_list(const py::object& schemes) {
   return out;
 }
 
-DepthInterpolation interpolation_named(const std::string& name) {
-  for (const auto& [n, value] : depth_interpolation_names())
-    if (n == name) return value;
-  throw ConfigError("interpolation: '" + name + "' is not one of: piecewise, linear");
-}
-
 }  // namespace
 }  // namespace odenet
 
@@ -158,7 +152,7 @@ PYBIND11_MODULE(_odenet, m) {
         if (!staged) throw ConfigError(dir + ": the network has no time-stepping stages to refine");
         nlohmann::json spec = scheme.is_none() ? trained.options.scheme : from_python(scheme, "scheme");
         refine_network(*staged, *build_scheme(scheme_registry(), spec, "scheme", ""),
-                       RefineOptions{factor, interpolation_named(interpolation)});
+                       RefineOptions{factor, depth_interpolation_named(interpolation, "interpolation")});
         return trained.model;
       },
       py::arg("run_dir"), py::arg("scheme") = py::none(), py::arg("factor") = 2, py::arg("interpolation") = "piecewise");
@@ -166,7 +160,7 @@ PYBIND11_MODULE(_odenet, m) {
       "refinement_study",
       [](const std::string& dir, const py::object& schemes, const std::vector<int64_t>& factors,
          const std::string& interpolation, int64_t examples) {
-        return to_python(to_json(refinement_study(dir, scheme_list(schemes), factors, interpolation_named(interpolation), examples)));
+        return to_python(to_json(refinement_study(dir, scheme_list(schemes), factors, depth_interpolation_named(interpolation, "interpolation"), examples)));
       },
       py::arg("run_dir"), py::arg("schemes") = py::none(), py::arg("factors") = std::vector<int64_t>{1, 2, 4, 8, 16},
       py::arg("interpolation") = "piecewise", py::arg("examples") = 1000);
