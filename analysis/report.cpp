@@ -158,7 +158,8 @@ std::string ode_section(const std::vector<RunRecord>& runs, const std::string& f
     const DepthScaling scaling = depth_scaling(smoothness);
     plot_depth_scaling(smoothness, scaling, figures);
     md += "\n## Parameters against depth\n\n" + format_depth_scaling(scaling, smoothness) +
-          "\n![Max parameter norm and increment against depth](figures/depth_scaling.png)\n";
+          "\n![Largest parameter norm of a step against depth, per stage](figures/depth_scaling_norms.png)\n"
+          "\n![Largest parameter increment between consecutive steps against depth, per stage](figures/depth_scaling_increments.png)\n";
   }
   return md.empty() ? md : "\n## The trained networks as ODEs\n" + md;
 }

@@ -210,16 +210,18 @@ SmoothnessReport smoothness_in_depth(const StagedNetworkImpl& network) {
     for (size_t i = static_cast<size_t>(stage.shape().openings); i < stage.steps().size(); ++i)
       steps.push_back(stage.steps()[i].get());
     r.steps += static_cast<int64_t>(steps.size());
+    r.stage_max_norm.push_back(0);
+    r.stage_max_increment.push_back(0);
     std::map<std::string, ParameterIncrements> kinds;
     for (size_t n = 0; n < steps.size(); ++n) {
       const torch::Tensor all = field_parameters(*steps[n]);
-      if (all.defined()) r.max_norm = std::max(r.max_norm, all.norm().item<double>());
+      if (all.defined()) r.stage_max_norm.back() = std::max(r.stage_max_norm.back(), all.norm().item<double>());
       if (n == 0) continue;
       const torch::Tensor before = field_parameters(*steps[n - 1]);
       const auto a = step_tensors(*steps[n - 1]), b = step_tensors(*steps[n]);
       if (all.defined() && before.defined() && all.sizes() == before.sizes()) {
         const double increment = (all - before).norm().item<double>();
-        r.max_increment = std::max(r.max_increment, increment);
+        r.stage_max_increment.back() = std::max(r.stage_max_increment.back(), increment);
         auto& k = kinds["all"];
         k.relative.push_back(increment / before.norm().item<double>());
       }
@@ -235,6 +237,8 @@ SmoothnessReport smoothness_in_depth(const StagedNetworkImpl& network) {
       k.kind = name;
       r.increments.push_back(std::move(k));
     }
+    r.max_norm = std::max(r.max_norm, r.stage_max_norm.back());
+    r.max_increment = std::max(r.max_increment, r.stage_max_increment.back());
   }
   return r;
 }
@@ -260,6 +264,19 @@ DepthScaling depth_scaling(const std::vector<SmoothnessReport>& runs) {
   std::sort(d.depths.begin(), d.depths.end());
   d.norm_exponent = fit_line(x_norm, norms);
   d.increment_exponent = fit_line(x_increment, increments);
+  size_t stages = 0;
+  for (const auto& r : runs) stages = std::max(stages, r.stage_max_norm.size());
+  for (size_t s = 0; s < stages; ++s) {
+    std::vector<double> xn, yn, xi, yi;
+    for (const auto& r : runs) {
+      const double log_depth = std::log(static_cast<double>(r.depth));
+      if (s < r.stage_max_norm.size() && r.stage_max_norm[s] > 0) xn.push_back(log_depth), yn.push_back(std::log(r.stage_max_norm[s]));
+      if (s < r.stage_max_increment.size() && r.stage_max_increment[s] > 0)
+        xi.push_back(log_depth), yi.push_back(std::log(r.stage_max_increment[s]));
+    }
+    d.stage_norm_exponents.push_back(fit_line(xn, yn));
+    d.stage_increment_exponents.push_back(fit_line(xi, yi));
+  }
   return d;
 }
 
@@ -308,12 +325,17 @@ nlohmann::json to_json(const SmoothnessReport& s) {
   nlohmann::json inc = nlohmann::json::array();
   for (const auto& k : s.increments) inc.push_back({{"stage", k.stage + 1}, {"kind", k.kind}, {"relative", k.relative}});
   return {{"run", s.dir}, {"depth", s.depth}, {"steps", s.steps}, {"max_norm", s.max_norm},
-          {"max_increment", s.max_increment}, {"increments", inc}};
+          {"max_increment", s.max_increment}, {"stage_max_norm", s.stage_max_norm},
+          {"stage_max_increment", s.stage_max_increment}, {"increments", inc}};
 }
 
 nlohmann::json to_json(const DepthScaling& d) {
+  nlohmann::json stages = nlohmann::json::array();
+  for (size_t s = 0; s < d.stage_norm_exponents.size(); ++s)
+    stages.push_back({{"stage", s + 1}, {"max_norm_exponent", fit_json(d.stage_norm_exponents[s])},
+                      {"max_increment_exponent", fit_json(d.stage_increment_exponents[s])}});
   return {{"runs", d.runs}, {"depths", d.depths}, {"max_norm_exponent", fit_json(d.norm_exponent)},
-          {"max_increment_exponent", fit_json(d.increment_exponent)}};
+          {"max_increment_exponent", fit_json(d.increment_exponent)}, {"stages", stages}};
 }
 
 std::string format_refinement(const RefinementStudy& s) {
@@ -361,11 +383,25 @@ std::string format_smoothness(const SmoothnessReport& s) {
 }
 
 std::string format_depth_scaling(const DepthScaling& d, const std::vector<SmoothnessReport>& runs) {
-  std::string text = "| run | depth | max_n ‖θ_n‖_F | max_n ‖θ_(n+1) − θ_n‖_F |\n|---|---:|---:|---:|\n";
-  for (const auto& r : runs) text += fmt::format("| {} | {} | {:.4g} | {:.4g} |\n", r.dir, r.depth, r.max_norm, r.max_increment);
+  auto per_stage = [](const std::vector<double>& v) {
+    std::vector<std::string> out;
+    for (double x : v) out.push_back(x > 0 ? fmt::format("{:.4g}", x) : "–");
+    return fmt::format("{}", fmt::join(out, " / "));
+  };
+  std::string text =
+      "| run | depth | max_n ‖θ_n‖_F | max_n ‖θ_(n+1) − θ_n‖_F | per stage: max ‖θ_n‖ | per stage: max ‖θ_(n+1) − θ_n‖ |\n"
+      "|---|---:|---:|---:|---|---|\n";
+  for (const auto& r : runs)
+    text += fmt::format("| {} | {} | {:.4g} | {:.4g} | {} | {} |\n", r.dir, r.depth, r.max_norm, r.max_increment,
+                        per_stage(r.stage_max_norm), per_stage(r.stage_max_increment));
   text += fmt::format(
-      "\nOver {} runs at depths {}: max_n ‖θ_n‖ ∝ L^{}; max_n ‖θ_(n+1) − θ_n‖ ∝ L^{} (least-squares slopes in log–log, 95 % CI)\n",
+      "\nOver {} runs at depths {}, least-squares slopes in log–log with their 95 % CI (θ_n: all field parameters of step n; "
+      "a stage counts where it has steps, or for increments two steps, after its opening):\n\n"
+      "| | max_n ‖θ_n‖ ∝ L^… | max_n ‖θ_(n+1) − θ_n‖ ∝ L^… |\n|---|---|---|\n| all stages | {} | {} |\n",
       d.runs, fmt::join(d.depths, ", "), fit_text(d.norm_exponent), fit_text(d.increment_exponent));
+  for (size_t s = 0; s < d.stage_norm_exponents.size(); ++s)
+    text += fmt::format("| stage {} | {} | {} |\n", s + 1, fit_text(d.stage_norm_exponents[s]),
+                        fit_text(d.stage_increment_exponents[s]));
   return text;
 }
 
@@ -440,25 +476,35 @@ std::string plot_increments(const SmoothnessReport& s, const std::string& dir, c
 }
 
 std::string plot_depth_scaling(const std::vector<SmoothnessReport>& runs, const DepthScaling& d, const std::string& dir) {
-  Plot plot{"Parameters against depth (Cohen et al. 2021)", "depth L", "Frobenius norm", {}, true, true,
-            {"set key outside right", "set format y \"%g\"", "set format x \"%g\""}};
-  PlotSeries norms{"max_n ‖θ_n‖ (runs)", {}, {}, "points pt 7 ps 1.2"}, increments{"max_n ‖θ_(n+1) − θ_n‖ (runs)", {}, {}, "points pt 5 ps 1.2"};
-  for (const auto& r : runs) {
-    norms.x.push_back(static_cast<double>(r.depth)), norms.y.push_back(r.max_norm);
-    increments.x.push_back(static_cast<double>(r.depth)), increments.y.push_back(r.max_increment);
-  }
-  plot.series = {norms, increments};
-  auto line = [&](const LineFit& f, const std::string& what) {
-    PlotSeries s{fmt::format("{} fit: slope {}", what, fit_text(f)), {}, {}, "lines dt 2"};
-    if (!f.defined || d.depths.empty()) return s;
-    for (double L : {static_cast<double>(d.depths.front()), static_cast<double>(d.depths.back())})
-      s.x.push_back(L), s.y.push_back(std::exp(f.intercept + f.slope * std::log(L)));
-    return s;
+  const char* colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
+  auto figure = [&](bool increments) {
+    Plot plot{increments ? "Largest parameter increment between consecutive steps, against depth"
+                         : "Largest parameter norm of a step, against depth",
+              "depth L", increments ? "max_n ||theta_(n+1) - theta_n||_F" : "max_n ||theta_n||_F", {}, true, true,
+              {"set key outside right", "set format y \"%g\"", "set format x \"%g\""}};
+    const auto& fits = increments ? d.stage_increment_exponents : d.stage_norm_exponents;
+    for (size_t s = 0; s < fits.size(); ++s) {
+      const std::string colour = colours[s % 5];
+      PlotSeries points{fmt::format("stage {}", s + 1), {}, {}, "points pt 7 ps 1.2 lc rgb \"" + colour + "\""};
+      double low = 1e300, high = 0;
+      for (const auto& r : runs) {
+        const auto& v = increments ? r.stage_max_increment : r.stage_max_norm;
+        if (s >= v.size() || v[s] <= 0) continue;
+        points.x.push_back(static_cast<double>(r.depth)), points.y.push_back(v[s]);
+        low = std::min(low, static_cast<double>(r.depth)), high = std::max(high, static_cast<double>(r.depth));
+      }
+      plot.series.push_back(points);
+      PlotSeries line{fmt::format("  fit: slope {}", fit_text(fits[s])), {}, {}, "lines dt 2 lc rgb \"" + colour + "\""};
+      if (fits[s].defined)
+        for (double L : {low, high}) line.x.push_back(L), line.y.push_back(std::exp(fits[s].intercept + fits[s].slope * std::log(L)));
+      plot.series.push_back(line);
+    }
+    const std::string base = dir + (increments ? "/depth_scaling_increments" : "/depth_scaling_norms");
+    render_plot(plot, base);
+    return base;
   };
-  plot.series.push_back(line(d.norm_exponent, "norm"));
-  plot.series.push_back(line(d.increment_exponent, "increment"));
-  render_plot(plot, dir + "/depth_scaling");
-  return dir + "/depth_scaling";
+  figure(true);
+  return figure(false);
 }
 
 }  // namespace odenet

@@ -93,6 +93,8 @@ struct SmoothnessReport {
   std::vector<ParameterIncrements> increments;
   /// Over all stages' steps, θ_n = all of step n's parameters: max_n ‖θ_n‖_F and max_n ‖θ_{n+1} − θ_n‖_F.
   double max_norm = 0, max_increment = 0;
+  /// The same per stage (0 where a stage has no step, or no two, after its opening).
+  std::vector<double> stage_max_norm, stage_max_increment;
 };
 
 /// The smoothness of a trained (or any staged) network's parameters in depth.
@@ -104,6 +106,9 @@ struct DepthScaling {
   std::vector<int64_t> depths;
   LineFit norm_exponent;       ///< slope of log max_n ‖θ_n‖ against log L (−β)
   LineFit increment_exponent;  ///< slope of log max_n ‖θ_{n+1} − θ_n‖ against log L
+  /// Per stage (stages differ in width, so the overall maximum is the widest stage's): over the
+  /// runs whose stage has steps (increments: two or more) after its opening.
+  std::vector<LineFit> stage_norm_exponents, stage_increment_exponents;
 };
 /// Cohen et al.'s fits over runs of several depths (L = the model's depth).
 DepthScaling depth_scaling(const std::vector<SmoothnessReport>& runs);
@@ -125,6 +130,7 @@ std::string format_depth_scaling(const DepthScaling& d, const std::vector<Smooth
 std::string plot_refinement(const RefinementStudy& s, const std::string& dir, const std::string& run);
 std::vector<std::string> plot_stability(const StabilityStudy& s, const std::string& dir, const std::string& run);
 std::string plot_increments(const SmoothnessReport& s, const std::string& dir, const std::string& run);
+/// depth_scaling_norms and depth_scaling_increments: per stage, the runs' maxima against depth with the fitted lines.
 std::string plot_depth_scaling(const std::vector<SmoothnessReport>& runs, const DepthScaling& d, const std::string& dir);
 
 }  // namespace odenet

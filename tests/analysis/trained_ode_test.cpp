@@ -13,6 +13,7 @@
 #include "analysis/stability.h"
 #include "analysis/step_stability.h"
 #include "analysis/trained_ode.h"
+#include "architectures/presets.h"
 #include "discretizations/runge_kutta.h"
 #include "tests/support/test_support.h"
 
@@ -125,6 +126,31 @@ TEST(StepStability, TheLmRegionForAGivenKIsTheRootConditionOfItsPolynomial) {
 }
 
 TEST(Smoothness, IncrementsOfKnownParametersAndTheDepthExponentOfKnownNorms) {
+  // A network whose stage-1 second step holds twice its first step's parameters: every relative
+  // increment there is ‖2θ − θ‖ / ‖θ‖ = 1, and the stage's largest norm is ‖2θ‖.
+  auto options = model_options_from_json(
+      JsonReader(nlohmann::json{{"preset", "preact_resnet20"}, {"depth", 14}, {"width", 4}}, "-", "/model"), preset_options);
+  auto model = build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 10);
+  auto network = std::dynamic_pointer_cast<StagedNetworkImpl>(model);
+  ASSERT_TRUE(network);
+  {
+    torch::NoGradGuard no_grad;
+    auto first = network->stages()[0]->steps()[0]->named_parameters();
+    for (auto& p : network->stages()[0]->steps()[1]->named_parameters()) p.value().copy_(2 * first[p.key()]);
+  }
+  const SmoothnessReport known = smoothness_in_depth(*network);
+  double norm = 0;
+  for (const auto& p : network->stages()[0]->steps()[1]->parameters()) norm += p.to(torch::kFloat64).pow(2).sum().item<double>();
+  EXPECT_NEAR(known.stage_max_norm[0], std::sqrt(norm), 1e-9 * std::sqrt(norm));
+  size_t checked = 0;
+  for (const auto& k : known.increments)
+    if (k.stage == 0 && (k.kind == "all" || k.kind == "f.conv1.weight" || k.kind == "f.bn1.weight")) {
+      ASSERT_EQ(k.relative.size(), 1u) << k.kind;
+      EXPECT_NEAR(k.relative[0], 1.0, 1e-12) << k.kind;
+      ++checked;
+    }
+  EXPECT_EQ(checked, 3u);
+
   // Depth scaling: max norms c L^{−1/2}, increments c' L^{−1}, exactly.
   std::vector<SmoothnessReport> runs;
   for (int64_t depth : {8, 14, 20, 32}) {
@@ -207,7 +233,14 @@ TEST_F(TrainedOde, DepthSweepFitsNormsAgainstDepth) {
   EXPECT_EQ(j["runs"].size(), 3u);
   EXPECT_EQ(j["scaling"]["max_norm_exponent"]["points"], 3);
   EXPECT_EQ(j["scaling"]["max_increment_exponent"]["points"], 2);  // depth 8 has one step per stage: no increment
-  EXPECT_TRUE(std::filesystem::exists(dir_ / "out/depth_scaling.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out/depth_scaling_norms.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "out/depth_scaling_increments.png"));
+  // Per stage: stage 1 has steps at every depth, stages 2 and 3 from depth 14 (depth 8: an opening only).
+  const auto& stages = j["scaling"]["stages"];
+  ASSERT_EQ(stages.size(), 3u);
+  EXPECT_EQ(stages[0]["max_norm_exponent"]["points"], 3);
+  EXPECT_EQ(stages[2]["max_norm_exponent"]["points"], 2);
+  EXPECT_EQ(j["runs"][0]["stage_max_norm"].size(), 3u);
   auto one = test::run_odenet("depth-sweep " + dir_ / "results/sweep/depth-8_s0");
   EXPECT_EQ(one.status, 2);
   EXPECT_NE(one.output.find("have 1 depth(s); a fit against depth needs two or more"), std::string::npos) << one.output;
