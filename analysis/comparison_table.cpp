@@ -231,6 +231,7 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
       rest.erase("seed");
       key = rest.dump();
       label = std::regex_replace(fs::path(r.dir).filename().string(), std::regex("_?s[0-9]+(-[0-9]+)?$"), "");
+      if (label.empty()) label = r.config.value("experiment", "");  // a run of no sweep: its experiment's name
     } else {
       for (const auto& f : options.by) {
         const auto* v = field(r.config, f);
