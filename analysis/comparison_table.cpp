@@ -28,25 +28,6 @@ std::string model_label(const nlohmann::json& model) {
   return model.contains("depth") ? fmt::format("{}-{}", label, model["depth"].get<long>()) : label;
 }
 
-// The scheme's registry name (an older spelling read as today's entry) and the options that
-// differ from that entry's defaults: "linear_multistep", "runge_kutta tableau=midpoint".
-std::string scheme_label(const nlohmann::json& spec) {
-  nlohmann::json scheme = spec;
-  try {
-    scheme = build_scheme(scheme_registry(), spec, "config.json", "/model/scheme")->to_json();
-  } catch (const Error&) {  // a scheme this build lacks (a plugin's): labelled as written
-  }
-  std::string label = scheme.value("name", "?");
-  nlohmann::json defaults;
-  try {
-    defaults = build_scheme(scheme_registry(), scheme.value("name", ""), "", "")->to_json();
-  } catch (const Error&) {
-  }
-  for (const auto& [key, value] : scheme.items())
-    if (key != "name" && (!defaults.contains(key) || defaults[key] != value))
-      label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
-  return label;
-}
 
 const nlohmann::json* field(const nlohmann::json& config, const std::string& dotted) {
   const nlohmann::json* at = &config;
@@ -162,6 +143,24 @@ double sort_key(const TableRow& r, const std::string& key) {
 }
 
 }  // namespace
+
+std::string scheme_label(const nlohmann::json& spec) {
+  nlohmann::json scheme = spec;
+  try {
+    scheme = build_scheme(scheme_registry(), spec, "config.json", "/model/scheme")->to_json();
+  } catch (const Error&) {  // a scheme this build lacks (a plugin's): labelled as written
+  }
+  std::string label = scheme.value("name", "?");
+  nlohmann::json defaults;
+  try {
+    defaults = build_scheme(scheme_registry(), scheme.value("name", ""), "", "")->to_json();
+  } catch (const Error&) {
+  }
+  for (const auto& [key, value] : scheme.items())
+    if (key != "name" && (!defaults.contains(key) || defaults[key] != value))
+      label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  return label;
+}
 
 nlohmann::json read_run_json(const std::string& path) {
   try {

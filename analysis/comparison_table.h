@@ -48,6 +48,10 @@ struct TableRow {
   nlohmann::json config;            ///< config.json of the group's first run
 };
 
+/// A scheme object as tables label it: the registry name (an older spelling read as today's
+/// entry) and the options that differ from that entry's defaults, e.g. "runge_kutta tableau=midpoint".
+std::string scheme_label(const nlohmann::json& spec);
+
 /// Reads a JSON file of a run directory; a missing or malformed file is a DataError naming it.
 nlohmann::json read_run_json(const std::string& path);
 

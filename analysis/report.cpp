@@ -145,16 +145,19 @@ std::string ode_section(const std::vector<RunRecord>& runs, const std::string& f
     for (std::string line; std::getline(lines, line);) demoted += (line.rfind("#", 0) == 0 ? "##" + line : line) + "\n";
     md += "\n" + demoted;
   }
+  std::set<std::string> depths;  // from the configs: the checkpoints are read only for a fit
+  for (const auto& r : runs) depths.insert(r.config.value("model", nlohmann::json::object()).value("depth", nlohmann::json()).dump());
   std::vector<SmoothnessReport> smoothness;
-  std::set<int64_t> depths;
+  std::set<int64_t> fitted;
   for (const auto& r : runs) {
+    if (depths.size() < 2) break;
     try {
       smoothness.push_back(smoothness_study(r.dir));
-      depths.insert(smoothness.back().depth);
+      fitted.insert(smoothness.back().depth);
     } catch (const Error&) {  // a layout without stages, or no checkpoint: not part of the fit
     }
   }
-  if (depths.size() >= 2) {
+  if (fitted.size() >= 2) {
     const DepthScaling scaling = depth_scaling(smoothness);
     plot_depth_scaling(smoothness, scaling, figures);
     md += "\n## Parameters against depth\n\n" + format_depth_scaling(scaling, smoothness) +

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "analysis/comparison_table.h"
 #include "analysis/jacobian_spectrum.h"
 #include "analysis/plots.h"
 #include "analysis/step_stability.h"
@@ -24,16 +25,6 @@ std::shared_ptr<StagedNetworkImpl> staged(const TrainedModel& trained) {
     throw ConfigError(fmt::format("{}: the {} layout has no time-stepping stages to treat as an ODE", trained.dir,
                                   trained.config["model"].value("layout", "?")));
   return network;
-}
-
-// "runge_kutta(tableau=midpoint)": the name and the parameters the object sets.
-std::string scheme_label(const nlohmann::json& spec) {
-  if (spec.is_string()) return spec.get<std::string>();
-  std::vector<std::string> parts;
-  for (const auto& [key, value] : spec.items())
-    if (key != "name") parts.push_back(key + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
-  const std::string name = spec.value("name", "?");
-  return parts.empty() ? name : fmt::format("{}({})", name, fmt::join(parts, ", "));
 }
 
 double error_percent(const torch::Tensor& logits, const torch::Tensor& labels) {
@@ -112,15 +103,14 @@ RefinementStudy refinement_study(const std::string& dir, const std::vector<nlohm
   study.trained_test_error = error_percent(trained_logits, test.labels);
 
   std::vector<nlohmann::json> specs = schemes.empty() ? std::vector<nlohmann::json>{"own"} : schemes;
-  const nlohmann::json own = build_scheme(scheme_registry(), trained.options.scheme, trained.dir + "/config.json", "/model/scheme")->to_json();
+  const nlohmann::json own = trained.scheme->to_json();
   std::vector<nlohmann::json> done;
   for (auto& spec : specs) {
     auto scheme = build_scheme(scheme_registry(), spec == "own" ? trained.options.scheme : spec, "--schemes", "");
     const nlohmann::json resolved = scheme->to_json();
     if (std::find(done.begin(), done.end(), resolved) != done.end()) continue;  // "own" and its name given again
     done.push_back(resolved);
-    // The run's own scheme by its name (its initialisation parameters say nothing about the trained steps).
-    const std::string label = resolved == own ? resolved.value("name", "?") + " (trained)" : scheme_label(resolved);
+    const std::string label = scheme_label(resolved) + (resolved == own ? " (trained)" : "");
     std::vector<torch::Tensor> logits;
     const size_t first = study.rows.size();
     for (int64_t m : ms) {
@@ -213,24 +203,26 @@ SmoothnessReport smoothness_in_depth(const StagedNetworkImpl& network) {
     r.stage_max_norm.push_back(0);
     r.stage_max_increment.push_back(0);
     std::map<std::string, ParameterIncrements> kinds;
+    torch::Tensor before;                         // the previous step's field parameters
+    std::map<std::string, torch::Tensor> a;       // and its tensors by kind
     for (size_t n = 0; n < steps.size(); ++n) {
       const torch::Tensor all = field_parameters(*steps[n]);
+      auto b = step_tensors(*steps[n]);
       if (all.defined()) r.stage_max_norm.back() = std::max(r.stage_max_norm.back(), all.norm().item<double>());
-      if (n == 0) continue;
-      const torch::Tensor before = field_parameters(*steps[n - 1]);
-      const auto a = step_tensors(*steps[n - 1]), b = step_tensors(*steps[n]);
-      if (all.defined() && before.defined() && all.sizes() == before.sizes()) {
+      if (n > 0 && all.defined() && before.defined() && all.sizes() == before.sizes()) {
         const double increment = (all - before).norm().item<double>();
         r.stage_max_increment.back() = std::max(r.stage_max_increment.back(), increment);
         auto& k = kinds["all"];
         k.relative.push_back(increment / before.norm().item<double>());
       }
       for (const auto& [name, value] : b) {
-        auto it = a.find(name);
+        auto it = a.find(name);  // empty before the stage's first step
         if (it == a.end() || it->second.sizes() != value.sizes()) continue;
         const double norm = it->second.norm().item<double>();
         if (norm > 0) kinds[name].relative.push_back((value - it->second).norm().item<double>() / norm);
       }
+      before = all;
+      a = std::move(b);
     }
     for (auto& [name, k] : kinds) {
       k.stage = static_cast<int>(s);
@@ -422,7 +414,7 @@ std::string plot_refinement(const RefinementStudy& s, const std::string& dir, co
     error.series.push_back(e);
   }
   error.series.push_back({fmt::format("trained network ({:.2f} %)", s.trained_test_error),
-                          {error.series.empty() ? 1.0 : 1.0, s.rows.empty() ? 1.0 : static_cast<double>(s.rows.back().factor)},
+                          {1.0, s.rows.empty() ? 1.0 : static_cast<double>(s.rows.back().factor)},
                           {s.trained_test_error, s.trained_test_error}, "lines dt 2 lc rgb \"black\""});
   distance.extra = {"set key bottom right", "set format x \"%g\""};
   error.extra = {"set key top left", "set format x \"%g\""};

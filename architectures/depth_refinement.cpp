@@ -36,40 +36,25 @@ void blend_into(torch::nn::Module& target, const torch::nn::Module& a, const tor
 }
 
 // The value at depth t of a step's own coefficient `name` (a learned k_n, a fixed multistep
-// weight): interpolated among the trained steps that hold it (node of step i at i + ½); empty when
-// none does. `source` receives the trained tensors it was made from and the weight.
+// weight), interpolated by depth_source among the trained steps that hold it; empty when none
+// does. `source` receives the trained tensors it was made from and the weight.
 torch::Tensor coefficient_at(const std::string& name, double t, const std::vector<const StepImpl*>& steps,
                              DepthInterpolation interpolation, ParameterBlend& source) {
-  std::vector<std::pair<double, torch::Tensor>> nodes;
+  std::vector<double> nodes;
+  std::vector<torch::Tensor> values;
   for (size_t i = 0; i < steps.size(); ++i) {
     const auto params = steps[i]->named_parameters(/*recurse=*/false);
     const auto buffers = steps[i]->named_buffers(/*recurse=*/false);
-    if (const auto* p = params.find(name)) nodes.emplace_back(static_cast<double>(i) + 0.5, *p);
-    else if (const auto* b = buffers.find(name)) nodes.emplace_back(static_cast<double>(i) + 0.5, *b);
+    const torch::Tensor* value = params.find(name);
+    if (!value) value = buffers.find(name);
+    if (value) nodes.push_back(static_cast<double>(i) + 0.5), values.push_back(*value);
   }
   if (nodes.empty()) return {};
-  auto one = [&](const torch::Tensor& value) {
-    source = {torch::Tensor(), value, value, 0.0};
-    return value;
-  };
-  if (interpolation == DepthInterpolation::kPiecewise) {  // the step whose interval holds t, else the nearest
-    size_t best = 0;
-    for (size_t k = 0; k < nodes.size(); ++k) {
-      if (std::floor(t) + 0.5 == nodes[k].first) return one(nodes[k].second);
-      if (std::abs(nodes[k].first - t) < std::abs(nodes[best].first - t)) best = k;
-    }
-    return one(nodes[best].second);
-  }
-  if (t <= nodes.front().first) return one(nodes.front().second);
-  if (t >= nodes.back().first) return one(nodes.back().second);
-  for (size_t k = 0; k + 1 < nodes.size(); ++k)
-    if (t >= nodes[k].first && t <= nodes[k + 1].first) {
-      const double w = (t - nodes[k].first) / (nodes[k + 1].first - nodes[k].first);
-      if (w == 0.0) return one(nodes[k].second);
-      source = {torch::Tensor(), nodes[k].second, nodes[k + 1].second, w};
-      return nodes[k].second * (1.0 - w) + nodes[k + 1].second * w;
-    }
-  return one(nodes.back().second);
+  const DepthSource at = depth_source(t, nodes, interpolation);
+  const torch::Tensor& a = values[static_cast<size_t>(at.first)];
+  const torch::Tensor& b = values[static_cast<size_t>(at.second)];
+  source = {torch::Tensor(), a, b, at.weight};
+  return at.weight == 0.0 ? a : a * (1.0 - at.weight) + b * at.weight;
 }
 
 }  // namespace
@@ -104,17 +89,24 @@ nlohmann::json to_json(const RefineSchedule& s) {
   return {{"at_epochs", s.at_epochs}, {"factor", s.factor}, {"interpolation", enum_name(depth_interpolation_names(), s.interpolation)}};
 }
 
-DepthSource depth_source(double t, int64_t nodes, DepthInterpolation interpolation) {
+DepthSource depth_source(double t, const std::vector<double>& nodes, DepthInterpolation interpolation) {
+  const auto last = static_cast<int64_t>(nodes.size()) - 1;
   if (interpolation == DepthInterpolation::kPiecewise) {
-    const int64_t i = std::clamp<int64_t>(static_cast<int64_t>(std::floor(t)), 0, nodes - 1);
-    return {i, i, 0.0};
+    int64_t nearest = 0;
+    for (int64_t k = 0; k <= last; ++k) {
+      if (nodes[k] - 0.5 <= t && t < nodes[k] + 0.5) return {k, k, 0.0};
+      if (std::abs(nodes[k] - t) < std::abs(nodes[nearest] - t)) nearest = k;
+    }
+    return {nearest, nearest, 0.0};
   }
-  const double x = t - 0.5;  // in node units: node i at x = i
-  if (x <= 0) return {0, 0, 0.0};
-  if (x >= static_cast<double>(nodes - 1)) return {nodes - 1, nodes - 1, 0.0};
-  const auto i = static_cast<int64_t>(std::floor(x));
-  const double w = x - static_cast<double>(i);
-  return w == 0.0 ? DepthSource{i, i, 0.0} : DepthSource{i, i + 1, w};
+  if (t <= nodes.front()) return {0, 0, 0.0};
+  if (t >= nodes.back()) return {last, last, 0.0};
+  for (int64_t k = 0; k < last; ++k)
+    if (t < nodes[k + 1]) {
+      const double w = (t - nodes[k]) / (nodes[k + 1] - nodes[k]);
+      return w == 0.0 ? DepthSource{k, k, 0.0} : DepthSource{k, k + 1, w};
+    }
+  return {last, last, 0.0};
 }
 
 std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step) {
@@ -153,6 +145,8 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
   const auto dtype = parameter.scalar_type();
   const auto device = parameter.device();
 
+  std::vector<double> nodes;  // trained step i's parameters sit at depth i + ½
+  for (int64_t i = 0; i < K; ++i) nodes.push_back(static_cast<double>(i) + 0.5);
   const double dt = o.step_size / static_cast<double>(o.factor);
   const int64_t refined = o.factor * K;
   // A multistep scheme starts with forward Euler steps; after an opening of the same step size
@@ -163,7 +157,7 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
                                : starting_euler_steps(info.history, refined);
   for (int64_t j = 0; j < refined; ++j) {
     const double t = (static_cast<double>(j) + 0.5) * dt;  // the step's midpoint in depth
-    const DepthSource source = depth_source(t, K, o.interpolation);
+    const DepthSource source = depth_source(t, nodes, o.interpolation);
     const auto a = step_fields(*trained_steps[source.first]), b = step_fields(*trained_steps[source.second]);
     std::map<size_t, std::shared_ptr<FieldImpl>> made;  // per trained field: the field at t
     size_t calls = 0;

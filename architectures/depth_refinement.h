@@ -49,12 +49,15 @@ struct RefineSchedule {
 RefineSchedule read_refine_schedule(const JsonReader& r, long epochs);
 nlohmann::json to_json(const RefineSchedule& s);
 
-/// Where θ(t) at depth `t` comes from among `nodes` steps: θ = (1 − weight) θ_first + weight θ_second.
+/// Where θ(t) at depth `t` comes from among steps whose parameters sit at depths `nodes`
+/// (increasing; step i of a stage at i + ½): θ = (1 − weight) θ_first + weight θ_second, indices
+/// into `nodes`. Piecewise: the node whose unit interval holds t, else the nearest; linear:
+/// between the nodes around t, constant beyond the first and last.
 struct DepthSource {
   int64_t first = 0, second = 0;
   double weight = 0;
 };
-DepthSource depth_source(double t, int64_t nodes, DepthInterpolation interpolation);
+DepthSource depth_source(double t, const std::vector<double>& nodes, DepthInterpolation interpolation);
 
 /// The fields a step evaluates (its FieldImpl children, in registration order).
 std::vector<std::shared_ptr<FieldImpl>> step_fields(const StepImpl& step);

@@ -9,7 +9,6 @@
 #include "architectures/torchvision_names.h"
 #include "architectures/depth_refinement.h"
 #include "architectures/field_registry.h"
-#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "core/stop_signal.h"
 #include "core/mac_count.h"
@@ -64,11 +63,20 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   return s;
 }
 
+namespace {
+
+// Δt of the network's steps after `refinements` refinements by the schedule's factor.
+double refined_step_size(const RefineSchedule& schedule, int refinements) {
+  return std::pow(static_cast<double>(schedule.factor), -refinements);
+}
+
+}  // namespace
+
 std::string refine_run(RunSetup& setup, const RunSpec& run) {
   const RefineSchedule& schedule = *run.refine;
   auto network = std::dynamic_pointer_cast<StagedNetworkImpl>(setup.model);
   if (!network) throw ConfigError(run.source + ": /train/refine: the model has no time-stepping stages");
-  const double step_size = std::pow(static_cast<double>(schedule.factor), -setup.refinements);
+  const double step_size = refined_step_size(schedule, setup.refinements);
   std::vector<ParameterBlend> blends;
   const bool training = setup.model->is_training();
   refine_network(*network, *setup.scheme, RefineOptions{schedule.factor, schedule.interpolation, step_size, true, true}, &blends);
@@ -82,7 +90,7 @@ std::string refine_run(RunSetup& setup, const RunSpec& run) {
   setup.macs = macs_per_image(*setup.model, setup.input_shape[0], setup.input_shape[1], setup.input_shape[2]);
   return fmt::format("refined ×{} ({} interpolation): {} steps per stage, Δt = {:.4g}, {} params",
                      schedule.factor, enum_name(depth_interpolation_names(), schedule.interpolation),
-                     fmt::join(stage_step_counts(*network), "-"), step_size / static_cast<double>(schedule.factor),
+                     fmt::join(stage_step_counts(*network), "-"), refined_step_size(schedule, setup.refinements),
                      setup.params);
 }
 
@@ -92,9 +100,8 @@ bool refines_before(const RunSetup& setup, const RunSpec& run, long epoch) {
   return setup.refinements < static_cast<int>(at.size()) && at[static_cast<size_t>(setup.refinements)] == epoch - 1;
 }
 
-void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const std::string& checkpoint) {
+void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const nlohmann::json& identity, const std::string& checkpoint) {
   if (!run.refine) return;
-  const nlohmann::json identity = read_checkpoint_identity(checkpoint);
   const int count = identity.is_object() ? identity.value("refinements", 0) : 0;
   if (count < 0 || count > static_cast<int>(run.refine->at_epochs.size()))
     throw DataError(fmt::format("{}: the checkpoint counts {} refinement(s); train.refine has {}", checkpoint, count,
@@ -110,7 +117,7 @@ nlohmann::json refined_summary(const RunSetup& setup, const RunSpec& run) {
   const int64_t per_step = field_registry().get(run.model.block).layers * (setup.scheme->info().partitioned ? 2 : 1);
   return {{"refinements", setup.refinements},
           {"stage_steps", steps},
-          {"dt", std::pow(static_cast<double>(run.refine->factor), -setup.refinements)},
+          {"dt", refined_step_size(*run.refine, setup.refinements)},
           {"depth", per_step * total + 2}};
 }
 

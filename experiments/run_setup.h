@@ -38,8 +38,9 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
 std::string refine_run(RunSetup& setup, const RunSpec& run);
 /// Whether the run refines before `epoch` (epoch − 1 is the next of its at_epochs).
 bool refines_before(const RunSetup& setup, const RunSpec& run, long epoch);
-/// Before a checkpoint is loaded: the refinements its header counts, so that the model has its shape.
-void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const std::string& checkpoint);
+/// Before a checkpoint is loaded: the refinements its header `identity` counts (read_checkpoint_identity
+/// of `checkpoint`, named in errors), so that the model has its shape.
+void refine_as_checkpointed(RunSetup& setup, const RunSpec& run, const nlohmann::json& identity, const std::string& checkpoint);
 
 /// What a refined run ended as: {"refinements", "stage_steps", "dt", "depth"} (depth: weighted layers
 /// along the network, counted as the layout counts them).

@@ -159,21 +159,26 @@ int stop_cause() { return stop_signal() != 0 ? stop_signal() : SIGTERM; }
 // The run as this process trains it: "auto" is resolved once, when a run starts, and the
 // checkpoints record the result, so a resumed run keeps its arithmetic on any machine (a run
 // started on a native-bf16 CPU or a GPU stays bf16, one started where auto meant fp32 stays fp32).
-// Checkpoints from before the record resolve "auto" anew. `kept` says when the run keeps a
+// Checkpoints from before the record resolve "auto" anew. `identity` is the header of the
+// checkpoint the run resumes from (null for a new run); `kept` says when the run keeps a
 // precision that "auto" would not pick here.
-RunSpec with_run_precision(const RunSpec& run, const std::string& dir, Plan plan, const c10::Device& device,
+RunSpec with_run_precision(const RunSpec& run, const nlohmann::json& identity, const c10::Device& device,
                            std::string* kept = nullptr) {
   RunSpec resolved = run;
   const std::string here = precision_name(resolve_precision(run.precision, device));
   resolved.precision = here;
-  if (run.precision != "auto" || plan != Plan::kResume) return resolved;
-  const nlohmann::json identity = read_checkpoint_identity(dir + "/checkpoint.pt");
+  if (run.precision != "auto") return resolved;
   if (!identity.is_object() || !identity.contains("precision") || !identity["precision"].is_string()) return resolved;
   resolved.precision = identity["precision"].get<std::string>();
   if (kept && resolved.precision != here)
     *kept = fmt::format("keeps {}, the precision \"auto\" chose when the run started ({} here)", resolved.precision,
                         auto_precision_reason(device));
   return resolved;
+}
+
+// The header identity of the checkpoint a resumed run continues from (null otherwise), read once.
+nlohmann::json resumed_identity(const std::string& dir, Plan plan) {
+  return plan == Plan::kResume ? read_checkpoint_identity(dir + "/checkpoint.pt") : nlohmann::json();
 }
 
 // The checkpoints' identity: this run directory's config.json as written, the seed and the precision.
@@ -185,11 +190,12 @@ nlohmann::json run_identity(const RunSpec& resolved, const std::string& dir) {
 // (rank 0 keeps the run directory and decides where to stop; this rank reads its checkpoint to resume).
 Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data,
                       const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
-  const RunSpec run = with_run_precision(spec, dir, plan, device);
+  const nlohmann::json resumed = resumed_identity(dir, plan);
+  const RunSpec run = with_run_precision(spec, resumed, device);
   RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
   Trainer& trainer = *setup.trainer;
   if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) {
-    refine_as_checkpointed(setup, run, dir + "/checkpoint.pt");
+    refine_as_checkpointed(setup, run, resumed, dir + "/checkpoint.pt");
     trainer.load_checkpoint(dir + "/checkpoint.pt");
   }
   auto on_epoch = [](const EpochMetrics&) {};
@@ -213,12 +219,11 @@ Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, co
 Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
                   const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
   if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
-  const RunSpec& run = spec;
   fs::create_directories(dir);
   RunLock lock(dir);
   if (plan == Plan::kNew) {
     try {
-      write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
+      write_file_atomic(dir + "/config.json", spec.config.dump(2) + "\n");
     } catch (const Error&) {  // a failed start leaves nothing behind that would block a retry
       std::error_code ignored;
       fs::remove_all(dir, ignored);
@@ -227,15 +232,16 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   }
 
   std::string kept_precision;
-  const RunSpec resolved = with_run_precision(spec, dir, plan, device, &kept_precision);
-  RunSetup setup = setup_run(resolved, data, device, run_identity(resolved, dir), group);
+  const nlohmann::json resumed = resumed_identity(dir, plan);
+  const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
+  RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
   const TrainOptions& train = setup.train;
   Trainer& trainer = *setup.trainer;
 
   std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
   std::vector<EpochMetrics> metrics;
   if (plan == Plan::kResume && fs::exists(checkpoint)) {
-    refine_as_checkpointed(setup, resolved, checkpoint);
+    refine_as_checkpointed(setup, run, resumed, checkpoint);
     trainer.load_checkpoint(checkpoint);
     metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
@@ -279,8 +285,8 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   auto start_epoch = [&](long epoch) {
     double estimate = budget.epoch_seconds > 0 ? budget.epoch_seconds : (metrics.empty() ? 0 : metrics.back().epoch_seconds);
     if (!budget.epoch_fits(estimate)) return false;
-    if (refines_before(setup, resolved, epoch)) {
-      fmt::print("{}: after epoch {}: {}\n", train.label, epoch - 1, refine_run(setup, resolved));
+    if (refines_before(setup, run, epoch)) {
+      fmt::print("{}: after epoch {}: {}\n", train.label, epoch - 1, refine_run(setup, run));
       std::fflush(stdout);
     }
     return true;
