@@ -1,6 +1,9 @@
 #include "analysis/comparison_table.h"
 
+#include "architectures/model_options.h"
+#include "architectures/presets.h"
 #include "core/trainer.h"
+#include "discretizations/plugin_loader.h"
 #include "discretizations/scheme.h"
 
 #include <fmt/format.h>
@@ -22,8 +25,22 @@ namespace odenet {
 namespace fs = std::filesystem;
 namespace {
 
+// A preset's name with the options that differ from the preset's own ("resnet20 depth=14"); a
+// model of no preset by its layout, activation and depth.
 std::string model_label(const nlohmann::json& model) {
-  if (model.contains("preset")) return model["preset"].get<std::string>();
+  if (model.contains("preset")) {
+    std::string label = model["preset"].get<std::string>();
+    nlohmann::json preset;
+    try {
+      preset = to_json(preset_options(label));
+    } catch (const Error&) {  // a preset this build lacks: labelled by its name
+      return label;
+    }
+    for (const auto& [key, value] : model.items())
+      if (key != "scheme" && key != "preset" && preset.value(key, nlohmann::json()) != value)
+        label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+    return label;
+  }
   std::string label = fmt::format("{}-{}", model.value("layout", "?"), model.value("activation", "?"));
   return model.contains("depth") ? fmt::format("{}-{}", label, model["depth"].get<long>()) : label;
 }
@@ -144,24 +161,6 @@ double sort_key(const TableRow& r, const std::string& key) {
 
 }  // namespace
 
-std::string scheme_label(const nlohmann::json& spec) {
-  nlohmann::json scheme = spec;
-  try {
-    scheme = build_scheme(scheme_registry(), spec, "config.json", "/model/scheme")->to_json();
-  } catch (const Error&) {  // a scheme this build lacks (a plugin's): labelled as written
-  }
-  std::string label = scheme.value("name", "?");
-  nlohmann::json defaults;
-  try {
-    defaults = build_scheme(scheme_registry(), scheme.value("name", ""), "", "")->to_json();
-  } catch (const Error&) {
-  }
-  for (const auto& [key, value] : scheme.items())
-    if (key != "name" && (!defaults.contains(key) || defaults[key] != value))
-      label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
-  return label;
-}
-
 nlohmann::json read_run_json(const std::string& path) {
   try {
     return read_json_file(path);
@@ -181,7 +180,8 @@ std::pair<double, double> mean_std(const std::vector<double>& v) {
   return {mean, std::sqrt(ss / static_cast<double>(v.size() - 1))};
 }
 
-std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped) {
+std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped,
+                                    bool allow_none) {
   std::vector<std::string> run_dirs;
   for (const auto& dir : dirs) {
     if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory");
@@ -202,6 +202,7 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
       continue;
     }
     RunRecord r{dir, read_run_json(dir + "/config.json"), read_run_json(dir + "/summary.json")};
+    load_recorded_plugins(r.config, dir + "/config.json", scheme_registry());  // the tables label its scheme
     for (const char* key : {"final_test_error", "best_test_error", "params", "epochs", "mean_epoch_seconds"})
       if (!r.summary.contains(key) || !r.summary[key].is_number())
         throw DataError(dir + "/summary.json: missing or non-numeric \"" + key + "\"");
@@ -209,7 +210,9 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
       if (!r.config.contains(key)) throw DataError(dir + "/config.json: missing \"" + key + "\"");
     runs.push_back(std::move(r));
   }
-  if (runs.empty()) throw DataError("no finished runs under " + fmt::format("{}", fmt::join(dirs, ", ")));
+  if (runs.empty() && !allow_none)
+    throw DataError(fmt::format("no finished runs under {}{}", fmt::join(dirs, ", "),
+                                skipped.empty() ? "" : fmt::format(" ({} left out: {})", skipped.size(), fmt::join(skipped, "; "))));
   return runs;
 }
 
@@ -261,6 +264,10 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     row.params = first.summary["params"].get<int64_t>();
     row.macs = first.summary.value("macs_per_image", int64_t{0});
     row.epochs = first.summary["epochs"].get<long>();
+    for (const auto* m : members)
+      if (m->summary.contains("run_index") && m->summary["run_index"].is_number_integer())
+        row.run_index = row.run_index < 0 ? m->summary["run_index"].get<int64_t>()
+                                          : std::min(row.run_index, m->summary["run_index"].get<int64_t>());
     row.runs = static_cast<int>(members.size());
     if (first.summary.contains("reference") && first.summary["reference"].is_number())
       row.reference = first.summary["reference"].get<double>();

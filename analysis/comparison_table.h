@@ -34,6 +34,9 @@ struct TableRow {
   /// "-" for layouts without a depth).
   std::string depth = "-";
   bool refined = false;  ///< trained by depth refinement (train.refine)
+  /// The position of the group's first run in its experiment (summary.json's "run_index"); -1:
+  /// a run written before odenet recorded it.
+  int64_t run_index = -1;
   int64_t params = 0, macs = 0;
   long epochs = 0;
   int runs = 0;
@@ -48,16 +51,14 @@ struct TableRow {
   nlohmann::json config;            ///< config.json of the group's first run
 };
 
-/// A scheme object as tables label it: the registry name (an older spelling read as today's
-/// entry) and the options that differ from that entry's defaults, e.g. "runge_kutta tableau=midpoint".
-std::string scheme_label(const nlohmann::json& spec);
-
 /// Reads a JSON file of a run directory; a missing or malformed file is a DataError naming it.
 nlohmann::json read_run_json(const std::string& path);
 
 /// Finds run directories (those holding config.json) under each of `dirs`.
 /// Unfinished runs are skipped with a note in `skipped`; a damaged file is a DataError naming it.
-std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped);
+/// No finished run is a DataError (listing what was left out) unless `allow_none`.
+std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped,
+                                    bool allow_none = false);
 
 /// Groups and orders runs; runs of several experiments are an error unless `options.mixed`.
 std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const TableOptions& options = {});

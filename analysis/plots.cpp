@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -21,14 +23,46 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+std::string group_colour(size_t index) {
+  // A colour-blind-safe cycle (Okabe & Ito 2008), then gnuplot's own.
+  static const char* const colours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+  return index < 8 ? fmt::format("lc rgb '{}'", colours[index]) : fmt::format("lc {}", index + 1);
+}
+
+std::vector<std::string> key_below(size_t entries, size_t rows) {
+  if (rows == 0) rows = entries <= 4 ? std::max<size_t>(entries, 1) : (entries + 1) / 2;
+  return {fmt::format("set key below vertical maxrows {}", rows), fmt::format("set bmargin {}", 5 + rows)};
+}
+
+std::vector<std::string> tics_at_values(std::vector<double> values, const std::function<std::string(double)>& label,
+                                        double min_gap) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  if (values.empty()) return {};
+  const double lo = values.front(), hi = values.back();
+  const double span = hi > lo ? hi - lo : std::max(std::abs(lo), 1.0) * 0.1;
+  std::string tics;
+  double last = -1e300;
+  for (double v : values) {
+    if (v - last < min_gap * span) continue;  // too close to the previous tic to be read apart
+    tics += fmt::format("{}\"{}\" {:.10g}", tics.empty() ? "" : ", ", label(v), v);
+    last = v;
+  }
+  return {"set xtics (" + tics + ")", fmt::format("set xrange [{:.10g}:{:.10g}]", lo - 0.1 * span, hi + 0.1 * span)};
+}
+
 void render_plot(const Plot& plot, const std::string& base) {
   std::filesystem::path dir = std::filesystem::path(base).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir);
   std::ostringstream data;
   for (size_t s = 0; s < plot.series.size(); ++s) {
     data << "# " << plot.series[s].title << "\n";
-    for (size_t i = 0; i < plot.series[s].x.size(); ++i)
-      data << fmt::format("{:.10g} {:.10g}\n", plot.series[s].x[i], plot.series[s].y[i]);
+    const auto& series = plot.series[s];
+    for (size_t i = 0; i < series.x.size(); ++i) {
+      data << fmt::format("{:.10g} {:.10g}", series.x[i], series.y[i]);
+      if (i < series.low.size() && i < series.high.size()) data << fmt::format(" {:.10g} {:.10g}", series.low[i], series.high[i]);
+      data << "\n";
+    }
     data << "\n\n";  // gnuplot data-set separator (index s)
   }
   write_file_atomic(base + ".dat", data.str());
@@ -41,9 +75,9 @@ void render_plot(const Plot& plot, const std::string& base) {
   for (const auto& line : plot.extra) script << line << "\n";
   std::string plots;
   for (size_t s = 0; s < plot.series.size(); ++s)
-    plots += fmt::format("{}{} index {} using 1:2 with {} title {}", s ? ", " : "",
-                         quoted(std::filesystem::path(base + ".dat").filename().string()), s, plot.series[s].style,
-                         quoted(plot.series[s].title));
+    plots += fmt::format("{}{} index {} using {} with {} {}", s ? ", " : "",
+                         quoted(std::filesystem::path(base + ".dat").filename().string()), s, plot.series[s].columns,
+                         plot.series[s].style, plot.series[s].title.empty() ? "notitle" : "title " + quoted(plot.series[s].title));
   // noenhanced: names such as lm_resnet20_s0 are printed as written, not as subscripts.
   for (const auto& [terminal, extension] :
        {std::pair<std::string, std::string>{"pngcairo noenhanced size 900,600 font \",11\"", "png"},

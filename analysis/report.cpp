@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,18 +25,39 @@ namespace {
 
 std::string run_name(const std::string& dir) { return fs::path(dir).filename().string(); }
 
-// The two sides to compare: as asked, or the two schemes the runs use.
-std::pair<std::string, std::string> comparison_sides(const std::vector<TableRow>& rows, const ReportOptions& o) {
-  if (!o.compare_a.empty()) return {o.compare_a, o.compare_b};
-  std::set<std::string> schemes;
-  for (const auto& r : rows) schemes.insert(r.config["model"].value("scheme", nlohmann::json::object()).value("name", ""));
-  if (schemes.size() != 2) return {};
-  std::string a = *schemes.begin(), b = *schemes.rbegin();
-  if (b == "forward_euler") std::swap(a, b);
-  return {a, b};
+// The significance section: the two sides asked for, or every other scheme and depth against the
+// baseline; a note where there is nothing to compare.
+std::string significance_section(const std::vector<TableRow>& rows, const ReportOptions& o) {
+  const std::string intro = "Final test error over seeds, B − A with its 95 % confidence interval, the two-sided p-value "
+                            "of Welch's t-test, and that p-value corrected for the comparisons made together (Holm); "
+                            "n/a where a side has a single seed.\n\n";
+  if (!o.compare_a.empty())
+    return fmt::format("\n## {} against {}\n\n", o.compare_b, o.compare_a) + intro +
+           format_comparison(compare_rows(rows, o.compare_a, o.compare_b), o.compare_a, o.compare_b, "markdown");
+  const std::string baseline = o.baseline.empty() ? default_baseline(rows) : o.baseline;
+  if (baseline.empty()) return "\n## Significance\n\nEvery group uses one scheme: no scheme to compare with another.\n";
+  const auto pairs = compare_with_baseline(rows, baseline);
+  std::string md = fmt::format("\n## Against the baseline: {}\n\n", baseline);
+  if (pairs.empty())
+    return md + "No other group shares the baseline's data set, training protocol and depth: nothing to compare.\n";
+  return md + intro + format_comparison(pairs, baseline, "compared", "markdown");
 }
 
-// Mean test (solid) and training (dashed) error by epoch of each group, over its seeds.
+// The runs of a table row (its seeds): those whose config equals the row's but for the seed.
+std::vector<const RunRecord*> members_of(const TableRow& row, const std::vector<RunRecord>& runs) {
+  std::vector<const RunRecord*> out;
+  nlohmann::json row_rest = row.config;
+  row_rest.erase("seed");
+  for (const auto& r : runs) {
+    nlohmann::json rest = r.config;
+    rest.erase("seed");
+    if (rest == row_rest) out.push_back(&r);
+  }
+  return out;
+}
+
+// Mean test (solid) and training (dashed) error by epoch of each group in the group's colour, with
+// a band of ± one standard deviation over its seeds around the test curve.
 void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRecord>& runs, const std::string& title,
                       const std::string& base) {
   Plot curves;
@@ -42,82 +65,136 @@ void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRe
   curves.xlabel = "epoch";
   curves.ylabel = "error (%)";
   long epochs = 0;
-  for (const auto& row : rows) {
-    std::map<long, std::pair<double, double>> sums;  // epoch → (Σ test, Σ train)
-    std::map<long, int> counts;
-    for (const auto& r : runs) {
-      nlohmann::json rest = r.config, row_rest = row.config;
-      rest.erase("seed"), row_rest.erase("seed");
-      if (rest != row_rest) continue;
-      auto metrics = read_metrics_file(r.dir + "/metrics.jsonl");
-      if (metrics.empty()) throw DataError(r.dir + "/metrics.jsonl: no epochs");
+  for (size_t g = 0; g < rows.size(); ++g) {
+    const auto& row = rows[g];
+    std::map<long, std::vector<double>> test_by_epoch, train_by_epoch;
+    for (const auto* r : members_of(row, runs)) {
+      auto metrics = read_metrics_file(r->dir + "/metrics.jsonl");
+      if (metrics.empty()) throw DataError(r->dir + "/metrics.jsonl: no epochs");
       for (const auto& m : metrics) {
-        sums[m.epoch].first += m.test_error;
-        sums[m.epoch].second += m.train_error;
-        counts[m.epoch]++;
+        test_by_epoch[m.epoch].push_back(m.test_error);
+        train_by_epoch[m.epoch].push_back(m.train_error);
         epochs = std::max(epochs, m.epoch);
       }
     }
-    const std::string label = row.runs > 1 ? fmt::format("{} (mean of {})", row.group, row.runs) : row.group;
-    PlotSeries test{label + " test", {}, {}, "linespoints pt 7"}, train{label + " train", {}, {}, "linespoints dt 2 pt 6"};
-    for (const auto& [epoch, s] : sums) {
-      test.x.push_back(epoch), test.y.push_back(s.first / counts[epoch]);
-      train.x.push_back(epoch), train.y.push_back(s.second / counts[epoch]);
+    const std::string colour = group_colour(g);
+    const std::string seeds = row.runs > 1 ? fmt::format(" (mean ± sd, {} seeds)", row.runs) : "";
+    PlotSeries band{"", {}, {}, "filledcurves fs transparent solid 0.18 noborder " + colour},
+        test{row.group + " test" + seeds, {}, {}, "linespoints lw 2 pt 7 ps 0.7 " + colour},
+        train{row.group + " train", {}, {}, "lines dt 2 lw 1.5 " + colour};
+    band.columns = "1:3:4";
+    for (const auto& [epoch, values] : test_by_epoch) {
+      const auto [mean, sd] = mean_std(values);
+      test.x.push_back(epoch), test.y.push_back(mean);
+      band.x.push_back(epoch), band.y.push_back(mean), band.low.push_back(mean - sd), band.high.push_back(mean + sd);
+      train.x.push_back(epoch), train.y.push_back(mean_std(train_by_epoch[epoch]).first);
     }
+    if (row.runs > 1) curves.series.push_back(band);
     curves.series.push_back(test);
     curves.series.push_back(train);
   }
-  curves.extra = {"set key below"};
+  curves.extra = key_below(2 * rows.size(), rows.size() <= 3 ? 2 : 0);  // up to three groups: a column each
   if (epochs <= 20) curves.extra.push_back("set xtics 1");
   render_plot(curves, base);
 }
 
-// The paper's compression figure: final test error of each group against its parameter count,
-// with the published figures the experiment declares; its markdown section.
-std::string error_against_parameters_section(const std::vector<TableRow>& rows, const std::string& experiment,
-                                             const std::string& figures) {
-  Plot compression;
-  compression.title = experiment + ": final test error against parameters";
-  compression.xlabel = "parameters";
-  compression.ylabel = "final test error (%)";
-  compression.extra = {"set key below", "set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1"};
-  for (const auto& row : rows)
-    compression.series.push_back({row.group + " (" + row.scheme + ")", {double(row.params)}, {row.final_mean}, "points pt 7 ps 1.5"});
+// Final test error (mean ± sd over seeds) of each group against a cost (parameters, MACs,
+// training time), x tics at the groups' own values; the published figures beside it where given.
+void plot_error_against(const std::vector<TableRow>& rows, const std::string& experiment, const std::string& xlabel,
+                        const std::function<double(const TableRow&)>& value,
+                        const std::function<std::string(double)>& tic_label, bool with_reference, const std::string& base) {
+  Plot plot;
+  plot.title = experiment + ": final test error against " + xlabel;
+  plot.xlabel = xlabel;
+  plot.ylabel = "final test error (%)";
+  std::vector<double> xs;
+  for (size_t g = 0; g < rows.size(); ++g) {
+    const auto& row = rows[g];
+    PlotSeries point{row.group + " (" + row.scheme + ")" + (row.runs > 1 ? fmt::format(", {} seeds", row.runs) : ""),
+                     {value(row)}, {row.final_mean}, "yerrorbars pt 7 ps 1.3 lw 1.5 " + group_colour(g)};
+    point.low = {row.final_mean - row.final_std}, point.high = {row.final_mean + row.final_std};
+    point.columns = "1:2:3:4";
+    plot.series.push_back(point);
+    xs.push_back(value(row));
+  }
   PlotSeries paper{"published (the experiment's reference)", {}, {}, "points pt 4 ps 2 lc rgb 'black'"};
   for (const auto& row : rows)
-    if (row.reference) paper.x.push_back(double(row.params)), paper.y.push_back(*row.reference);
-  if (!paper.x.empty()) compression.series.push_back(paper);
-  render_plot(compression, figures + "/error_vs_params");
-  std::string md = "\n## Error against parameters\n\n![Final test error of each group against its parameter count](figures/error_vs_params.png)\n\n"
-                   "Final test error (mean over runs) of each group against its parameter count";
-  return md + (paper.x.empty() ? ".\n" : ", with the published figures the experiment declares (open squares) on the same axes.\n");
+    if (with_reference && row.reference) paper.x.push_back(value(row)), paper.y.push_back(*row.reference);
+  if (!paper.x.empty()) plot.series.push_back(paper);
+  plot.extra = tics_at_values(xs, tic_label);
+  for (const auto& line : key_below(plot.series.size())) plot.extra.push_back(line);
+  plot.extra.push_back("set offsets 0, 0, graph 0.15, graph 0.15");
+  render_plot(plot, base);
 }
 
-// Modified-equation analysis of every run, with the learned k_n of LM runs (plot and table).
-std::string modified_equations_section(const std::vector<RunRecord>& runs, const std::string& figures) {
+// 272096 → "272.1k", 40.6e6 → "40.6M".
+std::string thousands(double v) {
+  if (v >= 1e6) return fmt::format("{:.3g}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.4g}k", v / 1e3);
+  return fmt::format("{:.3g}", v);
+}
+
+// The paper's compression figure (error against parameters) and its companions against MACs and
+// training time, with error bars over seeds; their markdown section.
+std::string error_against_cost_section(const std::vector<TableRow>& rows, const std::string& experiment,
+                                       const std::string& figures) {
+  plot_error_against(rows, experiment, "parameters", [](const TableRow& r) { return double(r.params); }, thousands, true,
+                     figures + "/error_vs_params");
+  const bool macs = std::all_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.macs > 0; });
+  if (macs)
+    plot_error_against(rows, experiment, "MACs per image", [](const TableRow& r) { return double(r.macs); }, thousands, false,
+                       figures + "/error_vs_macs");
+  plot_error_against(rows, experiment, "training time (s)",
+                     [](const TableRow& r) { return r.seconds_per_epoch * static_cast<double>(r.epochs); },
+                     [](double v) { return fmt::format("{:.0f}", v); }, false, figures + "/error_vs_time");
+  const bool reference = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.reference.has_value(); });
+  std::string md = fmt::format(
+      "\n## Error against cost\n\nFinal test error (mean ± one standard deviation over seeds) of each group against its "
+      "parameter count{} and its training time (seconds per epoch × epochs, on the machine each run trained on){}\n\n",
+      macs ? ", its multiply-accumulates per image" : "",
+      reference ? "; the published figures the experiment declares are the open squares." : ".");
+  md += "![Final test error of each group against its parameter count](figures/error_vs_params.png)\n";
+  if (macs) md += "\n![Final test error of each group against its MACs per image](figures/error_vs_macs.png)\n";
+  return md + "\n![Final test error of each group against its training time](figures/error_vs_time.png)\n";
+}
+
+// Modified-equation analysis of every run, with the learned k_n of LM runs: one figure per group
+// (its seeds overlaid, stages marked) and a table per run.
+std::string modified_equations_section(const std::vector<TableRow>& rows, const std::vector<RunRecord>& runs,
+                                       const std::string& figures) {
   std::string md = "\n## Modified equations\n\n";
-  for (const auto& r : runs) {
-    RunAnalysis a;
-    try {
-      a = analyze_run(r.dir);
-    } catch (const DataError& e) {
-      md += fmt::format("- **{}**: no analysis ({})\n", run_name(r.dir), e.what());
-      continue;
+  for (const auto& row : rows) {
+    std::vector<std::pair<std::string, RunAnalysis>> analysed;
+    std::string text;
+    for (const auto* r : members_of(row, runs)) {
+      RunAnalysis a;
+      try {
+        a = analyze_run(r->dir);
+      } catch (const DataError& e) {
+        text += fmt::format("- **{}**: no analysis ({})\n", run_name(r->dir), e.what());
+        continue;
+      }
+      text += fmt::format("- **{}** ({}): {}", run_name(r->dir), a.scheme.name, a.modified_equation);
+      if (a.measured_error_constant >= 0) {
+        text += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
+        if (a.predicted_error_constant >= 0) text += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
+      }
+      text += "\n";
+      if (!a.blocks.empty()) {
+        text += "\n" + format_k_table(a.blocks);
+        text += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
+                            "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
+                            a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+        analysed.emplace_back(run_name(r->dir), a);
+      }
     }
-    md += fmt::format("- **{}** ({}): {}", run_name(r.dir), a.scheme.name, a.modified_equation);
-    if (a.measured_error_constant >= 0) {
-      md += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
-      if (a.predicted_error_constant >= 0) md += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
+    if (!analysed.empty()) {
+      const std::string name = "k_" + row.group;
+      plot_k_by_depth(analysed, "learned k_n of " + row.group + (analysed.size() > 1 ? fmt::format(" ({} seeds)", analysed.size()) : ""),
+                      figures + "/" + name);
+      md += fmt::format("![Learned k_n of {} against depth, seeds overlaid, stages marked](figures/{}.png)\n\n", row.group, name);
     }
-    md += "\n";
-    if (a.blocks.empty()) continue;
-    std::string name = "k_" + run_name(r.dir);
-    plot_k_by_depth(a, "learned k_n of " + run_name(r.dir), figures + "/" + name);
-    md += fmt::format("\n![Learned k_n of {} against depth, with the zero-stability range](figures/{}.png)\n\n", run_name(r.dir), name);
-    md += format_k_table(a.blocks);
-    md += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
-                      "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
-                      a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+    md += text;
   }
   return md;
 }
@@ -177,29 +254,22 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
   const std::string figures = out_dir + "/figures";
   fs::create_directories(figures);
 
-  std::string md = fmt::format("# {}\n\nGenerated by `odenet report {}` from {} finished run(s).\n\n", experiment,
-                               experiment_dir, runs.size());
+  const std::string command = options.command.empty() ? "odenet report " + experiment_dir : options.command;
+  std::string md = fmt::format("# {}\n\nGenerated by `{}` from {} finished run(s).\n\n", experiment, command, runs.size());
   for (const auto& s : skipped) md += "- left out: " + s + "\n";
   md += "\n## Comparison\n\nTest error in %, mean ± sample standard deviation over runs where a group has several.\n\n";
   md += format_table(rows, "markdown");
 
-  // Significance of one scheme against the other, row by row.
-  auto [side_a, side_b] = comparison_sides(rows, options);
-  if (!side_a.empty()) {
-    auto pairs = compare_rows(rows, side_a, side_b);
-    md += fmt::format("\n## {} against {}\n\nFinal test error over seeds, B − A with its 95 % confidence interval and "
-                      "the two-sided p-value of Welch's t-test (n/a where a side has a single seed).\n\n",
-                      side_b, side_a);
-    md += format_comparison(pairs, side_a, side_b, "markdown");
-  }
+  md += significance_section(rows, options);
 
   plot_mean_curves(rows, runs, experiment + ": error by epoch", figures + "/curves");
   md += "\n## Training curves\n\n![Mean training (dashed) and test (solid) error by epoch of each group](figures/curves.png)\n\n"
-        "Training (dashed) and test (solid) error by epoch, averaged over each group's seeds.\n";
+        "Training (dashed) and test (solid) error by epoch, averaged over each group's seeds, one colour per group; "
+        "the band is ± one standard deviation of the test error over the seeds.\n";
 
-  md += error_against_parameters_section(rows, experiment, figures);
+  md += error_against_cost_section(rows, experiment, figures);
 
-  md += modified_equations_section(runs, figures);
+  md += modified_equations_section(rows, runs, figures);
   md += ode_section(runs, figures);
   std::string path = out_dir + "/report.md";
   write_file_atomic(path, md);

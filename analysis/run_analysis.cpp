@@ -37,21 +37,44 @@ std::string modified_equation(const SchemeInfo& info) {
                      info.order + 1, info.order, info.order);
 }
 
-void plot_k_by_depth(const RunAnalysis& a, const std::string& title, const std::string& base) {
-  if (a.blocks.empty()) return;
+void plot_k_by_depth(const std::vector<std::pair<std::string, RunAnalysis>>& runs, const std::string& title,
+                     const std::string& base) {
   Plot plot;
   plot.title = title;
-  plot.xlabel = "block (depth)";
-  plot.ylabel = "k_n";
-  PlotSeries k{"k_n", {}, {}, "linespoints pt 7"};
-  for (const auto& b : a.blocks) k.x.push_back(b.depth), k.y.push_back(b.k);
-  double low = std::min(-1.25, *std::min_element(k.y.begin(), k.y.end()) - 0.1);
-  double high = std::max(1.25, *std::max_element(k.y.begin(), k.y.end()) + 0.1);
-  plot.extra = {"set key below", fmt::format("set yrange [{}:{}]", low, high),
-                fmt::format("set xrange [{}:{}]", k.x.front() - 0.5, k.x.back() + 0.5)};
-  plot.series = {k,
-                 {"zero-stability range -1 < k <= 1", {k.x.front(), k.x.back()}, {1.0, 1.0}, "lines dt 2 lc rgb 'gray40'"},
-                 {"", {k.x.front(), k.x.back()}, {-1.0, -1.0}, "lines dt 2 lc rgb 'gray40'"}};
+  plot.xlabel = "step n (depth)";
+  plot.ylabel = "learned k_n (mean over channels)";
+  double lo = 1e300, hi = -1e300, first = 1e300, last = -1e300;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& [label, a] = runs[i];
+    if (a.blocks.empty()) continue;
+    PlotSeries k{label, {}, {}, "linespoints lw 1.5 pt 7 ps 0.8 " + group_colour(i)};
+    for (const auto& b : a.blocks) {
+      k.x.push_back(b.depth), k.y.push_back(b.k);
+      lo = std::min(lo, b.k), hi = std::max(hi, b.k), first = std::min<double>(first, b.depth), last = std::max<double>(last, b.depth);
+    }
+    plot.series.push_back(k);
+  }
+  if (plot.series.empty()) return;
+  const double pad = std::max(0.15 * (hi - lo), 0.02), bottom = lo - pad, top = hi + pad;
+  plot.extra = {fmt::format("set yrange [{}:{}]", bottom, top), fmt::format("set xrange [{}:{}]", first - 0.7, last + 0.7)};
+  // The zero-stability bounds where the range shows them; otherwise a note that every k_n is inside.
+  for (double bound : {-1.0, 1.0})
+    if (bound > bottom && bound < top)
+      plot.series.push_back({fmt::format("zero-stability bound k = {:g}", bound), {first - 0.7, last + 0.7}, {bound, bound},
+                             "lines dt 2 lw 1.5 lc rgb 'gray30'"});
+  if (bottom > -1 && top <= 1)
+    plot.extra.push_back("set label 'every k_n inside the zero-stability range -1 < k <= 1' at graph 0.02, graph 0.04 font ',10'");
+  // Stage boundaries: before each stage's first step but the first.
+  for (size_t s = 1; s < runs.front().second.stages.size(); ++s) {
+    const auto& [depth, name] = runs.front().second.stages[s];
+    plot.extra.push_back(fmt::format("set arrow from {0}, graph 0 to {0}, graph 1 nohead dt 3 lc rgb 'gray50'", depth - 0.5));
+    plot.extra.push_back(fmt::format("set label '{}' at {}, graph 0.96 left font ',9' tc rgb 'gray40'", name, depth - 0.4));
+  }
+  if (!runs.front().second.stages.empty())
+    plot.extra.push_back(fmt::format("set label '{}' at {}, graph 0.96 left font ',9' tc rgb 'gray40'",
+                                     runs.front().second.stages.front().second, first - 0.6));
+  if (last - first <= 30) plot.extra.push_back("set xtics 1");
+  for (const auto& line : key_below(plot.series.size())) plot.extra.push_back(line);
   render_plot(plot, base);
 }
 
@@ -97,6 +120,8 @@ RunAnalysis analyze_run(const std::string& dir) {
     auto* step = dynamic_cast<StepImpl*>(item.value().get());
     if (!step) continue;
     ++depth;
+    const std::string stage = item.key().substr(0, item.key().rfind('.') == std::string::npos ? 0 : item.key().rfind('.'));
+    if (a.stages.empty() || a.stages.back().second != stage) a.stages.emplace_back(depth, stage);
     torch::Tensor k = step->learned_k();
     if (!k.defined()) continue;
     BlockCoefficient b;

@@ -32,6 +32,8 @@ struct RunAnalysis {
   nlohmann::json scheme_config;
   std::string modified_equation;  ///< leading term, from the metadata
   std::vector<BlockCoefficient> blocks;
+  /// The network's stages: the depth of each one's first step and its name (module path, "stage2").
+  std::vector<std::pair<int, std::string>> stages;
   /// LM runs: an integrator with the network's mean k̄ on 'decay' against forward
   /// Euler: measured global-error ratio and the predicted (1 − k̄)/(1 + k̄).
   double mean_k = 0, measured_error_ratio = 0, predicted_error_ratio = 0;
@@ -48,8 +50,11 @@ nlohmann::json to_json(const RunAnalysis& a);
 /// missing or unfinished run is a DataError that says what is missing.
 RunAnalysis analyze_run(const std::string& dir);
 
-/// Plots the learned k_n against depth with the zero-stability range (PNG + SVG at `base`).
-void plot_k_by_depth(const RunAnalysis& analysis, const std::string& title, const std::string& base);
+/// Plots the learned k_n against depth of one or more runs (seeds overlaid, one colour each,
+/// labelled by `runs`' first), the y range scaled to the data, the zero-stability bounds
+/// (−1 < k ≤ 1) drawn where they fall in it, stage boundaries dashed (PNG + SVG at `base`).
+void plot_k_by_depth(const std::vector<std::pair<std::string, RunAnalysis>>& runs, const std::string& title,
+                     const std::string& base);
 
 /// The leading term of the modified equation of a scheme (from its metadata).
 std::string modified_equation(const SchemeInfo& info);

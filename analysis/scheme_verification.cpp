@@ -108,7 +108,8 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
   VerificationRun run;
   run.steps = steps;
   const int64_t starters = starting_euler_steps(info.history, steps);
-  ForwardEulerStepImpl starter(problem.fields(FieldPart::kWhole), dt);
+  auto starter_step = make_starting_step(problem.fields(FieldPart::kWhole), dt, info.history);
+  ForwardEulerStepImpl& starter = *starter_step;
   double energy0 = problem.energy ? problem.energy(problem.u0) : 0, energy_error = 0;
   for (int n = 0; n < steps; ++n) {
     state = n < starters ? starter.forward(state) : step->forward(state);
@@ -191,24 +192,34 @@ std::vector<int> parse_step_counts(const std::string& text, const std::string& w
   return steps;
 }
 
-void plot_convergence(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, const std::string& dir) {
+std::string plot_convergence(const std::vector<std::pair<Verification, SchemeInfo>>& verified, const OdeProblem& problem,
+                             const std::string& dir) {
   Plot plot;
-  plot.title = fmt::format("{} on {}: observed order {:.2f} (declared {})", info.name, problem.name, v.observed_order,
-                           v.expected_order);
+  plot.title = verified.size() == 1
+                   ? fmt::format("{} on {}: observed order {:.2f} (declared {})", verified[0].second.name, problem.name,
+                                 verified[0].first.observed_order, verified[0].first.expected_order)
+                   : fmt::format("convergence on {} ({})", problem.name, problem.equation);
   plot.xlabel = "steps N (dt = t1/N)";
   plot.ylabel = problem.stochastic ? "weak error of the mean" : "global error at t1";
   plot.log_x = plot.log_y = true;
-  plot.extra = {"set key below"};
-  PlotSeries measured{"measured", {}, {}, "linespoints pt 7"},
-      slope{"slope -" + std::to_string(v.expected_order), {}, {}, "lines dt 2"};
-  for (const auto& r : v.runs) {  // the declared order's line through the coarsest run
-    measured.x.push_back(r.steps);
-    measured.y.push_back(r.error);
-    slope.x.push_back(r.steps);
-    slope.y.push_back(v.runs.front().error * std::pow(double(v.runs.front().steps) / r.steps, v.expected_order));
+  plot.extra = key_below(2 * verified.size());
+  for (size_t i = 0; i < verified.size(); ++i) {
+    const auto& [v, info] = verified[i];
+    const std::string label = scheme_label(nlohmann::json::parse(v.scheme));
+    PlotSeries measured{fmt::format("{}: observed {:.2f}", label, v.observed_order), {}, {}, "linespoints lw 1.5 pt 7 " + group_colour(i)},
+        slope{fmt::format("slope -{} (declared)", v.expected_order), {}, {}, "lines dt 2 " + group_colour(i)};
+    for (const auto& r : v.runs) {  // the declared order's line through the coarsest run
+      measured.x.push_back(r.steps);
+      measured.y.push_back(r.error);
+      slope.x.push_back(r.steps);
+      slope.y.push_back(v.runs.front().error * std::pow(double(v.runs.front().steps) / r.steps, v.expected_order));
+    }
+    plot.series.push_back(measured);
+    plot.series.push_back(slope);
   }
-  plot.series = {measured, slope};
-  render_plot(plot, dir + "/convergence_" + info.name + "_" + problem.name);
+  const std::string base = dir + "/convergence_" + (verified.size() == 1 ? verified[0].second.name + "_" : "") + problem.name;
+  render_plot(plot, base);
+  return base;
 }
 
 std::string format_verification(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, double t1) {

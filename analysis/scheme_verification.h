@@ -47,9 +47,12 @@ void check_step_counts(const std::vector<int>& steps, const std::string& what);
 /// "10,20,40" as step counts (a ConfigError naming `what` and the bad item).
 std::vector<int> parse_step_counts(const std::string& text, const std::string& what);
 
-/// The log–log convergence plot of `v` (measured errors and the declared slope), as
-/// `dir`/convergence_<scheme>_<problem>.png and .svg.
-void plot_convergence(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, const std::string& dir);
+/// The log–log convergence plot of one or more schemes on `problem` (each scheme's measured errors
+/// and, dashed in its colour, the declared order's slope through its coarsest run), as
+/// `dir`/convergence_<scheme>_<problem> (one scheme) or `dir`/convergence_<problem> (several),
+/// .png and .svg; returns that base path.
+std::string plot_convergence(const std::vector<std::pair<Verification, SchemeInfo>>& verified, const OdeProblem& problem,
+                             const std::string& dir);
 /// The human-readable lines of `v` (what verify-scheme prints without --json).
 std::string format_verification(const Verification& v, const SchemeInfo& info, const OdeProblem& problem, double t1);
 /// A positive finite final time; a ConfigError naming `what` otherwise.

@@ -1,7 +1,8 @@
-// Two schemes (or presets) side by side, row by row: each row of side A is
-// paired with the row of side B that differs from it only in the model (same
-// data set, training protocol and depth), and the difference of their final
-// test errors over seeds gets its confidence interval and Welch p-value.
+// Schemes (or presets) side by side, row by row: each row of side A is paired
+// with the rows of side B that differ from it only in the model (same data set,
+// training protocol and depth), and the difference of their final test errors
+// over seeds gets its confidence interval, Welch p-value and, over all the
+// comparisons made at once, its Holm-corrected p-value.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,9 +17,11 @@ struct ComparedPair {
   const TableRow* a = nullptr;
   const TableRow* b = nullptr;
   WelchResult welch;             ///< of b − a
+  double p_holm = 0;             ///< Welch's p corrected over every pair of the comparison (Holm); NaN: undefined
 };
 
-/// Whether `row` is on the side named `name`: its scheme's name, its preset, its preset without the
+/// Whether `row` is on the side named `name`: its scheme's name or label ("runge_kutta
+/// tableau=midpoint"), its group (run id without the seed), its preset, its preset without the
 /// trailing depth digits ("lm_resnet" for lm_resnet56), or "refined" / "unrefined" (trained by depth
 /// refinement or not; such rows pair at the depth they ended at).
 bool row_matches(const TableRow& row, const std::string& name);
@@ -27,8 +30,17 @@ bool row_matches(const TableRow& row, const std::string& name);
 /// rows of one side at one key).
 std::vector<ComparedPair> compare_rows(const std::vector<TableRow>& rows, const std::string& a, const std::string& b);
 
-/// Markdown (or "csv") table: per pair the two means ± std, b − a, its 95 % CI and p ("n/a"
-/// where fewer than two seeds leave nothing to test).
+/// Pairs the baseline's rows with every other row at the same key (every other scheme and depth
+/// against one baseline); a DataError when no row matches `baseline`.
+std::vector<ComparedPair> compare_with_baseline(const std::vector<TableRow>& rows, const std::string& baseline);
+
+/// The default baseline: the scheme label of the row holding the experiment's first run
+/// (summary.json's "run_index"; for runs written before it, the first row); empty when the rows
+/// use one scheme label only (nothing to compare).
+std::string default_baseline(const std::vector<TableRow>& rows);
+
+/// Markdown (or "csv") table: per pair the two means ± std, b − a, its 95 % CI, p and Holm's p
+/// ("n/a" where fewer than two seeds leave nothing to test).
 std::string format_comparison(const std::vector<ComparedPair>& pairs, const std::string& a, const std::string& b,
                               const std::string& format);
 

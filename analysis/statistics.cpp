@@ -1,5 +1,7 @@
 #include "analysis/statistics.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -131,6 +133,21 @@ LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y, dou
   f.ci_low = f.slope - q * se;
   f.ci_high = f.slope + q * se;
   return f;
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (!std::isnan(p[i])) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> adjusted(p.size(), std::nan(""));
+  const double m = static_cast<double>(order.size());
+  double running = 0;
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    running = std::max(running, std::min(1.0, (m - static_cast<double>(rank)) * p[order[rank]]));
+    adjusted[order[rank]] = running;
+  }
+  return adjusted;
 }
 
 }  // namespace odenet

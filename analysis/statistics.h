@@ -31,6 +31,11 @@ struct WelchResult {
 /// `confidence` is the interval's level (0.95: 95 %).
 WelchResult welch_test(const std::vector<double>& a, const std::vector<double>& b, double confidence = 0.95);
 
+/// Holm's step-down correction of m p-values for multiple comparisons: sorted ascending,
+/// p̃_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j)); returned in the input's order. NaN entries
+/// (comparisons that could not be tested) are left out of m and stay NaN.
+std::vector<double> holm_adjust(const std::vector<double>& p);
+
 /// A least-squares line y = intercept + slope x with the `confidence` interval of its slope
 /// (Student's t with n − 2 degrees of freedom; undefined with fewer than 3 points or no spread in x).
 struct LineFit {

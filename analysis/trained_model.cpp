@@ -1,5 +1,7 @@
 #include "analysis/trained_model.h"
 
+#include "discretizations/plugin_loader.h"
+
 #include <torch/serialize.h>
 
 #include <filesystem>
@@ -29,6 +31,7 @@ TrainedModel load_trained_model(const std::string& dir) {
   if (!t.config.contains("model") || !summary.contains("data") || !summary["data"].contains("shape"))
     throw DataError(dir + ": config.json or summary.json lacks \"model\" / \"data\"");
 
+  load_recorded_plugins(t.config, dir + "/config.json", scheme_registry());
   t.options = model_options_from_json(JsonReader(t.config["model"], dir + "/config.json", "/model"), preset_options);
   t.scheme = build_scheme(scheme_registry(), t.options.scheme, dir + "/config.json", "/model/scheme");
   const auto& shape = summary["data"]["shape"];

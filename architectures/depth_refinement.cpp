@@ -179,7 +179,7 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
     };
     std::shared_ptr<StepImpl> step;
     if (j < starters) {
-      step = std::make_shared<ForwardEulerStepImpl>(field(FieldPart::kWhole), dt);
+      step = make_starting_step(field(FieldPart::kWhole), dt, info.history);
       ++index;
     } else {
       step = scheme.make_step(field, StepContext{dt, index++, count, shape.channels});

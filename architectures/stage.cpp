@@ -73,7 +73,7 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
   }
   const int64_t starters = starting_euler_steps(info.history, p.steps);
   while (static_cast<int64_t>(steps.size()) < starters)
-    steps.push_back(std::make_shared<ForwardEulerStepImpl>(make_field(p.out_channels, p.out_channels, 1), 1.0));
+    steps.push_back(make_starting_step(make_field(p.out_channels, p.out_channels, 1), 1.0, info.history));
   index += static_cast<int>(steps.size());
   while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count, p.out_channels}));
   return std::make_shared<StageImpl>(std::move(steps),

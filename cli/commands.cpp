@@ -1,15 +1,18 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
 #include "cli/arguments.h"
+#include "core/shell_command.h"
 #include "analysis/report.h"
 #include "analysis/run_analysis.h"
 #include "analysis/significance.h"
@@ -61,6 +64,7 @@ int table_command(const Args& args) {
   std::vector<std::string> dirs;
   std::string format, by;
   std::vector<std::string> compare;
+  std::string baseline;
   TableOptions table;
   options.add_options()("dir", po::value(&dirs)->required()->multitoken(), "result directories")(
       "format", po::value(&format)->default_value("markdown"), "markdown, csv or latex (booktabs)")(
@@ -69,18 +73,23 @@ int table_command(const Args& args) {
       "mixed", po::bool_switch(&table.mixed), "allow runs of several experiments in one table")(
       "time-to", po::value<double>()->notifier([&](double e) { table.time_to = e; }),
       "add the training seconds until the test error first reaches this % (time to accuracy)")(
+      "baseline", po::value(&baseline),
+      "per matched row (same data, training and depth), every other scheme against this one: B − A with its 95 % CI, "
+      "Welch p and Holm's p over seeds")(
       "compare", po::value(&compare)->multitoken(),
-      "A B: per matched row (same data, training and depth), B − A with its 95 % CI and Welch p over seeds; "
+      "A B: per matched row (same data, training and depth), B − A with its 95 % CI, Welch p and Holm's p over seeds; "
       "A and B are scheme names or presets (lm_resnet matches lm_resnet20, lm_resnet56, ...), or refined and unrefined "
       "(trained by depth refinement or not, paired at the depth they ended at)");
   po::positional_options_description positional;
   positional.add("dir", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed] [--time-to E] [--compare A B]",
+  if (!parse(args, "odenet table DIR... [--format markdown|csv|latex] [--by a.b,c] [--sort KEY] [--mixed] [--time-to E] [--baseline NAME | --compare A B]",
              options, positional, vm))
     return 0;
   if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
-  if (!compare.empty() && format == "latex") throw ConfigError("--compare: markdown or csv");
+  if (!compare.empty() && !baseline.empty()) throw ConfigError("--compare and --baseline: give one of them");
+  if ((!compare.empty() || !baseline.empty()) && format == "latex")
+    throw ConfigError(std::string(compare.empty() ? "--baseline" : "--compare") + ": markdown or csv");
 
   const auto& formats = table_formats();
   if (std::find(formats.begin(), formats.end(), format) == formats.end())
@@ -89,12 +98,22 @@ int table_command(const Args& args) {
   for (std::string f; std::getline(fields, f, ',');)
     if (!f.empty()) table.by.push_back(f);
   std::vector<std::string> skipped;
-  auto rows = build_table(collect_runs(dirs, skipped), table);
+  const auto runs = collect_runs(dirs, skipped, /*allow_none=*/true);
+  if (runs.empty() && skipped.empty()) throw DataError(fmt::format("no runs under {}", fmt::join(dirs, ", ")));
+  if (runs.empty()) {  // every run failed or is unfinished: say which and why
+    fmt::print("no finished runs under {}; {} run(s) left out:\n", fmt::join(dirs, ", "), skipped.size());
+    for (const auto& s : skipped) fmt::print("- {}\n", s);
+    return 0;
+  }
+  auto rows = build_table(runs, table);
   for (const auto& s : skipped) std::cerr << "note: " << s << "\n";
   std::cout << format_table(rows, format);
   if (!compare.empty()) {
     if (format == "markdown") std::cout << "\n";
     std::cout << format_comparison(compare_rows(rows, compare[0], compare[1]), compare[0], compare[1], format);
+  } else if (!baseline.empty()) {
+    if (format == "markdown") std::cout << "\n";
+    std::cout << format_comparison(compare_with_baseline(rows, baseline), baseline, "compared", format);
   }
   return 0;
 }
@@ -148,39 +167,54 @@ int models_command(const Args& args) {
 
 int verify_scheme_command(const Args& args) {
   po::options_description options("odenet verify-scheme options");
-  std::string spec, problem_name, steps_text;
+  std::vector<std::string> specs;
+  std::string problem_name, steps_text;
   std::optional<double> t1;
   bool json = false;
-  options.add_options()("scheme", po::value(&spec)->required(), "a registered name or an inline JSON scheme object")(
+  options.add_options()("scheme", po::value(&specs)->required()->composing(),
+                        "a registered name or an inline JSON scheme object; repeat it to compare schemes in one plot")(
       "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol or ou")(
       "steps", po::value(&steps_text)->default_value("10,20,40,80,160"), "comma-separated step counts")(
       "t1", po::value<double>(), "final time, > 0 (default: the problem's)")(
-      "json", po::bool_switch(&json), "print one JSON object")(
-      "plot", po::value<std::string>(), "write the log-log convergence plot (PNG + SVG) into this directory");
+      "json", po::bool_switch(&json), "print one JSON object (an array with several schemes)")(
+      "tolerance", po::value<double>(),
+      "exit 1 when an observed order differs from the declared one by more than this (a plugin's CI gate)")(
+      "plot", po::value<std::string>(), "write the log-log convergence plot of every scheme (PNG + SVG) into this directory");
   po::variables_map vm;
-  if (!parse(args, "odenet verify-scheme --scheme SPEC --problem P [--steps 10,20,40] [--t1 T] [--json] [--plot DIR]",
+  if (!parse(args, "odenet verify-scheme --scheme SPEC... --problem P [--steps 10,20,40] [--t1 T] [--tolerance T] [--json] [--plot DIR]",
              options, {}, vm))
     return 0;
-  nlohmann::json scheme_json;
-  if (!spec.empty() && spec.front() == '{') {
-    scheme_json = parse_json_strictly(spec, "--scheme");
-  } else {
-    scheme_json = spec;
-  }
-  auto scheme = build_scheme(scheme_registry(), scheme_json, "--scheme", "");
   const std::vector<int> steps = parse_step_counts(steps_text, "--steps");
   if (vm.count("t1")) {
     t1 = vm["t1"].as<double>();
     check_final_time(*t1, "--t1");
   }
+  std::optional<double> tolerance;
+  if (vm.count("tolerance")) {
+    tolerance = vm["tolerance"].as<double>();
+    if (!(*tolerance >= 0)) throw ConfigError(fmt::format("--tolerance: {} is not >= 0", *tolerance));
+  }
   OdeProblem problem = make_problem(problem_name);
   const double final_time = t1.value_or(problem.t1);
-  auto v = verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, final_time);
-  if (vm.count("plot")) plot_convergence(v, scheme->info(), problem, vm["plot"].as<std::string>());
-  if (json)
-    std::cout << to_json(v).dump(2) << "\n";
-  else
-    std::cout << format_verification(v, scheme->info(), problem, final_time);
+  std::vector<std::pair<Verification, SchemeInfo>> verified;
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& spec : specs) {
+    const nlohmann::json scheme_json = !spec.empty() && spec.front() == '{' ? parse_json_strictly(spec, "--scheme") : nlohmann::json(spec);
+    auto scheme = build_scheme(scheme_registry(), scheme_json, "--scheme", "");
+    verified.emplace_back(verify_scheme(*scheme, scheme->to_json().dump(), problem, steps, final_time), scheme->info());
+    out.push_back(to_json(verified.back().first));
+    if (!json) std::cout << format_verification(verified.back().first, verified.back().second, problem, final_time);
+  }
+  if (vm.count("plot")) {
+    const std::string base = plot_convergence(verified, problem, vm["plot"].as<std::string>());
+    if (!json) std::cout << "plot: " << base << ".png (.svg)\n";
+  }
+  if (json) std::cout << (specs.size() == 1 ? out[0] : out).dump(2) << "\n";
+  if (tolerance)
+    for (const auto& [v, info] : verified)
+      if (!(std::abs(v.observed_order - v.expected_order) <= *tolerance))
+        throw Error(fmt::format("{}: observed order {:.3f} on '{}' misses the declared {} by more than {}", v.scheme,
+                                v.observed_order, problem.name, v.expected_order, *tolerance));
   return 0;
 }
 
@@ -196,7 +230,11 @@ int analyze_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, "odenet analyze RUN_DIR [--plot DIR] [--json]", options, positional, vm)) return 0;
   RunAnalysis a = analyze_run(dir);
-  if (!plot_dir.empty()) plot_k_by_depth(a, "learned k_n of " + dir, plot_dir + "/k_by_depth");
+  if (!plot_dir.empty()) {  // titled by the run's name, not its path
+    const auto config = read_json_file(dir + "/config.json");
+    const std::string name = config.value("experiment", "?") + "/" + std::filesystem::path(dir).lexically_normal().filename().string();
+    plot_k_by_depth({{name, a}}, "learned k_n of " + name, plot_dir + "/k_by_depth");
+  }
   if (json) {
     std::cout << to_json(a).dump(2) << "\n";
     return 0;
@@ -222,17 +260,22 @@ int report_command(const Args& args) {
   po::options_description options("odenet report options");
   std::string dir, out;
   std::vector<std::string> compare;
+  ReportOptions report;
   options.add_options()("dir", po::value(&dir)->required(), "an experiment's result directory")(
       "out", po::value(&out), "where report.md and figures/ go (default: the experiment directory)")(
-      "compare", po::value(&compare)->multitoken(),
-      "A B: the schemes or presets to test against each other (default: the two schemes, if the runs use two)");
+      "baseline", po::value(&report.baseline),
+      "compare every other scheme and depth with this one (a scheme, its label, a run group or a preset; "
+      "default: the scheme of the experiment's first run)")(
+      "compare", po::value(&compare)->multitoken(), "A B: only these two schemes or presets, against each other");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
-  if (!parse(args, "odenet report DIR [--out DIR] [--compare A B]", options, positional, vm)) return 0;
+  if (!parse(args, "odenet report DIR [--out DIR] [--baseline NAME | --compare A B]", options, positional, vm)) return 0;
   if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
-  ReportOptions report;
+  if (!compare.empty() && !report.baseline.empty()) throw ConfigError("--compare and --baseline: give one of them");
   if (!compare.empty()) report.compare_a = compare[0], report.compare_b = compare[1];
+  report.command = "odenet report";
+  for (const auto& a : args) report.command += " " + shell_word(a);
   std::cout << write_report(dir, out.empty() ? dir : out, report) << "\n";
   return 0;
 }

@@ -16,6 +16,7 @@ int table_command(const Args& args);
 int schemes_command(const Args& args);
 int models_command(const Args& args);
 int verify_scheme_command(const Args& args);
+int test_scheme_command(const Args& args);
 int analyze_command(const Args& args);
 int report_command(const Args& args);
 int stability_command(const Args& args);

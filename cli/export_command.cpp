@@ -44,6 +44,11 @@ int export_command(const Args& args) {
                         {"run", std::filesystem::absolute(dir).lexically_normal().string()},
                         {"names", names}};
   const std::string config_path = std::filesystem::path(out).replace_extension(".json").string();
+  if (const auto parent = std::filesystem::path(out).parent_path(); !parent.empty()) {
+    std::error_code failed;
+    std::filesystem::create_directories(parent, failed);
+    if (failed) throw Error(fmt::format("--out {}: cannot create {} ({})", out, parent.string(), failed.message()));
+  }
   save_state_dict(out, dict);
   write_file_atomic(config_path, config.dump(2) + "\n");
   fmt::print("{}: {} tensors ({} parameters and buffers) → {} (config: {})\n", dir, dict.size(),

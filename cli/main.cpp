@@ -34,6 +34,7 @@ const std::vector<Command>& commands() {
       {"schemes", "registered numerical schemes with their metadata", schemes_command},
       {"models", "named network presets with their parameter counts", models_command},
       {"verify-scheme", "integrate an analytic problem with a scheme: errors and observed order", verify_scheme_command},
+      {"test-scheme", "the registry's test battery on a scheme (round trip, gradients, order, training)", test_scheme_command},
       {"analyze", "modified-equation analysis of a finished run (learned k_n, stability)", analyze_command},
       {"ode", "a trained run as an ODE: refinement in depth and scheme, Jacobian spectra, smoothness", ode_command},
       {"depth-sweep", "parameter norms and increments against depth over runs of several depths", depth_sweep_command},
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    for (const auto& plugin : plugins) odenet::load_scheme_plugin(plugin, odenet::scheme_registry());
+    odenet::load_plugins_from_environment(odenet::scheme_registry());
+    for (const auto& plugin : plugins) odenet::load_scheme_plugin_once(plugin, odenet::scheme_registry());
     return it->run(odenet::cli::Args(argv + first + 1, argv + argc));
   } catch (const odenet::Error& e) {
     std::cout.flush();

@@ -187,9 +187,11 @@ int status_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, "odenet status DIR_OR_EXPERIMENT.json... [--results DIR] [--json]", options, positional, vm)) return 0;
   std::vector<StatusLine> lines;
+  std::vector<std::string> read_from;  // where the runs were looked for, said before the lines
   for (const auto& target : targets) {
     if (fs::is_regular_file(target)) {
-      Experiment e = load_experiment(target);
+      Experiment e = with_existing_run_ids(load_experiment(target), results);
+      read_from.push_back(fmt::format("{}: runs under {}", target, fs::absolute(results + "/" + e.name).lexically_normal().string()));
       for (const auto& run : e.runs) {
         std::string dir = results + "/" + e.name + "/" + run.run_id;
         StatusLine line{e.name + "/" + run.run_id, dir, read_run_state(dir)};
@@ -219,6 +221,7 @@ int status_command(const Args& args) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
+  for (const auto& where : read_from) fmt::print("{}\n", where);
   size_t width = 4;
   for (const auto& l : lines) width = std::max(width, l.run.size());
   for (const auto& l : lines) {

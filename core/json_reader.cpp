@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/suggest.h"
 
 namespace odenet {
 namespace {
@@ -141,7 +142,9 @@ std::string JsonReader::one_of(const std::string& key, const std::vector<std::st
   std::string value = string(key, fallback);
   for (const auto& a : allowed)
     if (a == value) return value;
-  fail(key, fmt::format("'{}' is not one of: {}", value, fmt::join(allowed, ", ")));
+  const std::string hint = did_you_mean(value, allowed);
+  fail(key, hint.empty() ? fmt::format("'{}' is not one of: {}", value, fmt::join(allowed, ", "))
+                         : fmt::format("'{}' is not one of: {}; {}", value, fmt::join(allowed, ", "), hint));
 }
 
 bool JsonReader::boolean(const std::string& key, bool fallback) const {
@@ -242,8 +245,13 @@ JsonReader JsonReader::object(const std::string& key) const {
 }
 
 void JsonReader::finish() const {
-  for (const auto& [key, v] : value_.items())
-    if (!read_.count(key)) fail(key, "unknown key");
+  for (const auto& [key, v] : value_.items()) {
+    if (read_.count(key)) continue;
+    if (const std::string home = misplaced_key_home(child_path(key)); !home.empty())
+      fail(key, "unknown key; it belongs at " + home);
+    const std::string hint = did_you_mean(key, std::vector<std::string>(read_.begin(), read_.end()));
+    fail(key, hint.empty() ? "unknown key" : "unknown key; " + hint);
+  }
 }
 
 nlohmann::json json_number(double value) {

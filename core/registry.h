@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/suggest.h"
 
 namespace odenet {
 
@@ -27,8 +28,7 @@ class Registry {
     auto it = entries_.find(name);
     if (it != entries_.end()) return it->second;
     it = aliases_.find(name);
-    if (it == aliases_.end())
-      throw ConfigError("unknown " + kind_ + " '" + name + "'; registered: " + joined_names());
+    if (it == aliases_.end()) throw ConfigError(unknown_name_message(name));
     return it->second;
   }
 
@@ -52,6 +52,12 @@ class Registry {
   }
 
   const std::string& kind() const { return kind_; }
+
+  /// "unknown <kind> 'x'; did you mean 'y'?" for a near name, else the list of registered ones.
+  std::string unknown_name_message(const std::string& name) const {
+    const std::string hint = did_you_mean(name, names());
+    return "unknown " + kind_ + " '" + name + "'; " + (hint.empty() ? "registered: " + joined_names() : hint);
+  }
 
  private:
   void insert(std::map<std::string, Entry>& into, const std::string& name, Entry entry) {

@@ -1,5 +1,6 @@
 #include "core/tensorboard_events.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -67,6 +68,75 @@ std::string version_event(double wall_time) {
   return fixed64_double(1, wall_time) + key(2, 0) + varint(0) + length_delimited(3, "brain.Event:2");
 }
 
+// google.protobuf.Value { double number_value = 2; string string_value = 3; bool bool_value = 4; }
+std::string protobuf_value(const nlohmann::json& v) {
+  if (v.is_boolean()) return key(4, 0) + varint(v.get<bool>() ? 1 : 0);
+  if (v.is_number()) return fixed64_double(2, v.get<double>());
+  return length_delimited(3, v.is_string() ? v.get<std::string>() : v.dump());
+}
+
+// Summary.Value { string tag = 1; SummaryMetadata metadata = 9; ... } with
+// SummaryMetadata { PluginData plugin_data = 1; }, PluginData { string plugin_name = 1; bytes content = 2; }.
+std::string plugin_value(const std::string& tag, const std::string& plugin, const std::string& content,
+                         const std::string& value = "") {
+  return length_delimited(1, tag) + length_delimited(9, length_delimited(1, length_delimited(1, plugin) + length_delimited(2, content))) +
+         value;
+}
+
+std::string summary_event(double wall_time, int64_t step, const std::string& values) {
+  return fixed64_double(1, wall_time) + key(2, 0) + varint(static_cast<uint64_t>(step)) + length_delimited(5, values);
+}
+
+// The HParams plugin (tensorboard/plugins/hparams/plugin_data.proto): HParamsPluginData {
+// int32 version = 1; SessionStartInfo session_start_info = 3; SessionEndInfo session_end_info = 4; }
+// SessionStartInfo { map<string, Value> hparams = 1; string group_name = 4; double start_time_secs = 5; }
+// SessionEndInfo { Status status = 1 (1: success); double end_time_secs = 2; }
+std::string session_start(const TensorboardHeader& header, double start_time) {
+  std::string info;
+  for (const auto& [name, value] : header.hparams)
+    info += length_delimited(1, length_delimited(1, name) + length_delimited(2, protobuf_value(value)));
+  info += length_delimited(4, header.group) + fixed64_double(5, start_time);
+  const std::string data = key(1, 0) + varint(0) + length_delimited(3, info);
+  return length_delimited(1, plugin_value("_hparams_/session_start_info", "hparams", data));
+}
+std::string session_end(double end_time) {
+  const std::string data = key(1, 0) + varint(0) + length_delimited(4, key(1, 0) + varint(1) + fixed64_double(2, end_time));
+  return length_delimited(1, plugin_value("_hparams_/session_end_info", "hparams", data));
+}
+
+// The text plugin: TensorProto { DataType dtype = 1 (7: DT_STRING); TensorShapeProto tensor_shape = 2
+// (empty: a scalar); repeated bytes string_val = 8; }.
+std::string text_value(const std::string& tag, const std::string& text) {
+  const std::string tensor = key(1, 0) + varint(7) + length_delimited(2, "") + length_delimited(8, text);
+  return length_delimited(1, plugin_value(tag, "text", "", length_delimited(8, tensor)));
+}
+
+// HistogramProto { double min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
+// repeated double bucket_limit = 6 [packed]; repeated double bucket = 7 [packed]; } in Summary.Value.histo = 5.
+std::string histogram_value(const std::string& tag, const std::vector<double>& values) {
+  const double lo = *std::min_element(values.begin(), values.end()), hi = *std::max_element(values.begin(), values.end());
+  const int bins = lo == hi ? 1 : 30;
+  std::vector<double> counts(bins, 0.0);
+  double sum = 0, squares = 0;
+  for (double v : values) {
+    const int b = lo == hi ? 0 : std::min(bins - 1, static_cast<int>((v - lo) / (hi - lo) * bins));
+    counts[b] += 1, sum += v, squares += v * v;
+  }
+  std::string limits, buckets;
+  for (int b = 0; b < bins; ++b) {
+    const double limit = lo == hi ? hi : lo + (hi - lo) * (b + 1) / bins;
+    uint64_t bits;
+    std::memcpy(&bits, &limit, sizeof bits);
+    limits += little_endian(bits);
+    std::memcpy(&bits, &counts[b], sizeof bits);
+    buckets += little_endian(bits);
+  }
+  const std::string histo = fixed64_double(1, lo) + fixed64_double(2, hi) + fixed64_double(3, static_cast<double>(values.size())) +
+                            fixed64_double(4, sum) + fixed64_double(5, squares) + length_delimited(6, limits) +
+                            length_delimited(7, buckets);
+  return length_delimited(1, length_delimited(1, tag) + length_delimited(5, histo));
+}
+
 const char* kPrefix = "events.out.tfevents.";
 const char* kSuffix = ".odenet";
 
@@ -83,8 +153,10 @@ std::string scalar_event(double wall_time, int64_t step, const std::vector<std::
   return fixed64_double(1, wall_time) + key(2, 0) + varint(static_cast<uint64_t>(step)) + length_delimited(5, summary);
 }
 
-std::string tensorboard_events(const std::vector<EpochMetrics>& metrics, double start_time) {
+std::string tensorboard_events(const std::vector<EpochMetrics>& metrics, double start_time, const TensorboardHeader& header) {
   std::string file = tfrecord(version_event(start_time));
+  if (!header.hparams.empty() || !header.group.empty()) file += tfrecord(summary_event(start_time, 0, session_start(header, start_time)));
+  if (!header.text.empty()) file += tfrecord(summary_event(start_time, 0, text_value("run", header.text)));
   double wall = start_time;
   for (const auto& m : metrics) {
     wall += m.epoch_seconds;
@@ -96,11 +168,19 @@ std::string tensorboard_events(const std::vector<EpochMetrics>& metrics, double 
                                                        {"images_per_second", m.images_per_second}};
     for (const auto& [step, k] : m.k) scalars.emplace_back("k/" + step, static_cast<float>(k));
     file += tfrecord(scalar_event(wall, m.epoch, scalars));
+    std::string histograms;
+    for (const auto& [step, values] : m.k_channels)
+      if (!values.empty()) histograms += histogram_value("k_channels/" + step, values);
+    if (!histograms.empty()) file += tfrecord(summary_event(wall, m.epoch, histograms));
+    for (const auto& r : m.steps)
+      file += tfrecord(scalar_event(wall, r.step, {{"step/train_loss", static_cast<float>(r.loss)}, {"step/lr", static_cast<float>(r.lr)}}));
   }
+  if (header.finished) file += tfrecord(summary_event(wall, metrics.empty() ? 0 : metrics.back().epoch, session_end(wall)));
   return file;
 }
 
-std::string write_tensorboard_events(const std::string& dir, const std::vector<EpochMetrics>& metrics) {
+std::string write_tensorboard_events(const std::string& dir, const std::vector<EpochMetrics>& metrics,
+                                     const TensorboardHeader& header) {
   namespace fs = std::filesystem;
   std::string name;
   double start = 0;
@@ -122,7 +202,7 @@ std::string write_tensorboard_events(const std::string& dir, const std::vector<E
     name = kPrefix + std::to_string(static_cast<int64_t>(start)) + kSuffix;
   }
   const std::string path = dir + "/" + name;
-  write_file_atomic(path, tensorboard_events(metrics, start));
+  write_file_atomic(path, tensorboard_events(metrics, start, header));
   return path;
 }
 

@@ -69,6 +69,19 @@ nlohmann::json to_json(const EpochMetrics& m) {
     for (const auto& [step, value] : m.k) k[step] = json_number(value);
     j["k"] = k;
   }
+  if (!m.k_channels.empty()) {
+    nlohmann::json k = nlohmann::json::object();
+    for (const auto& [step, values] : m.k_channels) {
+      k[step] = nlohmann::json::array();
+      for (double v : values) k[step].push_back(json_number(v));
+    }
+    j["k_channels"] = k;
+  }
+  if (!m.steps.empty()) {  // [step, loss, lr] triples: compact
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& r : m.steps) steps.push_back({r.step, json_number(r.loss), json_number(r.lr)});
+    j["steps"] = steps;
+  }
   return j;
 }
 
@@ -88,6 +101,17 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   m.images_per_second = number_from_json(j.at("images_per_second"));
   if (j.contains("k"))
     for (const auto& [step, value] : j.at("k").items()) m.k.emplace_back(step, number_from_json(value));
+  if (j.contains("k_channels"))
+    for (const auto& [step, values] : j.at("k_channels").items()) {
+      std::vector<double> v;
+      for (const auto& value : values) v.push_back(number_from_json(value));
+      m.k_channels.emplace_back(step, v);
+    }
+  if (j.contains("steps"))
+    for (const auto& r : j.at("steps")) {
+      if (!r.is_array() || r.size() != 3 || !r[0].is_number_integer()) throw std::invalid_argument("a steps entry is not [step, loss, lr]");
+      m.steps.push_back({r[0].get<int64_t>(), number_from_json(r[1]), number_from_json(r[2])});
+    }
   return m;
 }
 
@@ -344,13 +368,34 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   } else {
     torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));
   }
+  EpochMetrics m;
+  m.epoch = epoch;
+  if (partial_ && partial_->epoch == epoch) m.steps = partial_->records;
   partial_.reset();
   const int64_t steps = train_.begin(epoch, first_step);
 
   model_->train();
   Progress progress(options_.label);
-  EpochMetrics m;
-  m.epoch = epoch;
+  // The step records: the running loss sum kept on the device at each record (read once, at the
+  // epoch's end or a stop: no synchronisation per step), with the images seen and the rate.
+  std::vector<torch::Tensor> record_sums;
+  std::vector<double> record_seen;
+  std::vector<StepRecord> pending;
+  double previous_seen = sums.seen;
+  torch::Tensor previous_sum = sums.loss.clone();
+  auto flush_records = [&] {
+    if (pending.empty()) return;
+    const auto read = torch::stack(record_sums).to(torch::kCPU, torch::kFloat64);
+    double before = previous_sum.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = previous_seen;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const double sum = read[static_cast<int64_t>(i)].item<double>();
+      pending[i].loss = (sum - before) / std::max(1.0, record_seen[i] - seen_before);
+      before = sum, seen_before = record_seen[i];
+      m.steps.push_back(pending[i]);
+    }
+    previous_sum = record_sums.back(), previous_seen = record_seen.back();
+    pending.clear(), record_sums.clear(), record_seen.clear();
+  };
   auto start = Clock::now(), last_check = start;
   int64_t checked_steps = first_step;
   // Reads the running loss back: the progress line, and the non-finite check over the steps since the last read.
@@ -381,9 +426,15 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
     set_learning_rate(m.lr);
     const bool stop = train_step(train_.next(), sums, /*may_stop=*/step + 1 < steps);
+    if ((step + 1) % kStepRecordInterval == 0 || step + 1 == steps || stop) {
+      record_sums.push_back(sums.loss.clone());
+      record_seen.push_back(sums.seen);
+      pending.push_back({(epoch - 1) * steps + step + 1, 0.0, m.lr});
+    }
     if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
     if (stop) {  // keep everything the rest of the epoch needs to continue exactly
       progress.clear();
+      flush_records();
       PartialEpoch p;
       p.epoch = epoch;
       p.steps_done = step + 1;
@@ -395,11 +446,13 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
       p.seconds = seconds_before + seconds_since(start);
       std::lock_guard<std::mutex> lock(generator.mutex());
       p.generator_state = generator.get_state();
+      p.records = m.steps;
       partial_ = p;
       return std::nullopt;
     }
   }
   progress.clear();
+  flush_records();
   m.train_seconds = seconds_before + seconds_since(start);
   const auto [loss_sum, correct, seen_total] = totals(sums);
   const double seen = std::max(1.0, seen_total);
@@ -481,6 +534,10 @@ void Trainer::save_checkpoint(const std::string& path) const {
                                                                          partial_->steps, partial_->correct, partial_->seen}));
       archive.write("partial_sums", torch::tensor(std::vector<double>{partial_->loss_sum, partial_->seconds}, torch::kFloat64));
       archive.write("partial_generator", partial_->generator_state);
+      std::vector<double> records;  // [step, loss, lr] rows
+      for (const auto& r : partial_->records) records.insert(records.end(), {static_cast<double>(r.step), r.loss, r.lr});
+      archive.write("partial_step_records",
+                    torch::tensor(records, torch::kFloat64).reshape({static_cast<int64_t>(partial_->records.size()), 3}));
     }
     archive.save_to([&](const void* data, size_t size) {
       bytes.append(static_cast<const char*>(data), size);
@@ -531,6 +588,13 @@ void Trainer::load_checkpoint(const std::string& path) {
       p.loss_sum = sums[0].item<double>();
       p.seconds = sums[1].item<double>();
       p.generator_state = generator.cpu();  // generator states are CPU byte tensors
+      torch::Tensor records;
+      if (archive.try_read("partial_step_records", records)) {  // absent in checkpoints before step records
+        records = records.cpu();
+        for (int64_t i = 0; i < records.size(0); ++i)
+          p.records.push_back({static_cast<int64_t>(records[i][0].item<double>()), records[i][1].item<double>(),
+                               records[i][2].item<double>()});
+      }
       partial_ = p;
     }
   } catch (const c10::Error& e) {

@@ -75,6 +75,16 @@ struct TrainOptions {
   bool show_progress = true;
 };
 
+/// The training loss over a window of steps (TensorBoard's per-step curve): the mean loss of the
+/// images of the steps since the previous record (rank 0's shard when data-parallel).
+struct StepRecord {
+  int64_t step = 0;  ///< 1-based over the whole run: (epoch − 1) · steps per epoch + step in the epoch
+  double loss = 0;
+  double lr = 0;     ///< the learning rate of the window's last step
+};
+/// A record every this many steps (and at an epoch's last step).
+constexpr int64_t kStepRecordInterval = 10;
+
 struct EpochMetrics {
   long epoch = 0;  ///< 1-based
   double lr = 0;
@@ -83,6 +93,10 @@ struct EpochMetrics {
   double train_seconds = 0, epoch_seconds = 0, images_per_second = 0;
   /// The learned k_n after the epoch, per step (module path → mean over channels); empty without any.
   std::vector<std::pair<std::string, double>> k;
+  /// Per-channel k_n after the epoch, per step whose k has more than one element (histograms).
+  std::vector<std::pair<std::string, std::vector<double>>> k_channels;
+  /// The training loss every kStepRecordInterval steps.
+  std::vector<StepRecord> steps;
 };
 
 nlohmann::json to_json(const EpochMetrics& m);
@@ -144,6 +158,7 @@ class Trainer {
     double loss_sum = 0, seconds = 0;
     int64_t correct = 0, seen = 0;
     torch::Tensor generator_state;
+    std::vector<StepRecord> records;  ///< the epoch's step records so far
   };
   /// Empty when stopped by `stop_requested` (partial_ then holds the epoch).
   std::optional<EpochMetrics> train_epoch(long epoch);

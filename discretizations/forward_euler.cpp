@@ -6,15 +6,25 @@
 namespace odenet {
 
 ForwardEulerStepImpl::ForwardEulerStepImpl(std::shared_ptr<FieldImpl> field, double dt,
-                                           std::shared_ptr<FieldImpl> projection)
-    : field_(register_module("f", std::move(field))), dt_(dt) {
+                                           std::shared_ptr<FieldImpl> projection, int keep_past)
+    : field_(register_module("f", std::move(field))), dt_(dt), keep_past_(keep_past) {
   if (projection) projection_ = register_module("projection", std::move(projection));
 }
 
-State ForwardEulerStepImpl::forward(const State& state) { return advance(base(state.u), field_->forward(state.u)); }
+State ForwardEulerStepImpl::forward(const State& state) {
+  return keep_past_ > 0 ? advance(state, base(state.u), field_->forward(state.u))
+                        : advance(base(state.u), field_->forward(state.u));
+}
 
 State ForwardEulerStepImpl::advance(const torch::Tensor& base, const torch::Tensor& f) const {
   return State{dt_ == 1.0 ? base + f : base + dt_ * f, {base}, {f}};
+}
+
+State ForwardEulerStepImpl::advance(const State& state, const torch::Tensor& base, const torch::Tensor& f) const {
+  State out = advance(base, f);
+  for (size_t j = 0; j < state.history.size() && j < static_cast<size_t>(keep_past_); ++j) out.history.push_back(state.history[j]);
+  for (size_t j = 0; j < state.past_f.size() && j < static_cast<size_t>(keep_past_); ++j) out.past_f.push_back(state.past_f[j]);
+  return out;
 }
 
 SchemeInfo ForwardEuler::metadata() {
@@ -41,5 +51,9 @@ void register_forward_euler(SchemeRegistry& registry) {
 }
 
 int64_t starting_euler_steps(int history, int64_t steps) { return std::min<int64_t>(std::max(0, history - 1), steps); }
+
+std::shared_ptr<ForwardEulerStepImpl> make_starting_step(std::shared_ptr<FieldImpl> field, double dt, int history) {
+  return std::make_shared<ForwardEulerStepImpl>(std::move(field), dt, nullptr, std::max(0, history - 2));
+}
 
 }  // namespace odenet

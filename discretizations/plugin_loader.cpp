@@ -2,7 +2,13 @@
 
 #include <dlfcn.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/version.h"
@@ -14,7 +20,50 @@ std::vector<std::string>& plugin_paths() {
   static std::vector<std::string> paths;
   return paths;
 }
+std::map<std::string, std::string>& scheme_plugins() {  // scheme name → the plugin that registered it
+  static std::map<std::string, std::string> plugins;
+  return plugins;
+}
+std::string normal_path(const std::string& path) { return std::filesystem::absolute(path).lexically_normal().string(); }
 }  // namespace
+
+std::string plugin_of_scheme(const std::string& name) {
+  auto it = scheme_plugins().find(name);
+  return it == scheme_plugins().end() ? "" : it->second;
+}
+
+void load_scheme_plugin_once(const std::string& path, SchemeRegistry& registry) {
+  const auto& loaded = plugin_paths();
+  if (std::find(loaded.begin(), loaded.end(), normal_path(path)) == loaded.end()) load_scheme_plugin(path, registry);
+}
+
+void load_plugins_from_environment(SchemeRegistry& registry) {
+  const char* list = std::getenv("ODENET_PLUGINS");
+  if (!list) return;
+  std::stringstream paths(list);
+  for (std::string path; std::getline(paths, path, ':');) {
+    if (path.empty()) continue;
+    try {
+      load_scheme_plugin_once(path, registry);
+    } catch (const Error& e) {
+      throw ConfigError(std::string("ODENET_PLUGINS: ") + e.what());
+    }
+  }
+}
+
+void load_recorded_plugins(const nlohmann::json& config, const std::string& config_file, SchemeRegistry& registry) {
+  if (!config.is_object() || !config.contains("plugins")) return;
+  const auto& plugins = config["plugins"];
+  if (!plugins.is_array()) throw DataError(config_file + ": /plugins: expected an array of paths");
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    if (!plugins[i].is_string()) throw DataError(fmt::format("{}: /plugins/{}: expected a path", config_file, i));
+    try {
+      load_scheme_plugin_once(plugins[i].get<std::string>(), registry);
+    } catch (const Error& e) {
+      throw ConfigError(fmt::format("{}: /plugins/{}: the run's scheme plugin: {}", config_file, i, e.what()));
+    }
+  }
+}
 
 const std::vector<std::string>& loaded_plugins() { return plugin_paths(); }
 
@@ -34,6 +83,7 @@ void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
                              " or without ODENET_PLUGIN_ABI_STAMP): rebuild it against this odenet");
   if (std::string(abi()) != ODENET_PLUGIN_ABI)
     throw ConfigError(path + ": plugin built for " + abi() + ", this is " ODENET_PLUGIN_ABI ": rebuild it against this odenet");
+  const auto before = registry.names();
   try {
     reg(registry);
   } catch (const std::exception& e) {
@@ -41,7 +91,9 @@ void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
   } catch (...) {  // a plugin may throw anything; it must not abort odenet
     throw ConfigError(path + ": plugin registration failed: it threw something that is not a std::exception");
   }
-  plugin_paths().push_back(std::filesystem::absolute(path).string());
+  plugin_paths().push_back(normal_path(path));
+  for (const auto& name : registry.names())
+    if (std::find(before.begin(), before.end(), name) == before.end()) scheme_plugins()[name] = normal_path(path);
 }
 
 }  // namespace odenet

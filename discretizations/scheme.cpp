@@ -1,6 +1,7 @@
 #include "discretizations/scheme.h"
 
 #include "core/error.h"
+#include "core/suggest.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/fractal.h"
 #include "discretizations/gaussian_noise.h"
@@ -20,6 +21,17 @@ std::vector<std::pair<std::string, double>> learned_k_means(const torch::nn::Mod
   for (const auto& item : model.named_modules("", /*include_self=*/false))
     if (auto* step = dynamic_cast<const StepImpl*>(item.value().get()))
       if (torch::Tensor k = step->learned_k(); k.defined()) out.emplace_back(item.key(), k.detach().mean().item<double>());
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<double>>> learned_k_channels(const torch::nn::Module& model) {
+  std::vector<std::pair<std::string, std::vector<double>>> out;
+  for (const auto& item : model.named_modules("", /*include_self=*/false))
+    if (auto* step = dynamic_cast<const StepImpl*>(item.value().get()))
+      if (torch::Tensor k = step->learned_k(); k.defined() && k.numel() > 1) {
+        const auto values = k.detach().to(torch::kCPU, torch::kFloat64).contiguous();
+        out.emplace_back(item.key(), std::vector<double>(values.data_ptr<double>(), values.data_ptr<double>() + values.numel()));
+      }
   return out;
 }
 
@@ -72,7 +84,10 @@ std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohm
   JsonReader reader(object, file, path);
   std::string name = reader.string("name");
   if (!registry.contains(name))
-    reader.fail("name", "unknown scheme '" + name + "'; registered: " + registry.joined_names());
+    reader.fail("name", registry.unknown_name_message(name) +
+                            (did_you_mean(name, registry.names()).empty()
+                                 ? " (a plugin's scheme? load it with --plugin PATH or ODENET_PLUGINS)"
+                                 : ""));
   auto scheme = registry.get(name).build(reader);
   reader.finish();
   return scheme;
@@ -99,6 +114,24 @@ SchemeRegistry& scheme_registry() {
     return r;
   }();
   return registry;
+}
+
+std::string scheme_label(const nlohmann::json& spec) {
+  nlohmann::json scheme = spec;
+  try {
+    scheme = build_scheme(scheme_registry(), spec, "config.json", "/model/scheme")->to_json();
+  } catch (const Error&) {  // a scheme this build lacks (a plugin's): labelled as written
+  }
+  std::string label = scheme.value("name", "?");
+  nlohmann::json defaults;
+  try {
+    defaults = build_scheme(scheme_registry(), scheme.value("name", ""), "", "")->to_json();
+  } catch (const Error&) {
+  }
+  for (const auto& [key, value] : scheme.items())
+    if (key != "name" && (!defaults.contains(key) || defaults[key] != value))
+      label += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  return label;
 }
 
 }  // namespace odenet

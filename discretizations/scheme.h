@@ -49,7 +49,15 @@ extern const char* const kMultiplicativeNoise;
 
 /// The state a step maps: the current value and what multistep schemes keep,
 /// most recent first (history[0] = u_{n−1}, past_f[0] = the last step's f(u_{n−1})).
-/// A stage starts with an empty history.
+///
+/// The step contract (docs/DESIGN.md, "Writing a scheme"): a stage starts with an empty history
+/// (or, after its opening step, history = {P(u)}, past_f = {f}). A scheme whose SchemeInfo
+/// declares `history = h` gets min(h − 1, steps) forward Euler starting steps that build the
+/// history, so its first own step sees h − 1 entries in `history` and in `past_f` (one from
+/// the opening). Its step must return the next state with its own u_n and f(u_n) first and the
+/// older entries behind them, at most h − 1 of each; it never sees more than it passed on.
+/// The starting steps are first order, so an h-step method of order p shows global order
+/// min(p, 2) when h ≥ 3.
 struct State {
   torch::Tensor u;
   std::vector<torch::Tensor> history;
@@ -104,6 +112,8 @@ class StepImpl : public torch::nn::Module, public CoefficientOwner {
 
 /// The mean learned k_n of every step of `model` that has one, by module path, in module order.
 std::vector<std::pair<std::string, double>> learned_k_means(const torch::nn::Module& model);
+/// The values of every per-channel learned k_n (more than one element), by module path.
+std::vector<std::pair<std::string, std::vector<double>>> learned_k_channels(const torch::nn::Module& model);
 
 class Scheme {
  public:
@@ -145,6 +155,11 @@ using SchemeRegistry = Registry<SchemeEntry>;
 /// Builds a scheme from `{"name": ..., params...}` (or a bare name string).
 std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohmann::json& spec,
                                      const std::string& file, const std::string& path);
+
+/// A scheme object as tables, run ids and plots label it: the registry name (an older spelling
+/// read as today's entry) and the options that differ from that entry's defaults, e.g.
+/// "runge_kutta tableau=midpoint"; a scheme this build lacks (a plugin's) is labelled as written.
+std::string scheme_label(const nlohmann::json& spec);
 
 /// Registers every built-in scheme (the table in scheme.cpp) and the older spellings of
 /// their names; a second call on the same registry is a duplicate-name error.

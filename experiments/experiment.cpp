@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <set>
 
 #include "architectures/presets.h"
@@ -14,6 +15,7 @@
 #include "core/expand_path.h"
 #include "core/json_reader.h"
 #include "data/dataset_options.h"
+#include "discretizations/plugin_loader.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -136,11 +138,43 @@ std::string sanitize(const std::string& s) {
   return out;
 }
 
-std::string run_id_part(const std::string& key, const nlohmann::json& value, size_t index) {
+// A sweep value's part of the run id: its "label" where it gives one; a string as it is; a number
+// or boolean after its key's last name ("depth-14"); a scheme object as tables label it
+// ("runge_kutta_tableau-midpoint"); another object by its keys and values, or its index when long.
+std::string run_id_part(const std::string& key, const nlohmann::json& value, const std::optional<std::string>& label,
+                        size_t index) {
   std::string last = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+  if (label) return sanitize(*label);
   if (value.is_string()) return sanitize(value.get<std::string>());
   if (value.is_number() || value.is_boolean()) return sanitize(last + "-" + value.dump());
-  return sanitize(last) + "-" + std::to_string(index);
+  std::string text;
+  if (value.is_object() && last == "scheme") {
+    text = std::regex_replace(scheme_label(value), std::regex("="), "-");
+  } else if (value.is_object()) {
+    for (const auto& [k, v] : value.items())
+      text += (text.empty() ? "" : "_") + k + "-" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  if (text.empty() || text.size() > 60) return sanitize(last) + "-" + std::to_string(index);
+  return sanitize(text);
+}
+
+// The part as odenet named it before labels (objects by their index).
+std::string legacy_run_id_part(const std::string& key, const nlohmann::json& value, size_t index) {
+  return value.is_object() || value.is_array() ? run_id_part(key, nullptr, std::nullopt, index)
+                                                : run_id_part(key, value, std::nullopt, index);
+}
+
+// A sweep value without its "label" (which names the run, not part of its config), and the label.
+std::pair<nlohmann::json, std::optional<std::string>> split_label(const nlohmann::json& value, const std::string& file,
+                                                                   const std::string& key, size_t index) {
+  if (!value.is_object() || !value.contains("label")) return {value, std::nullopt};
+  const auto& label = value["label"];
+  if (!label.is_string() || label.get<std::string>().empty() || label.get<std::string>().size() > 80)
+    throw ConfigError(fmt::format("{}: /sweep/{}/{}/label: expected a name of 1 to 80 characters, got {}", file, key, index,
+                                  describe_json(label)));
+  nlohmann::json rest = value;
+  rest.erase("label");
+  return {rest, label.get<std::string>()};
 }
 
 // `built`: the networks (model JSON and input channels) already built once for this file; the
@@ -173,6 +207,8 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   built.insert(network);
   run.config = {{"experiment", name}, {"seed", seed},     {"dataset", dataset},
                 {"model", to_json(run.model)}, {"train", train}};
+  // A plugin's scheme: the plugin is recorded, and commands that read the run directory load it.
+  if (const std::string plugin = plugin_of_scheme(scheme->info().name); !plugin.empty()) run.config["plugins"] = {plugin};
   return run;
 }
 
@@ -224,6 +260,15 @@ ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& sch
   return options;
 }
 
+Experiment with_existing_run_ids(Experiment e, const std::string& results_root) {
+  for (auto& run : e.runs) {
+    const fs::path dir = fs::path(results_root) / run.experiment;
+    if (!run.legacy_run_id.empty() && !fs::exists(dir / run.run_id) && fs::exists(dir / run.legacy_run_id))
+      run.run_id = run.legacy_run_id;
+  }
+  return e;
+}
+
 nlohmann::json resolve_extends(const std::string& file) {
   std::vector<std::string> chain;
   return resolve_chain(file, chain);
@@ -242,6 +287,16 @@ Experiment load_experiment(const std::string& file) {
   e.reference = top.raw("reference");
   if (!e.reference.is_null() && !e.reference.is_object())
     top.fail("reference", "expected an object {\"<run group>\": published test error (%)}, got " + describe_json(e.reference));
+  // Scheme plugins the experiment needs, relative to its file; loaded before any scheme is read.
+  const auto plugins = top.strings("plugins", {});
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    const fs::path path = fs::path(file).parent_path() / expand_path(top, fmt::format("plugins/{}", i), plugins[i]);
+    try {
+      load_scheme_plugin_once(path.string(), scheme_registry());
+    } catch (const Error& error) {
+      top.fail(fmt::format("plugins/{}", i), error.what());
+    }
+  }
   std::vector<long> seeds = top.integers("seeds", 0, 1L << 31, {0});
   if (seeds.empty()) top.fail("seeds", "needs at least one seed");
   if (std::set<long>(seeds.begin(), seeds.end()).size() != seeds.size()) top.fail("seeds", "seeds repeat");
@@ -253,18 +308,20 @@ Experiment load_experiment(const std::string& file) {
   top.finish();
 
   nlohmann::json base = j;
-  for (const char* k : {"name", "description", "reference", "seeds", "sweep"}) base.erase(k);
+  for (const char* k : {"name", "description", "reference", "seeds", "sweep", "plugins"}) base.erase(k);
   std::vector<size_t> index(axes.size(), 0);
   std::set<std::string> ids, groups_with_reference, built;
   while (true) {
     nlohmann::json config = base;
     std::vector<std::pair<std::string, nlohmann::json>> assignment;
-    std::string id;
+    std::string id, legacy_id;
     for (size_t a = 0; a < axes.size(); ++a) {
       const auto& [key, values] = axes[a];
-      set_swept_value(config, key, values[index[a]], file);
-      assignment.emplace_back(key, values[index[a]]);
-      id += run_id_part(key, values[index[a]], index[a]) + "_";
+      const auto [value, label] = split_label(values[index[a]], file, key, index[a]);
+      set_swept_value(config, key, value, file);
+      assignment.emplace_back(key, value);
+      id += run_id_part(key, value, label, index[a]) + "_";
+      legacy_id += legacy_run_id_part(key, value, index[a]) + "_";
     }
     for (long seed : seeds) {
       RunSpec run;
@@ -283,6 +340,8 @@ Experiment load_experiment(const std::string& file) {
         throw ConfigError(fmt::format("{}: /sweep: the run directory name '{}...' is {} characters, longer than a file "
                                       "name may safely be (200)", file, run.run_id.substr(0, 40), run.run_id.size()));
       ids.insert(run.run_id);
+      if (legacy_id != id) run.legacy_run_id = legacy_id + "s" + std::to_string(seed);
+      run.index = e.runs.size();
       e.runs.push_back(std::move(run));
     }
     std::string group = id.empty() ? "" : id.substr(0, id.size() - 1);  // the run id without "_s<seed>"

@@ -20,7 +20,11 @@ namespace odenet {
 struct RunSpec {
   std::string experiment;  ///< experiment name (results/<experiment>/)
   std::string run_id;      ///< directory name under it
+  /// The id older odenet gave this run where it differs (an object-valued sweep value was named
+  /// by its index, "scheme-2_s0"); a run directory under that name is used when run_id's is absent.
+  std::string legacy_run_id;
   std::string source;      ///< the experiment file
+  size_t index = 0;        ///< position among the experiment's runs (sweep order × seeds)
   uint64_t seed = 0;
   DatasetOptions dataset;
   AugmentOptions augment;  ///< empty mean/std: computed from the training split
@@ -44,6 +48,10 @@ struct Experiment {
   std::vector<RunSpec> runs;
   nlohmann::json reference;  ///< {"<run group>": published test error (%)}
 };
+
+/// `e` with each run named by its legacy id where only that id's directory exists under
+/// `results_root` (runs started by older odenet keep their directories).
+Experiment with_existing_run_ids(Experiment e, const std::string& results_root);
 
 /// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.
 Experiment load_experiment(const std::string& file);

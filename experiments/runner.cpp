@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <regex>
 
 #include "core/atomic_file.h"
+#include "core/build_info.h"
 #include "core/checkpoint_file.h"
 #include "core/device.h"
 #include "core/error.h"
@@ -65,8 +67,10 @@ Plan inspect(const RunSpec& run, const std::string& dir, bool resume) {
   if (run_is_locked(dir)) throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
   if (!fs::exists(dir + "/config.json"))
     throw ConfigError(dir + ": exists but holds no config.json; move it away (odenet never overwrites a run directory)");
-  if (!same_run_config(read_json_file(dir + "/config.json"), run.config))
-    throw ConfigError(dir + ": holds a run with a different config; rename the experiment or move the directory away");
+  const nlohmann::json saved = read_json_file(dir + "/config.json");
+  if (!same_run_config(saved, run.config))
+    throw ConfigError(fmt::format("{}: holds a run with a different config ({}); rename the experiment or move the "
+                                  "directory away", dir, config_differences(saved, run.config)));
   if (fs::exists(dir + "/summary.json")) return Plan::kFinished;
   if (!resume) {
     RunState state = read_run_state(dir);
@@ -89,6 +93,29 @@ double peak_memory_mib() {
   struct rusage usage;
   ::getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;
+}
+
+// The run as TensorBoard's HParams view compares it (its swept values, its scheme and depth, its
+// seed; seeds grouped) and its provenance as text.
+TensorboardHeader tensorboard_header(const RunSpec& run, bool finished) {
+  TensorboardHeader h;
+  for (const auto& [key, value] : run.assignments) {
+    const bool is_scheme = key.size() >= 6 && key.compare(key.size() - 6, 6, "scheme") == 0;
+    h.hparams.emplace_back(key, value.is_object() && is_scheme ? nlohmann::json(scheme_label(value))
+                                : value.is_primitive() && !value.is_null() ? value : nlohmann::json(value.dump()));
+  }
+  auto has = [&](const std::string& key) {
+    return std::any_of(h.hparams.begin(), h.hparams.end(), [&](const auto& p) { return p.first == key; });
+  };
+  if (!has("model.scheme")) h.hparams.emplace_back("model.scheme", scheme_label(run.config["model"]["scheme"]));
+  if (!has("model.depth") && run.config["model"].contains("depth")) h.hparams.emplace_back("model.depth", run.config["model"]["depth"]);
+  h.hparams.emplace_back("seed", run.seed);
+  const std::string group = std::regex_replace(run.run_id, std::regex("_?s[0-9]+(-[0-9]+)?$"), "");  // without the seed
+  h.group = group.empty() ? run.experiment : run.experiment + "/" + group;
+  h.text = fmt::format("odenet {} (source commit {}), LibTorch {}; experiment {} (file {}), run {}, seed {}", ODENET_VERSION,
+                       source_commit(), TORCH_VERSION, run.experiment, run.source, run.run_id, run.seed);
+  h.finished = finished;
+  return h;
 }
 
 nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& metrics, int64_t params, int64_t macs,
@@ -122,6 +149,9 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
           {"device", train.device.str()},
           {"precision", precision_name(train.precision)},
           {"torch_version", TORCH_VERSION},
+          {"odenet_version", ODENET_VERSION},
+          {"source_commit", source_commit()},
+          {"run_index", run.index},
           {"reference", run.reference ? nlohmann::json(*run.reference) : nlohmann::json()},
           {"data",
            {{"train_size", data.train.size()},
@@ -268,8 +298,9 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     metrics.push_back(epoch_metrics);
     const EpochMetrics& m = metrics.back();
     metrics.back().k = learned_k_means(*setup.model);
+    metrics.back().k_channels = learned_k_channels(*setup.model);
     write_metrics(metrics_path, metrics);  // metrics before checkpoint: a kill in between redoes the epoch
-    write_tensorboard_events(dir, metrics);
+    write_tensorboard_events(dir, metrics, tensorboard_header(run, m.epoch == train.epochs));
     trainer.save_checkpoint(checkpoint);
     budget.epoch_seconds = m.epoch_seconds;
     double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
@@ -392,27 +423,51 @@ void share_plan(DataParallelGroup& group, std::vector<std::pair<size_t, Plan>>& 
 
 }  // namespace
 
-bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
-  // Keys added since the first results were written; an older config lacks them.
+// `saved` as today's code reads it: keys added since it was written take the current values, and
+// the model is resolved anew (a scheme saved in an older spelling or canonical form compares by what
+// it builds, not by its text). Null: a model today's code cannot build.
+nlohmann::json as_read_today(nlohmann::json saved, const nlohmann::json& current) {
   static const char* const kAddedKeys[] = {"/train/precision", "/train/divergence"};
+  // Where a plugin lives is not what the run is: a moved plugin's runs still resume.
+  if (current.contains("plugins")) saved["plugins"] = current["plugins"];
+  else saved.erase("plugins");
   for (const char* key : kAddedKeys) {
     nlohmann::json::json_pointer ptr(key);
     if (!saved.contains(ptr) && current.contains(ptr) && saved.contains(ptr.parent_pointer())) saved[ptr] = current[ptr];
   }
-  // The model as today's code resolves it: a scheme saved in an older spelling or an older
-  // canonical form compares by what it builds, not by its text.
   if (saved.contains("model") && saved["model"].is_object()) {
     try {
       std::shared_ptr<Scheme> scheme;
       saved["model"] = to_json(resolve_model(JsonReader(saved["model"], "config.json", "/model"), scheme));
     } catch (const ConfigError&) {
-      return false;  // a model today's code cannot build is not the current run's
+      return nullptr;
     }
   }
-  return saved == current;
+  return saved;
 }
 
-RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& options) {
+bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
+  const nlohmann::json today = as_read_today(std::move(saved), current);
+  return !today.is_null() && today == current;
+}
+
+std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current) {
+  const nlohmann::json today = as_read_today(saved, current);
+  if (today.is_null()) return "its model is one this odenet cannot build";
+  std::vector<std::string> lines;
+  for (const auto& op : nlohmann::json::diff(today, current)) {
+    const std::string path = op["path"].get<std::string>();
+    const nlohmann::json::json_pointer ptr(path);
+    const std::string was = today.contains(ptr) ? today[ptr].dump() : "absent";
+    const std::string now = current.contains(ptr) ? current[ptr].dump() : "absent";
+    lines.push_back(fmt::format("{}: {} here, {} in the experiment", path, was, now));
+  }
+  if (lines.size() > 6) lines.resize(6), lines.push_back("...");
+  return fmt::format("{}", fmt::join(lines, "; "));
+}
+
+RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& options) {
+  const Experiment experiment = with_existing_run_ids(declared, options.results_root);
   install_stop_handlers();
   Budget budget;
   if (options.time_limit_seconds) {

@@ -6,17 +6,6 @@
 #include "core/shell_command.h"
 
 namespace odenet {
-namespace {
-
-// Single-quoted for bash.
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
-
 std::string slurm_array_script(const SlurmArrayOptions& o) {
   if (o.runs == 0) throw ConfigError(o.experiment_file + ": the experiment has no runs");
   std::string s = "#!/bin/bash\n";
@@ -32,11 +21,11 @@ std::string slurm_array_script(const SlurmArrayOptions& o) {
   if (!o.partition.empty()) s += fmt::format("#SBATCH --partition={}\n", o.partition);
   if (!o.time.empty()) s += fmt::format("#SBATCH --time={}\n", o.time);
   s += "set -u\n";
-  s += fmt::format("cd {}\n", quoted(o.working_directory));
+  s += fmt::format("cd {}\n", shell_quoted(o.working_directory));
   std::string command = tasks > 1 ? "srun " : "";  // srun: the tasks are the data-parallel ranks
-  for (const auto& a : o.odenet_command) command += quoted(a) + " ";
+  for (const auto& a : o.odenet_command) command += shell_quoted(a) + " ";
   command += fmt::format("run {} --only \"$SLURM_ARRAY_TASK_ID\" --resume --results {} --threads {}",
-                         quoted(o.experiment_file), quoted(o.results_root), std::max(1, o.cpus_per_run));
+                         shell_quoted(o.experiment_file), shell_quoted(o.results_root), std::max(1, o.cpus_per_run));
   s += command + " &\nchild=$!\n";
   s += "# USR1 (before the time limit) or TERM: the run checkpoints at its next step and stops.\n";
   s += "trap 'kill -USR1 $child 2>/dev/null' USR1 TERM\n";
@@ -50,7 +39,7 @@ std::string slurm_array_script(const SlurmArrayOptions& o) {
 }
 
 std::string submit_with_sbatch(const std::string& script_path) {
-  auto [status, output] = run_shell_command("sbatch --parsable " + quoted(script_path));
+  auto [status, output] = run_shell_command("sbatch --parsable " + shell_quoted(script_path));
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
   if (status != 0 || output.empty() || output.find_first_not_of("0123456789;") != std::string::npos)
     throw Error(fmt::format("sbatch {}: {}", script_path,

@@ -55,6 +55,21 @@ TEST(SchemeOrder, FixedKLinearMultistepIsFirstOrderUnlessKIsOne) {
   }
 }
 
+// A three-step method (Adams–Bashforth 3, history = 3) sees two past states and f values after its
+// two forward Euler starting steps: it integrates, at global order min(3, 2) = 2 (the starters'
+// local errors are O(Δt²)), where it used to see one past value and fail.
+TEST(SchemeOrder, ThreeStepMethodsSeeTheirWholeHistory) {
+  auto scheme = build_scheme(scheme_registry(),
+                             {{"name", "linear_multistep"}, {"method", "custom"}, {"alpha", {1.0}},
+                              {"beta", {23.0 / 12, -16.0 / 12, 5.0 / 12}}},
+                             "test", "");
+  ASSERT_EQ(scheme->info().history, 3);
+  ASSERT_EQ(scheme->info().order, 3);
+  OdeProblem problem = make_problem("rotation");
+  Verification v = verify_scheme(*scheme, "ab3", problem, {200, 400, 800, 1600}, problem.t1);
+  EXPECT_NEAR(v.observed_order, 2.0, 0.2) << to_json(v).dump();
+}
+
 TEST(SchemeOrder, UserTableausAreValidated) {
   auto error = [](nlohmann::json spec) {
     try {

@@ -31,6 +31,22 @@ TEST(Statistics, StudentTMatchesKnownValues) {
   EXPECT_NEAR(student_t_quantile(0.025, 10), -2.2281, 1e-4);
 }
 
+// Holm's step-down correction on a worked case: p = (0.01, 0.04, 0.03, 0.005), m = 4, sorted
+// 0.005, 0.01, 0.03, 0.04 → 4·0.005 = 0.02, 3·0.01 = 0.03, 2·0.03 = 0.06, max(0.06, 1·0.04) = 0.06.
+TEST(Statistics, HolmCorrectionByHand) {
+  const auto adjusted = holm_adjust({0.01, 0.04, 0.03, 0.005});
+  ASSERT_EQ(adjusted.size(), 4u);
+  EXPECT_DOUBLE_EQ(adjusted[0], 0.03);
+  EXPECT_DOUBLE_EQ(adjusted[1], 0.06);
+  EXPECT_DOUBLE_EQ(adjusted[2], 0.06);
+  EXPECT_DOUBLE_EQ(adjusted[3], 0.02);
+  const auto with_untested = holm_adjust({0.01, std::nan(""), 0.4});  // m = 2: the NaN is no test
+  EXPECT_DOUBLE_EQ(with_untested[0], 0.02);
+  EXPECT_TRUE(std::isnan(with_untested[1]));
+  EXPECT_DOUBLE_EQ(with_untested[2], 0.4);
+  EXPECT_DOUBLE_EQ(holm_adjust({0.6, 0.7})[0], 1.0);  // capped at 1
+}
+
 TEST(Statistics, WelchTestByHand) {
   // a = {1, 2, 3}: mean 2, variance 1; b = {4, 6, 8}: mean 6, variance 4.
   // se² = 1/3 + 4/3 = 5/3; t = 4/√(5/3) = 3.0984; ν = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 2.9412.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/test_support.h"
+#include "analysis/gradient_check.h"
 #include "architectures/fields.h"
 #include "discretizations/forward_euler.h"
 #include "discretizations/scheme.h"
@@ -15,44 +16,11 @@ namespace {
 
 constexpr int64_t kChannels = 4;
 
-// d loss / d x[i] by central differences, loss = Σ w ⊙ step(x) with fixed random weights w.
-double finite_difference(const std::function<torch::Tensor()>& loss, torch::Tensor& x, int64_t i, double h = 1e-6) {
-  torch::NoGradGuard no_grad;
-  auto flat = x.view(-1);
-  double saved = flat[i].item<double>();
-  flat[i] = saved + h;
-  double plus = loss().item<double>();
-  flat[i] = saved - h;
-  double minus = loss().item<double>();
-  flat[i] = saved;
-  return (plus - minus) / (2 * h);
-}
-
 void check_gradients(StepImpl& step, const State& state, const std::string& label) {
-  step.to(torch::kFloat64);
-  step.eval();  // BatchNorm at its running statistics: a fixed smooth function
-  torch::manual_seed(1);
-  auto x = state.u.clone().set_requires_grad(true);
-  torch::Tensor weights;
-  {
-    torch::NoGradGuard no_grad;
-    weights = torch::randn_like(step.forward(state).u);  // the output's shape
-  }
-  auto loss = [&]() { return (step.forward(State{x, state.history, state.past_f}).u * weights).sum(); };
-  auto value = loss();
-  value.backward();
-  // The first parameter the output depends on (an evaluation column may leave others unused).
-  auto params = step.parameters();
-  auto used = std::find_if(params.begin(), params.end(), [](const torch::Tensor& t) { return t.grad().defined(); });
-  ASSERT_NE(used, params.end()) << label;
-  auto& p = *used;
-  auto input_grad = x.grad().clone();
-  auto param_grad = p.grad().clone();
-  for (int64_t i : {int64_t{0}, x.numel() / 3, x.numel() - 1})
-    EXPECT_NEAR(input_grad.view(-1)[i].item<double>(), finite_difference(loss, x, i), 1e-6) << label << " input " << i;
-  auto data = p.detach();
-  for (int64_t i : {int64_t{0}, p.numel() - 1})
-    EXPECT_NEAR(param_grad.view(-1)[i].item<double>(), finite_difference(loss, data, i), 1e-6) << label << " param " << i;
+  const GradientCheck check = check_step_gradients(step, state);
+  ASSERT_TRUE(check.parameter_checked) << label;
+  EXPECT_LT(check.input_error, 1e-6) << label << " input";
+  EXPECT_LT(check.parameter_error, 1e-6) << label << " parameter";
 }
 
 const std::vector<std::pair<Activation, std::string>> kActivations = {

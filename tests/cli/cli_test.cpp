@@ -12,6 +12,8 @@
 #include <torch/cuda.h>
 
 #include "core/precision.h"
+#include "core/version.h"
+#include "core/run_status.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -43,13 +45,24 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   auto run = run_odenet("run " + file + " --threads 1 --results " + dir_ / "results");
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("epoch 3/3"), std::string::npos) << run.output;
-  std::string run_dir = dir_ / "results/e2e/scheme-1_s0";
+  std::string run_dir = dir_ / "results/e2e/linear_multistep_s0";
   for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "checkpoint.pt"})
     EXPECT_TRUE(fs::exists(run_dir + "/" + f)) << f;
   EXPECT_EQ(metric_lines(run_dir + "/metrics.jsonl").size(), 3u);
   auto summary = nlohmann::json::parse(test::read_text(run_dir + "/summary.json"));
   EXPECT_EQ(summary["epochs"], 3);
   EXPECT_EQ(summary["device"], torch::cuda::is_available() ? "cuda:0" : "cpu");
+  EXPECT_EQ(summary["odenet_version"], ODENET_VERSION);  // provenance
+  EXPECT_TRUE(summary["source_commit"].is_string() && !summary["source_commit"].get<std::string>().empty());
+  EXPECT_EQ(summary["run_index"], 2);  // after forward_euler s0 and s1
+  auto epochs = metric_lines(run_dir + "/metrics.jsonl");
+  ASSERT_FALSE(epochs[0]["steps"].empty());  // per-step training loss every 10 steps and at the epoch's end
+  EXPECT_EQ(epochs[0]["steps"][0][0], 8);    // 256 images / batch 32: the epoch's last step
+  std::string events;
+  for (const auto& entry : fs::directory_iterator(run_dir))
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) events = test::read_text(entry.path().string());
+  for (const char* tag : {"_hparams_/session_start_info", "_hparams_/session_end_info", "step/train_loss", "linear_multistep"})
+    EXPECT_NE(events.find(tag), std::string::npos) << tag;
   // Four classes of bright squares are easy: the model must learn something.
   EXPECT_LT(summary["best_test_error"].get<double>(), 60.0);
   EXPECT_EQ(nlohmann::json::parse(test::read_text(run_dir + "/config.json"))["model"]["scheme"]["name"],
@@ -57,7 +70,7 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
 
   auto table = run_odenet("table " + dir_ / "results/e2e");
   ASSERT_EQ(table.status, 0) << table.output;
-  EXPECT_NE(table.output.find("| scheme-0 | tiny | cifar_resnet-pre-8 | forward_euler |"), std::string::npos)
+  EXPECT_NE(table.output.find("| forward_euler | tiny | cifar_resnet-pre-8 | forward_euler |"), std::string::npos)
       << table.output;
   EXPECT_NE(table.output.find("| linear_multistep |"), std::string::npos);
   EXPECT_NE(table.output.find(" ± "), std::string::npos);  // two seeds
@@ -77,7 +90,26 @@ TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   j["train"]["epochs"] = 4;
   auto changed = run_odenet("run " + write_experiment(j, "changed.json") + " --results " + dir_ / "results");
   EXPECT_EQ(changed.status, 2);
-  EXPECT_NE(changed.output.find("holds a run with a different config"), std::string::npos) << changed.output;
+  EXPECT_NE(changed.output.find("holds a run with a different config (/train/epochs: 3 here, 4 in the experiment)"),
+            std::string::npos)
+      << changed.output;
+}
+
+// A directory whose runs all failed: the table lists them with their reasons and exits 0; a
+// directory without runs stays an error.
+TEST_F(Cli, TableOfFailedRunsListsThemWithTheirReasons) {
+  for (const char* run : {"a_s0", "b_s0"}) {
+    fs::create_directories(dir_ / (std::string("failed/") + run));
+    test::write_text(dir_ / (std::string("failed/") + run + "/config.json"), R"({"experiment": "x"})");
+    write_run_status(dir_ / (std::string("failed/") + run), RunStatus::kFailed, "loss is nan at epoch 2, step 7", 1, 3);
+  }
+  auto table = run_odenet("table " + dir_ / "failed");
+  EXPECT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("no finished runs under " + dir_ / "failed" + "; 2 run(s) left out:"), std::string::npos)
+      << table.output;
+  EXPECT_NE(table.output.find("a_s0: failed (loss is nan at epoch 2, step 7)"), std::string::npos) << table.output;
+  fs::create_directories(dir_ / "empty");
+  EXPECT_EQ(run_odenet("table " + dir_ / "empty").status, 1);
 }
 
 // bf16 on the CPU keeps channels-last only where this CPU's channels-last bf16 convolution computes
@@ -103,7 +135,7 @@ TEST_F(Cli, InvalidExperimentExitsTwoAndWritesNothing) {
   for (const std::string& command : {std::string("validate "), "run --results " + dir_ / "results "}) {
     auto r = run_odenet(command + file);
     EXPECT_EQ(r.status, 2) << r.output;
-    EXPECT_EQ(r.output, "odenet: error: " + file + ": /train/optimizer/momentun: unknown key\n");
+    EXPECT_EQ(r.output, "odenet: error: " + file + ": /train/optimizer/momentun: unknown key; did you mean 'momentum'?\n");
   }
   EXPECT_FALSE(fs::exists(dir_ / "results"));
 
@@ -224,6 +256,23 @@ TEST_F(Cli, ExternalPluginIsListedVerifiedAndUsedInAnExperiment) {
   ASSERT_EQ(run.status, 0) << run.output;
   EXPECT_TRUE(fs::exists(dir_ / "results/plugin/s0/summary.json"));
 
+  // The run records its plugin: commands that read the run directory load it without --plugin.
+  auto config = nlohmann::json::parse(test::read_text(dir_ / "results/plugin/s0/config.json"));
+  ASSERT_TRUE(config.contains("plugins")) << config.dump();
+  EXPECT_EQ(config["plugins"][0], fs::absolute(ODENET_EXAMPLE_PLUGIN).lexically_normal().string());
+  auto analyze = run_odenet("analyze " + dir_ / "results/plugin/s0");
+  EXPECT_EQ(analyze.status, 0) << analyze.output;
+  auto table = run_odenet("table " + dir_ / "results/plugin");
+  EXPECT_NE(table.output.find("| ssprk3 |"), std::string::npos) << table.output;
+
+  // An experiment may name its plugins itself, and ODENET_PLUGINS loads them for any command.
+  j["name"] = "plugin_named";
+  j["plugins"] = {ODENET_EXAMPLE_PLUGIN};
+  EXPECT_EQ(run_odenet("validate " + write_experiment(j, "named.json")).status, 0);
+  auto from_environment = test::run_shell(std::string("ODENET_PLUGINS=") + ODENET_EXAMPLE_PLUGIN + " " + ODENET_BINARY +
+                                          " verify-scheme --scheme ssprk3 --problem decay --steps 20,40,80 --tolerance 0.15");
+  EXPECT_EQ(from_environment.status, 0) << from_environment.output;
+
   auto missing = run_odenet("--plugin " + dir_ / "missing.so schemes");
   EXPECT_EQ(missing.status, 2);
   EXPECT_EQ(missing.output, "odenet: error: " + dir_ / "missing.so" + ": cannot load plugin: no such file\n");
@@ -231,6 +280,27 @@ TEST_F(Cli, ExternalPluginIsListedVerifiedAndUsedInAnExperiment) {
   EXPECT_EQ(no_symbol.status, 2);
   EXPECT_EQ(no_symbol.output,
             std::string("odenet: error: ") + NOT_A_PLUGIN + ": not an odenet plugin: it exports no odenet_register function\n");
+}
+
+// The registry's battery on plugins: the SSP-RK3 example passes; a plugin declaring a wrong order fails
+// it, and verify-scheme --tolerance fails on it too (a plugin's CI gate).
+TEST_F(Cli, TestSchemeRunsTheBatteryOnPlugins) {
+  auto ssprk3 = run_odenet(std::string("test-scheme ssprk3 --plugin ") + ODENET_EXAMPLE_PLUGIN);
+  EXPECT_EQ(ssprk3.status, 0) << ssprk3.output;
+  for (const char* check : {"PASS  round trip", "PASS  gradient", "PASS  order", "PASS  training cifar_resnet"})
+    EXPECT_NE(ssprk3.output.find(check), std::string::npos) << check << "\n" << ssprk3.output;
+  EXPECT_NE(ssprk3.output.find(" 0 failed"), std::string::npos) << ssprk3.output;
+
+  auto wrong = run_odenet(std::string("test-scheme euler_claiming_order_two --plugin ") + ODENET_WRONG_ORDER_PLUGIN);
+  EXPECT_EQ(wrong.status, 1) << wrong.output;
+  EXPECT_NE(wrong.output.find("FAIL  order"), std::string::npos) << wrong.output;
+  EXPECT_NE(wrong.output.find("odenet: error: test-scheme euler_claiming_order_two: order failed"), std::string::npos)
+      << wrong.output;
+  auto gate = run_odenet(std::string("--plugin ") + ODENET_WRONG_ORDER_PLUGIN +
+                         " verify-scheme --scheme euler_claiming_order_two --problem decay --steps 100,200,400 --tolerance 0.3");
+  EXPECT_EQ(gate.status, 1) << gate.output;
+  EXPECT_NE(gate.output.find("misses the declared 2 by more than 0.3"), std::string::npos) << gate.output;
+  EXPECT_EQ(run_odenet("test-scheme linear_multistp").status, 2);
 }
 
 TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
@@ -251,7 +321,8 @@ TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
   EXPECT_EQ(run_odenet("verify-scheme --scheme rk9 --problem decay").output,
             "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, "
             "fractal_rk2, gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, "
-            "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm\n");
+            "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it "
+            "with --plugin PATH or ODENET_PLUGINS)\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem lorenz").output,
             "odenet: error: unknown problem 'lorenz'; problems: decay, rotation, oscillator, vanderpol, ou\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem decay --steps 10,x").output,

@@ -52,13 +52,14 @@ TEST(SchemeRegistry, BuildSchemeNamesFileAndPathForUnknownSchemesAndKeys) {
     EXPECT_STREQ(e.what(),
                  "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, fractal_expansion, "
                  "fractal_rk2, gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, "
-                 "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm");
+                 "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? "
+                 "load it with --plugin PATH or ODENET_PLUGINS)");
   }
   try {
     build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k_inti", {0, 1}}}, "x.json", "/model/scheme");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "x.json: /model/scheme/k_inti: unknown key");
+    EXPECT_STREQ(e.what(), "x.json: /model/scheme/k_inti: unknown key; did you mean 'k_init'?");
   }
 }
 

@@ -1,12 +1,15 @@
 // Every validation error names the file and the JSON path, in one line.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "experiments/experiment.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
 namespace {
+namespace fs = std::filesystem;
 
 const char* kValid = R"({
   "name": "t",
@@ -64,10 +67,26 @@ TEST_F(Validation, MalformedJson) {
 }
 
 TEST_F(Validation, UnknownKeys) {
-  EXPECT_EQ(error_of("/train/epocs", 3), "/train/epocs: unknown key");
-  EXPECT_EQ(error_of("/trian", 3), "/trian: unknown key");
-  EXPECT_EQ(error_of("/train/optimizer/weight_decy", 0.1), "/train/optimizer/weight_decy: unknown key");
-  EXPECT_EQ(error_of("/dataset/augment/pda", 1), "/dataset/augment/pda: unknown key");
+  EXPECT_EQ(error_of("/train/epocs", 3), "/train/epocs: unknown key; did you mean 'epochs'?");
+  EXPECT_EQ(error_of("/trian", 3), "/trian: unknown key; did you mean 'train'?");
+  EXPECT_EQ(error_of("/train/optimizer/weight_decy", 0.1),
+            "/train/optimizer/weight_decy: unknown key; did you mean 'weight_decay'?");
+  EXPECT_EQ(error_of("/dataset/augment/pda", 1), "/dataset/augment/pda: unknown key; did you mean 'pad'?");
+  EXPECT_EQ(error_of("/train/xyzzy", 1), "/train/xyzzy: unknown key");
+}
+
+// The five mistakes a new user made: a misspelt scheme, preset and key, and two keys one level off.
+TEST_F(Validation, MistakesGetTheNearChoiceOrTheKeysHome) {
+  EXPECT_EQ(error_of("/model/scheme", {{"name", "linear_multistp"}}),
+            "/model/scheme/name: unknown scheme 'linear_multistp'; did you mean 'linear_multistep'?");
+  EXPECT_EQ(error_of("/model/preset", "LM_ResNet20"),
+            "/model/preset: unknown model preset 'LM_ResNet20'; did you mean 'lm_resnet20'?");
+  EXPECT_EQ(error_of("/train/optimizer/momentun", 0.5),
+            "/train/optimizer/momentun: unknown key; did you mean 'momentum'?");
+  EXPECT_EQ(error_of("/train/lr", 0.1), "/train/lr: unknown key; it belongs at /train/optimizer/lr");
+  EXPECT_EQ(error_of("/scheme", "linear_multistep"), "/scheme: unknown key; it belongs at /model/scheme");
+  EXPECT_EQ(error_of("/train/schedule/name", "cosin"),
+            "/train/schedule/name: 'cosin' is not one of: multistep, cosine, constant; did you mean 'cosine'?");
 }
 
 TEST_F(Validation, WrongTypes) {
@@ -90,9 +109,10 @@ TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
             "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, fractal_rk2, "
             "gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way, "
-            "reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm");
-  EXPECT_EQ(error_of("/model/preset", "resnet21").rfind("/model/preset: unknown model preset 'resnet21'; registered: ", 0),
-            0u);
+            "reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it with --plugin PATH "
+            "or ODENET_PLUGINS)");
+  EXPECT_EQ(error_of("/model/preset", "resnet21"), "/model/preset: unknown model preset 'resnet21'; did you mean 'resnet20'?");
+  EXPECT_EQ(error_of("/model/preset", "vgg").rfind("/model/preset: unknown model preset 'vgg'; registered: ", 0), 0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");
   EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: cifar_binary, idx, image_folder");
 }
@@ -161,6 +181,31 @@ TEST_F(Validation, SweepExpandsGridTimesSeeds) {
   EXPECT_TRUE(ids.count("lm_resnet20_lr-0.05_s2")) << *ids.begin();
   EXPECT_EQ(e.runs.back().config["train"]["optimizer"]["lr"], 0.05);
   EXPECT_EQ(e.runs.back().config["model"]["scheme"]["name"], "linear_multistep");
+}
+
+// Sweeps over objects are named by what they hold: a scheme as tables label it, or the value's
+// "label" (kept out of the config); a run directory named by the older index-based id keeps it.
+TEST_F(Validation, SweptObjectsNameTheirRuns) {
+  nlohmann::json j = nlohmann::json::parse(kValid);
+  j["sweep"] = {{"model.scheme",
+                 {{{"name", "forward_euler"}},
+                  {{"name", "runge_kutta"}, {"tableau", "midpoint"}},
+                  {{"name", "linear_multistep"}, {"label", "LM (paper)"}}}}};
+  Experiment e = load_experiment(write(j.dump()));
+  ASSERT_EQ(e.runs.size(), 3u);
+  EXPECT_EQ(e.runs[0].run_id, "forward_euler_s0");
+  EXPECT_EQ(e.runs[1].run_id, "runge_kutta_tableau-midpoint_s0");
+  EXPECT_EQ(e.runs[2].run_id, "LM__paper__s0");
+  EXPECT_FALSE(e.runs[2].config["model"]["scheme"].contains("label"));
+  EXPECT_EQ(e.runs[2].legacy_run_id, "scheme-2_s0");
+
+  fs::create_directories(dir_ / "results/t/scheme-1_s0");
+  Experiment kept = with_existing_run_ids(e, dir_ / "results");
+  EXPECT_EQ(kept.runs[0].run_id, "forward_euler_s0");
+  EXPECT_EQ(kept.runs[1].run_id, "scheme-1_s0");
+
+  j["sweep"]["model.scheme"][1]["label"] = 3;
+  EXPECT_EQ(error_text(j.dump()), "/sweep/model.scheme/1/label: expected a name of 1 to 80 characters, got 3 (an integer)");
 }
 
 TEST_F(Validation, ReferencesAttachToRunGroups) {

@@ -224,7 +224,7 @@ class RunsAcrossTheBoundary(unittest.TestCase):
         self.assertEqual(odenet.smoothness_study(self.run_dir)["depth"], 14)
 
     def test_export_loads_in_python_with_the_checkpoints_logits(self):
-        out = os.path.join(self.scratch, "exported.pt")
+        out = os.path.join(self.scratch, "not", "yet", "exported.pt")  # --out creates its directory
         subprocess.run([ODENET, "export", self.run_dir, "--out", out], check=True, capture_output=True)
         weights = torch.load(out)
         self.assertIsInstance(weights, dict)
@@ -270,8 +270,9 @@ class RunsAcrossTheBoundary(unittest.TestCase):
         self.assertEqual(events[0]["file_version"], "brain.Event:2")
         with open(os.path.join(self.run_dir, "metrics.jsonl")) as f:
             metrics = [json.loads(line) for line in f if line.strip()]
-        self.assertEqual(len(events) - 1, len(metrics))
-        for event, m in zip(events[1:], metrics):
+        epochs = [e for e in events if "train/loss" in e["scalars"]]
+        self.assertEqual(len(epochs), len(metrics))
+        for event, m in zip(epochs, metrics):
             self.assertEqual(event["step"], m["epoch"])
             scalars = event["scalars"]
             for tag, key in (("train/loss", "train_loss"), ("train/error", "train_error"), ("test/loss", "test_loss"),
@@ -280,6 +281,19 @@ class RunsAcrossTheBoundary(unittest.TestCase):
             self.assertTrue(m["k"])  # an LM network: each step's learned k_n
             for step, k in m["k"].items():
                 self.assertAlmostEqual(scalars["k/" + step], k, delta=1e-6)
+        # The training loss every 10 steps, at the run's step, as metrics.jsonl records it.
+        records = [r for m in metrics for r in m["steps"]]
+        steps = [e for e in events if "step/train_loss" in e["scalars"]]
+        self.assertTrue(records)
+        self.assertEqual([e["step"] for e in steps], [r[0] for r in records])
+        for event, (_, loss, lr) in zip(steps, records):
+            self.assertAlmostEqual(event["scalars"]["step/train_loss"], loss, delta=1e-5 * max(1, abs(loss)))
+            self.assertAlmostEqual(event["scalars"]["step/lr"], lr, delta=1e-6)
+        # The HParams session and the provenance text, by their plugins.
+        plugins = {tag: name for e in events for tag, name in e["plugins"].items()}
+        self.assertEqual(plugins.get("_hparams_/session_start_info"), "hparams")
+        self.assertEqual(plugins.get("_hparams_/session_end_info"), "hparams")
+        self.assertEqual(plugins.get("run"), "text")
 
 
 def masked(crc):
@@ -336,7 +350,7 @@ def varint(data, at):
 
 
 def decode_event(message):
-    event = {"scalars": {}}
+    event = {"scalars": {}, "plugins": {}}
     for number, _, value in fields(message):
         if number == 1:
             event["wall_time"] = struct.unpack("<d", value)[0]
@@ -346,13 +360,19 @@ def decode_event(message):
             event["file_version"] = value.decode()
         elif number == 5:
             for _, _, summary_value in fields(value):
-                tag, simple = None, None
+                tag, simple, plugin = None, None, None
                 for n, _, v in fields(summary_value):
                     if n == 1:
                         tag = v.decode()
                     elif n == 2:
                         simple = struct.unpack("<f", v)[0]
-                event["scalars"][tag] = simple
+                    elif n == 9:  # SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1 } }
+                        (data,) = [d for m, _, d in fields(v) if m == 1]
+                        plugin = [name.decode() for m, _, name in fields(data) if m == 1][0]
+                if simple is not None:
+                    event["scalars"][tag] = simple
+                if plugin is not None:
+                    event["plugins"][tag] = plugin
     return event
 
 
