@@ -29,15 +29,17 @@ namespace odenet::cli {
 int validate_command(const Args& args) {
   po::options_description options("odenet validate options");
   std::vector<std::string> files;
-  bool json = false;
+  bool json = false, skip_data = false;
   options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
-      "json", po::bool_switch(&json), "print the resolved configs as JSON");
+      "json", po::bool_switch(&json), "print the resolved configs as JSON")(
+      "skip-data", po::bool_switch(&skip_data), "do not check that the data sets' files exist (another machine's data)");
   po::positional_options_description positional;
   positional.add("experiment", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet validate EXPERIMENT.json... [--json]", options, positional, vm)) return 0;
+  if (!parse(args, "odenet validate EXPERIMENT.json... [--json] [--skip-data]", options, positional, vm)) return 0;
   for (const auto& f : files) {
     Experiment e = load_experiment(f);
+    if (!skip_data) check_experiment_data(e);
     if (json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : e.runs) out.push_back({{"run", r.run_id}, {"config", r.config}});

@@ -133,7 +133,8 @@ int run_command(const Args& args) {
   runner.only = only;
   if (!time_limit.empty()) runner.time_limit_seconds = parse_duration(time_limit);
   std::vector<Experiment> experiments;
-  for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first
+  for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first, data included
+  for (const auto& e : experiments) check_experiment_data(e);
   if (!only.empty() && experiments.size() > 1) throw ConfigError("--only: give one experiment file");
   const double timeout_seconds = parse_duration(dist_timeout);
   if (timeout_seconds <= 0) throw ConfigError("--dist-timeout: must be positive");

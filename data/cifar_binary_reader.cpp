@@ -95,6 +95,17 @@ void register_cifar_binary_format(DatasetFormatRegistry& registry) {
     auto variant = o.name == "cifar100" ? CifarVariant::kCifar100 : CifarVariant::kCifar10;
     return DatasetSplits{read_cifar_split(o.root, variant, true), read_cifar_split(o.root, variant, false)};
   };
+  f.check_files = [](const DatasetOptions& o) {
+    if (o.name == "cifar100") {
+      for (const char* file : {"train.bin", "test.bin"}) locate(o.root, file, "cifar-100-binary");
+      return;
+    }
+    const std::string dir = locate(o.root, "data_batch_1.bin", "cifar-10-batches-bin");
+    for (int i = 2; i <= 5; ++i)
+      if (!std::filesystem::exists(fmt::format("{}/data_batch_{}.bin", dir, i)))
+        throw DataError(fmt::format("{}: no data_batch_{}.bin", dir, i));
+    locate(o.root, "test_batch.bin", "cifar-10-batches-bin");
+  };
   registry.add("cifar_binary", std::move(f));
 }
 

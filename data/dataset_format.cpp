@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "data/cifar_binary_reader.h"
 #include "data/idx_reader.h"
@@ -67,6 +69,12 @@ DatasetSplits load_dataset(const DatasetOptions& o) {
   splits.train = splits.train.subset(o.train_limit);
   splits.test = splits.test.subset(o.test_limit);
   return splits;
+}
+
+void check_dataset_files(const DatasetOptions& o) {
+  const DatasetFormat& format = dataset_format_registry().get(o.format);
+  if (!std::filesystem::is_directory(o.root)) throw DataError(o.root + ": no such directory");
+  if (format.check_files) format.check_files(o);
 }
 
 void channel_statistics(const Dataset& data, std::vector<double>& mean, std::vector<double>& std) {

@@ -33,6 +33,9 @@ struct DatasetFormat {
   int64_t classes = 0;
   /// Reads {train, test}; a missing or malformed file is a DataError naming it.
   std::function<DatasetSplits(const DatasetOptions&)> load;
+  /// Checks, without reading them, that the files `load` needs exist (a DataError naming the
+  /// first one missing); `odenet validate` and `run` ask before anything trains.
+  std::function<void(const DatasetOptions&)> check_files;
 };
 
 using DatasetFormatRegistry = Registry<DatasetFormat>;
@@ -58,6 +61,10 @@ DatasetDefaults dataset_defaults(const std::string& name);
 /// Loads both splits with the registered format; checks that they share one image shape and
 /// that every label lies below the declared class count (a DataError naming the split and record).
 DatasetSplits load_dataset(const DatasetOptions& options);
+
+/// The format's check_files: the root is a directory holding the format's files (a DataError
+/// naming the root and what it lacks).
+void check_dataset_files(const DatasetOptions& options);
 
 /// Per-channel mean and standard deviation of uint8 images scaled to [0, 1].
 void channel_statistics(const Dataset& data, std::vector<double>& mean, std::vector<double>& std);

@@ -113,6 +113,10 @@ void register_idx_format(DatasetFormatRegistry& registry) {
     }
     return DatasetSplits{train, test};
   };
+  f.check_files = [](const DatasetOptions& o) {
+    for (const char* stem : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
+      existing(o.root, stem);
+  };
   registry.add("idx", std::move(f));
 }
 

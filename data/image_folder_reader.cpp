@@ -205,6 +205,11 @@ void register_image_folder_format(DatasetFormatRegistry& registry) {
       throw DataError(o.root + "/test: class directories differ from " + o.root + "/train");
     return splits;
   };
+  f.check_files = [](const DatasetOptions& o) {
+    for (const char* split : {"train", "test"})
+      if (!fs::is_directory(o.root + "/" + split))
+        throw DataError(fmt::format("{}: no {}/ directory (image_folder needs root/train/<class>/ and root/test/<class>/)", o.root, split));
+  };
   registry.add("image_folder", std::move(f));
 }
 

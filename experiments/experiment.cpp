@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/expand_path.h"
 #include "core/json_reader.h"
+#include "data/dataset_format.h"
 #include "data/dataset_options.h"
 #include "discretizations/plugin_loader.h"
 #include "discretizations/scheme.h"
@@ -258,6 +259,18 @@ ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& sch
   scheme = build_scheme(scheme_registry(), options.scheme, model.file(), model.path() + "/scheme");
   options.scheme = scheme->to_json();
   return options;
+}
+
+void check_experiment_data(const Experiment& e) {
+  std::set<std::string> checked;
+  for (const auto& run : e.runs) {
+    if (!checked.insert(run.config["dataset"].dump()).second) continue;
+    try {
+      check_dataset_files(run.dataset);
+    } catch (const DataError& error) {
+      throw ConfigError(fmt::format("{}: /dataset/root: {}", e.file, error.what()));
+    }
+  }
 }
 
 Experiment with_existing_run_ids(Experiment e, const std::string& results_root) {

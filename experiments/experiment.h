@@ -49,6 +49,10 @@ struct Experiment {
   nlohmann::json reference;  ///< {"<run group>": published test error (%)}
 };
 
+/// Checks that every data set the runs read exists and holds its format's files (without reading
+/// them): a ConfigError naming the experiment file, /dataset/root and what is missing.
+void check_experiment_data(const Experiment& e);
+
 /// `e` with each run named by its legacy id where only that id's directory exists under
 /// `results_root` (runs started by older odenet keep their directories).
 Experiment with_existing_run_ids(Experiment e, const std::string& results_root);

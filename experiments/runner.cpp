@@ -35,7 +35,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Plan { kNew, kFinished, kResume };
+enum class Plan { kNew, kFinished, kResume, kExtend };
 
 // An exclusive flock on <dir>/.lock for the life of the run; released by the kernel if the process dies.
 class RunLock {
@@ -68,9 +68,15 @@ Plan inspect(const RunSpec& run, const std::string& dir, bool resume) {
   if (!fs::exists(dir + "/config.json"))
     throw ConfigError(dir + ": exists but holds no config.json; move it away (odenet never overwrites a run directory)");
   const nlohmann::json saved = read_json_file(dir + "/config.json");
-  if (!same_run_config(saved, run.config))
-    throw ConfigError(fmt::format("{}: holds a run with a different config ({}); rename the experiment or move the "
-                                  "directory away", dir, config_differences(saved, run.config)));
+  if (!same_run_config(saved, run.config)) {
+    const auto refusal = extension_refusal(saved, run.config);
+    if (refusal && refusal->empty() && !resume)
+      throw ConfigError(fmt::format("{}: trained for {} epochs; the experiment asks for {}: pass --resume to continue it",
+                                    dir, saved["train"]["epochs"].dump(), run.config["train"]["epochs"].dump()));
+    if (refusal && refusal->empty()) return Plan::kExtend;
+    throw ConfigError(fmt::format("{}: holds a run with a different config ({}){}; rename the experiment or move the "
+                                  "directory away", dir, config_differences(saved, run.config), refusal ? "; " + *refusal : ""));
+  }
   if (fs::exists(dir + "/summary.json")) return Plan::kFinished;
   if (!resume) {
     RunState state = read_run_state(dir);
@@ -216,6 +222,43 @@ nlohmann::json run_identity(const RunSpec& resolved, const std::string& dir) {
   return {{"config_hash", text_hash(config_text(resolved, dir))}, {"seed", resolved.seed}, {"precision", resolved.precision}};
 }
 
+// A run extended to more epochs (Plan::kExtend): extension.json records the config it had (its
+// checkpoints are bound to that config's hash), then config.json becomes the experiment's and the
+// run is unfinished again; it resumes from its last checkpoint.
+Plan extend_run(const RunSpec& run, const std::string& dir) {
+  const std::string before = read_text_file(dir + "/config.json");
+  const long from = nlohmann::json::parse(before)["train"]["epochs"].get<long>();
+  write_file_atomic(dir + "/extension.json", nlohmann::json{{"from_config_hash", text_hash(before)},
+                                                            {"from_epochs", from},
+                                                            {"to_epochs", run.train.epochs}}
+                                                 .dump(2) + "\n");
+  write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
+  std::error_code ignored;
+  fs::remove(dir + "/summary.json", ignored);
+  fmt::print("{}/{}: trained for {} epochs; extended to {} (the {} schedule continues where it was)\n", run.experiment,
+             run.run_id, from, run.train.epochs, run.config["train"]["schedule"].value("name", "?"));
+  return Plan::kResume;
+}
+
+// Loads the run's checkpoint; one written before the run was extended carries the config hash
+// extension.json records, accepted for this load only.
+void load_extended_checkpoint(Trainer& trainer, const std::string& dir, const nlohmann::json& resumed) {
+  const std::string checkpoint = dir + "/checkpoint.pt";
+  if (fs::exists(dir + "/extension.json") && resumed.is_object() && resumed.contains("config_hash")) {
+    const nlohmann::json extension = read_json_file(dir + "/extension.json");
+    if (resumed["config_hash"] == extension.value("from_config_hash", nlohmann::json())) {
+      const nlohmann::json identity = trainer.identity();
+      nlohmann::json before = identity;
+      before["config_hash"] = resumed["config_hash"];
+      trainer.set_identity(before);
+      trainer.load_checkpoint(checkpoint);
+      trainer.set_identity(identity);
+      return;
+    }
+  }
+  trainer.load_checkpoint(checkpoint);
+}
+
 // A data-parallel rank other than 0: trains its shards alongside rank 0 and writes nothing
 // (rank 0 keeps the run directory and decides where to stop; this rank reads its checkpoint to resume).
 Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data,
@@ -261,6 +304,8 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     }
   }
 
+  if (plan == Plan::kExtend) plan = extend_run(spec, dir);
+
   std::string kept_precision;
   const nlohmann::json resumed = resumed_identity(dir, plan);
   const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
@@ -272,7 +317,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   std::vector<EpochMetrics> metrics;
   if (plan == Plan::kResume && fs::exists(checkpoint)) {
     refine_as_checkpointed(setup, run, resumed, checkpoint);
-    trainer.load_checkpoint(checkpoint);
+    load_extended_checkpoint(trainer, dir, resumed);
     metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
     if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
       throw DataError(fmt::format("{}: holds {} epochs but the checkpoint is at epoch {}", metrics_path, metrics.size(),
@@ -446,6 +491,20 @@ nlohmann::json as_read_today(nlohmann::json saved, const nlohmann::json& current
   return saved;
 }
 
+std::optional<std::string> extension_refusal(const nlohmann::json& saved, const nlohmann::json& current) {
+  nlohmann::json today = as_read_today(saved, current);
+  const nlohmann::json::json_pointer epochs("/train/epochs");
+  if (today.is_null() || !today.contains(epochs) || !current.contains(epochs) || !today[epochs].is_number_integer() ||
+      !current[epochs].is_number_integer())
+    return std::nullopt;
+  const long before = today[epochs].get<long>(), after = current[epochs].get<long>();
+  today[epochs] = current[epochs];
+  if (today != current || after <= before) return std::nullopt;  // more than the epochs differ, or fewer epochs
+  if (current["train"]["schedule"].value("name", "") == "cosine")
+    return fmt::format("more epochs ({} → {}) cannot extend it: the cosine schedule's rates depend on the total", before, after);
+  return "";
+}
+
 bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
   const nlohmann::json today = as_read_today(std::move(saved), current);
   return !today.is_null() && today == current;
@@ -494,6 +553,10 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
     }
   }
   if (group) share_plan(*group, plan, refused);
+  for (const auto& [index, state] : plan)
+    if (group && state == Plan::kExtend)
+      throw ConfigError(fmt::format("{}: extending a run to more epochs takes one process; run it without --nproc "
+                                    "(or torchrun) first", run_dir(options, experiment.runs[index])));
   const auto to_train = std::count_if(plan.begin(), plan.end(), [](const auto& p) { return p.second != Plan::kFinished; });
   if (options.jobs > 1 && to_train > 1) return run_as_jobs(experiment, options, plan, budget);
 

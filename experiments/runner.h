@@ -50,6 +50,11 @@ RunnerSummary run_experiment(const Experiment& experiment, const RunnerOptions& 
 /// its model is resolved again by today's code (older scheme spellings resolve to today's).
 bool same_run_config(nlohmann::json saved, const nlohmann::json& current);
 
+/// Whether a run directory's `saved` config can be extended to `current` by more epochs: nullopt
+/// when more than train.epochs differs (or the epochs do not grow); "" when it can; otherwise why
+/// not (a cosine schedule's rates depend on the total).
+std::optional<std::string> extension_refusal(const nlohmann::json& saved, const nlohmann::json& current);
+
 /// What differs between a run directory's saved config and the experiment's, for a message:
 /// "/train/epochs: 3 here, 5 in the experiment; ..." (at most six paths).
 std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current);
