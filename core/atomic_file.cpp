@@ -55,11 +55,18 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
   replace_file_atomic(path, [&](const std::string& tmp) {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw Error(tmp + ": cannot create: " + std::strerror(errno));
-    size_t written = std::fwrite(contents.data(), 1, contents.size(), f);
-    int err = errno;
-    bool closed = std::fclose(f) == 0;
-    if (written != contents.size() || !closed)
-      throw Error(path + ": cannot write (" + std::strerror(err ? err : errno) + ")");
+    // The error of the call that failed: a buffered write's ENOSPC often surfaces only at fclose,
+    // and errno is stale (e.g. ENOTTY from fopen's isatty) after a call that succeeded.
+    errno = 0;
+    const size_t written = std::fwrite(contents.data(), 1, contents.size(), f);
+    const int write_error = written != contents.size() ? errno : 0;
+    errno = 0;
+    const bool closed = std::fclose(f) == 0;
+    const int close_error = closed ? 0 : errno;
+    if (written != contents.size() || !closed) {
+      const int err = write_error ? write_error : close_error;
+      throw Error(path + ": cannot write (" + (err ? std::strerror(err) : "short write") + ")");
+    }
   });
 }
 

@@ -118,7 +118,10 @@ void JsonReader::fail(const std::string& key, const std::string& message) const 
                                 message));
 }
 
-bool JsonReader::has(const std::string& key) const { return value_.contains(key); }
+bool JsonReader::has(const std::string& key) const {
+  asked_.insert(key);
+  return value_.contains(key);
+}
 
 const nlohmann::json* JsonReader::find(const std::string& key) const {
   read_.insert(key);
@@ -249,7 +252,9 @@ void JsonReader::finish() const {
     if (read_.count(key)) continue;
     if (const std::string home = misplaced_key_home(child_path(key)); !home.empty())
       fail(key, "unknown key; it belongs at " + home);
-    const std::string hint = did_you_mean(key, std::vector<std::string>(read_.begin(), read_.end()));
+    std::set<std::string> known = read_;
+    known.insert(asked_.begin(), asked_.end());
+    const std::string hint = did_you_mean(key, std::vector<std::string>(known.begin(), known.end()));
     fail(key, hint.empty() ? "unknown key" : "unknown key; " + hint);
   }
 }

@@ -55,6 +55,7 @@ class JsonReader {
   std::string file_;
   std::string path_;
   mutable std::set<std::string> read_;
+  mutable std::set<std::string> asked_;  ///< keys has() was asked about: named in "did you mean" too
 };
 
 /// A mode's JSON spellings, one per enum value: modes are parsed into enums once, when a

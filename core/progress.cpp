@@ -41,6 +41,10 @@ double parse_duration(const std::string& text) {
     p = end;
   }
   if (!any) throw bad();
+  // Beyond a year a deadline is a mistake, and far beyond it the clock's nanosecond count
+  // overflows (2562048h read as "time limit reached").
+  if (total > kMaxDurationSeconds)
+    throw ConfigError(fmt::format("duration '{}' is longer than a year ({}h)", text, kMaxDurationSeconds / 3600));
   return total;
 }
 

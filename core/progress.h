@@ -26,8 +26,10 @@ class Progress {
 /// "1h02m", "4m12s", "37s".
 std::string format_duration(double seconds);
 
+/// The longest duration parse_duration accepts: a year (8784 h).
+constexpr double kMaxDurationSeconds = 366.0 * 24 * 3600;
 /// Seconds of a duration written as "90", "90s", "9m", "1h30m", "2h", "1.5h"; anything else
-/// (negative, empty, an unknown unit) is a ConfigError quoting the text.
+/// (negative, empty, an unknown unit, longer than a year) is a ConfigError quoting the text.
 double parse_duration(const std::string& text);
 
 }  // namespace odenet

@@ -206,6 +206,7 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
     throw ConfigError(fmt::format("{}: /model: {}", file, e.what()));
   }
   built.insert(network);
+  top.finish();  // a swept path outside dataset, model and train ("modle.scheme") is an error, not ignored
   run.config = {{"experiment", name}, {"seed", seed},     {"dataset", dataset},
                 {"model", to_json(run.model)}, {"train", train}};
   // A plugin's scheme: the plugin is recorded, and commands that read the run directory load it.

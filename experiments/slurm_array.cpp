@@ -2,12 +2,54 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <regex>
+
 #include "core/error.h"
 #include "core/shell_command.h"
 
 namespace odenet {
+namespace {
+
+// `value` as a message shows it: control characters escaped, so an error stays one line.
+std::string shown(const std::string& value) {
+  std::string out;
+  for (unsigned char c : value) out += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
+  return "'" + out + "'";
+}
+
+// Every value that reaches the script: no control characters (a newline would start a command of its
+// own); on an #SBATCH line, which sbatch splits at blanks and ends at a shell command, nothing but
+// the characters `allowed` names either.
+void check_value(const std::string& option, const std::string& value, const std::string& allowed_on_sbatch_line = "") {
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) throw ConfigError(fmt::format("{}: {} holds a control character", option, shown(value)));
+  if (allowed_on_sbatch_line.empty()) return;
+  for (unsigned char c : value)
+    if (!std::isalnum(c) && allowed_on_sbatch_line.find(static_cast<char>(c)) == std::string::npos)
+      throw ConfigError(fmt::format("{}: {} holds '{}'; on an #SBATCH line only letters, digits and {} are safe", option,
+                                    shown(value), static_cast<char>(c), allowed_on_sbatch_line));
+}
+
+}  // namespace
+
+bool is_slurm_time(const std::string& t) {
+  // minutes, minutes:seconds, hours:minutes:seconds, days-hours, days-hours:minutes,
+  // days-hours:minutes:seconds (sbatch --time), or UNLIMITED / INFINITE.
+  static const std::regex format("[0-9]{1,7}(:[0-9]{1,2}){0,2}|[0-9]{1,5}-[0-9]{1,2}(:[0-9]{1,2}){0,2}|UNLIMITED|INFINITE");
+  return std::regex_match(t, format);
+}
+
 std::string slurm_array_script(const SlurmArrayOptions& o) {
   if (o.runs == 0) throw ConfigError(o.experiment_file + ": the experiment has no runs");
+  check_value("--results", o.results_root, "/_.-+@%,=~");
+  check_value("--partition", o.partition, "_.-,");
+  if (!o.time.empty() && !is_slurm_time(o.time))
+    throw ConfigError(fmt::format("--time: {} is not a Slurm time (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS)",
+                                  shown(o.time)));
+  check_value("the experiment file", o.experiment_file);
+  check_value("the working directory", o.working_directory);
+  for (const auto& word : o.odenet_command) check_value("the odenet command", word);
   std::string s = "#!/bin/bash\n";
   s += fmt::format("# odenet sweep '{}': {} run(s) as one job array (written by odenet submit).\n", o.experiment_name, o.runs);
   s += fmt::format("#SBATCH --job-name=odenet-{}\n", o.experiment_name);

@@ -22,8 +22,13 @@ struct SlurmArrayOptions {
   std::string working_directory;
 };
 
-/// The sbatch script.
+/// The sbatch script. Every value that reaches it is checked first (a ConfigError naming the
+/// option): no control characters anywhere, only safe characters on #SBATCH lines (--results,
+/// --partition), --time in one of Slurm's formats; the shell reads every path single-quoted.
 std::string slurm_array_script(const SlurmArrayOptions& options);
+
+/// Whether `time` is one of sbatch --time's formats.
+bool is_slurm_time(const std::string& time);
 
 /// Submits `script_path` with sbatch; returns the job id, or an Error with sbatch's message.
 std::string submit_with_sbatch(const std::string& script_path);

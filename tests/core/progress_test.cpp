@@ -7,6 +7,19 @@
 namespace odenet {
 namespace {
 
+// 2562048h overflowed the clock's nanoseconds and read as "time limit reached" (#31).
+TEST(Duration, LongerThanAYearIsAnError) {
+  EXPECT_DOUBLE_EQ(parse_duration("8784h"), kMaxDurationSeconds);
+  for (const char* text : {"2562048h", "9999999h", "8784h1s"}) {
+    try {
+      parse_duration(text);
+      FAIL() << text;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("duration '") + text + "' is longer than a year (8784h)");
+    }
+  }
+}
+
 TEST(Duration, ParsesSecondsMinutesHoursAndTheirSums) {
   EXPECT_DOUBLE_EQ(parse_duration("90"), 90);
   EXPECT_DOUBLE_EQ(parse_duration("90s"), 90);

@@ -2,12 +2,14 @@
 // scripts/slurm_local.sh (skipped, saying why, where its daemons cannot start).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <thread>
 
+#include "core/shell_command.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -47,6 +49,63 @@ TEST(SlurmSubmit, TheDryRunPrintsOneArrayThatRequeuesItself) {
   auto refused = run_odenet("submit " + dir / "array.json");
   EXPECT_EQ(refused.status, 2);
   EXPECT_NE(refused.output.find("odenet submit: say where: --slurm"), std::string::npos) << refused.output;
+}
+
+// Hostile values for every option that reaches the script: refused with one line where the script
+// could not carry them safely (control characters anywhere; blanks, quotes, $() and backticks on
+// #SBATCH lines; a --time not in Slurm's formats), else carried single-quoted: the script passes
+// bash -n and, run under a fake srun and scontrol, hands odenet exactly the values given.
+TEST(SlurmSubmit, HostileValuesAreRefusedOrQuotedExactly) {
+  test::ScratchDir dir;
+  test::write_idx_dataset(dir / "data", 64, 16, 12, 4);
+  const auto j = test::tiny_experiment(dir / "data", "hostile", 1);
+  const std::vector<std::string> hostile{"a\nb", "a b", "a'b", "a\"b", "$(touch PWNED)", "`touch PWNED`", "a;b", "#x"};
+  auto submit = [&](const std::string& file, const std::string& options) {
+    return run_shell("cd " + shell_quoted(dir.path()) + " && " + ODENET_BINARY + " submit " + shell_quoted(file) +
+                     " --slurm --dry-run " + options);
+  };
+  test::write_text(dir / "plain.json", j.dump());
+  for (const auto& value : hostile) {
+    for (const std::string option : {"--results", "--partition", "--time"}) {
+      auto r = submit(dir / "plain.json", option + " " + shell_quoted(value));
+      EXPECT_EQ(r.status, 2) << option << " " << value << ": " << r.output;
+      EXPECT_EQ(r.output.rfind("odenet: error: " + option + ": ", 0), 0u) << r.output;
+      EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;  // one line
+    }
+  }
+  EXPECT_NE(submit(dir / "plain.json", "--partition 'p --uid=0'").output.find("on an #SBATCH line only"), std::string::npos);
+  EXPECT_EQ(submit(dir / "plain.json", "--time 2-12:30 --partition gpu,debug").status, 0);
+
+  // A hostile experiment file name: single-quoted on the shell's lines, so carried exactly.
+  for (const auto& value : hostile) {
+    const std::string file = dir / ("exp " + value + ".json");
+    test::write_text(file, j.dump());
+    auto r = submit(file, "--gpus-per-run 2 --results " + dir / "out");
+    if (value.find('\n') != std::string::npos) {
+      EXPECT_EQ(r.status, 2) << r.output;
+      EXPECT_NE(r.output.find("holds a control character"), std::string::npos) << r.output;
+      continue;
+    }
+    ASSERT_EQ(r.status, 0) << value << ": " << r.output;
+    test::write_text(dir / "script.sh", r.output);
+    auto syntax = run_shell("bash -n " + shell_quoted(dir / "script.sh"));
+    EXPECT_EQ(syntax.status, 0) << value << ": " << syntax.output;
+    // Fake srun / scontrol that record their arguments one per line.
+    fs::create_directories(dir / "bin");
+    for (const char* tool : {"srun", "scontrol"}) {
+      test::write_text(dir / (std::string("bin/") + tool), "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/" +
+                                                              std::string(tool) + ".args\"\n");
+      fs::permissions(dir / (std::string("bin/") + tool), fs::perms::owner_all);
+    }
+    fs::remove(dir / "bin/srun.args");
+    auto ran = run_shell("cd " + shell_quoted(dir.path()) + " && PATH=" + shell_quoted(dir / "bin") +
+                         ":$PATH SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_JOB_ID=7 bash " + shell_quoted(dir / "script.sh"));
+    EXPECT_EQ(ran.status, 0) << value << ": " << ran.output;
+    const std::string args = test::read_text(dir / "bin/srun.args");
+    EXPECT_NE(args.find("\nrun\n" + file + "\n--only\n0\n--resume\n--results\n" + dir / "out" + "\n"), std::string::npos)
+        << value << ": " << args;
+    EXPECT_FALSE(fs::exists(dir / "PWNED"));
+  }
 }
 
 class SlurmSweep : public ::testing::Test {

@@ -204,6 +204,15 @@ TEST_F(Validation, SweptObjectsNameTheirRuns) {
   EXPECT_EQ(kept.runs[0].run_id, "forward_euler_s0");
   EXPECT_EQ(kept.runs[1].run_id, "scheme-1_s0");
 
+  // A misspelt swept path is an error naming the near key, inside the model or at the top.
+  nlohmann::json typo = nlohmann::json::parse(kValid);
+  typo["sweep"] = {{"model.schem", {{{"name", "forward_euler"}}}}};
+  EXPECT_EQ(error_text(typo.dump()),
+            "/model/schem: unknown key; did you mean 'scheme'? (in the sweep run model.schem={\"name\":\"forward_euler\"})");
+  typo["sweep"] = {{"modle.scheme", {{{"name", "forward_euler"}}}}};
+  EXPECT_EQ(error_text(typo.dump()),
+            "/modle: unknown key; did you mean 'model'? (in the sweep run modle.scheme={\"name\":\"forward_euler\"})");
+
   j["sweep"]["model.scheme"][1]["label"] = 3;
   EXPECT_EQ(error_text(j.dump()), "/sweep/model.scheme/1/label: expected a name of 1 to 80 characters, got 3 (an integer)");
 }
