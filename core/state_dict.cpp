@@ -67,6 +67,11 @@ void load_state_dict(torch::nn::Module& module, const StateDict& dict, const std
     if (value.sizes() != tensor.sizes())
       throw DataError(fmt::format("{}: '{}' has shape {} where the network's {} has {}", source, name, shape_of(value),
                                   own, shape_of(tensor)));
+    if (value.is_floating_point()) {  // an inf running_var or a NaN weight would poison training silently
+      const int64_t bad = value.isfinite().logical_not().sum().item<int64_t>();
+      if (bad > 0)
+        throw DataError(fmt::format("{}: '{}' holds {} non-finite value(s) (inf or NaN) of {}", source, name, bad, value.numel()));
+    }
     tensor.copy_(value);
     used.insert(name);
   }

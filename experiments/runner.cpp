@@ -309,7 +309,17 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   std::string kept_precision;
   const nlohmann::json resumed = resumed_identity(dir, plan);
   const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
-  RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
+  RunSetup setup;
+  try {
+    setup = setup_run(run, data, device, run_identity(run, dir), group);
+  } catch (const Error&) {  // a new run that could not start (a bad init_from) leaves nothing that blocks a retry
+    if (plan == Plan::kNew) {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+      fs::remove(fs::path(dir).parent_path(), ignored);  // the experiment's directory, if this left it empty
+    }
+    throw;
+  }
   const TrainOptions& train = setup.train;
   Trainer& trainer = *setup.trainer;
 

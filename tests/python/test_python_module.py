@@ -247,6 +247,32 @@ class RunsAcrossTheBoundary(unittest.TestCase):
                 continue  # batch statistics move in training mode even at lr 0
             self.assertTrue(torch.equal(value, again[name]), name)
 
+    def test_non_finite_init_from_values_are_refused_and_leave_nothing_behind(self):
+        # An inf BatchNorm running_var used to load silently (#31); the failed start left a
+        # config.json-only run directory that blocked the corrected rerun.
+        trained = odenet.load_run(self.run_dir)
+        path = os.path.join(self.scratch, "poisoned.pt")
+        (name,) = [n for n in trained.state_dict() if n.endswith("running_var")][:1]
+        saved = trained.state_dict()[name].clone()
+        trained.state_dict()[name].fill_(float("inf"))
+        odenet.save_state_dict(trained, path)
+        bad = tiny_experiment(self.data, "poisoned", epochs=1, init_from=path)
+        experiment = os.path.join(self.scratch, "poisoned.json")
+        with open(experiment, "w") as f:
+            json.dump(bad, f)
+        results = os.path.join(self.scratch, "results")
+        result = subprocess.run([ODENET, "run", experiment, "--results", results, "--threads", "1"],
+                                capture_output=True, text=True)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(path + " (train.init_from of " + experiment + "): '" + name + "' holds", result.stderr)
+        self.assertIn("non-finite value(s)", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(results, "poisoned")))
+        trained.state_dict()[name].copy_(saved)
+        odenet.save_state_dict(trained, path)
+        fixed = subprocess.run([ODENET, "run", experiment, "--results", results, "--threads", "1"],
+                               capture_output=True, text=True)
+        self.assertEqual(fixed.returncode, 0, fixed.stderr)
+
     def test_a_pytorch_ordered_state_dict_is_refused_with_the_fix(self):
         path = os.path.join(self.scratch, "ordered.pt")
         torch.save(odenet.load_run(self.run_dir).state_dict(), path)  # an OrderedDict with _metadata
