@@ -57,6 +57,8 @@ Listing list_split(const std::string& dir) {
   }
   std::sort(classes.begin(), classes.end());
   if (classes.empty()) throw DataError(dir + ": no class directories with images");
+  if (classes.size() == 1)  // it would train to 0 % error and say nothing (#31)
+    throw DataError(dir + ": one class directory ('" + classes.front().first + "'); a classifier needs two or more");
   for (size_t label = 0; label < classes.size(); ++label) {
     listing.classes.push_back(classes[label].first);
     const auto& files = classes[label].second;

@@ -46,6 +46,19 @@ TEST(ImageFolderReader, DecodesPngExactlyAndJpegApproximately) {
   EXPECT_NEAR(d.images[1][0][2][3].item<uint8_t>(), 50 + 3 + 2, 6);
 }
 
+// A folder of one class would train to 0 % error without a word: refused, naming the class.
+TEST(ImageFolderReader, OneClassIsAnError) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "data/train/cat");
+  write_png(dir / "data/train/cat/a.png", gradient(6, 5, 10));
+  try {
+    read_image_folder({dir / "data", "train", 3, ""});
+    FAIL() << "one class accepted";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), dir / "data/train" + ": one class directory ('cat'); a classifier needs two or more");
+  }
+}
+
 TEST(ImageFolderReader, GrayConversionAndCacheRoundTrip) {
   test::ScratchDir dir;
   make_folder(dir / "data");
