@@ -2,12 +2,14 @@
 
 #include "discretizations/plugin_loader.h"
 
+#include <fmt/format.h>
 #include <torch/serialize.h>
 
 #include <filesystem>
 
 #include "analysis/comparison_table.h"
 #include "architectures/presets.h"
+#include "core/atomic_file.h"
 #include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -42,6 +44,15 @@ TrainedModel load_trained_model(const std::string& dir) {
 
   nlohmann::json identity;
   const std::string payload = read_checkpoint_file(checkpoint, identity);  // checks size and CRC
+  // The checkpoint names the config.json it was trained under (by hash): one swapped or edited
+  // since would build another network and fail deep in the archive ("No such serialized submodule").
+  if (identity.is_object() && identity.contains("config_hash")) {
+    const std::string hash = text_hash(read_text_file(dir + "/config.json"));
+    if (identity["config_hash"] != hash)
+      throw DataError(fmt::format("{}: written for another config.json than {}/config.json (hash {} where the file hashes to "
+                                  "{}): the run's config was changed or swapped after training",
+                                  checkpoint, dir, identity["config_hash"].get<std::string>(), hash));
+  }
   try {
     torch::serialize::InputArchive archive, model_archive;
     archive.load_from(payload.data(), payload.size());

@@ -5,6 +5,7 @@ ODENET_EXAMPLE_PLUGIN the example scheme plugin (ssprk3.so).
 """
 import gzip
 import json
+import shutil
 import os
 import struct
 import subprocess
@@ -246,6 +247,18 @@ class RunsAcrossTheBoundary(unittest.TestCase):
             if "running" in name or "num_batches" in name:
                 continue  # batch statistics move in training mode even at lr 0
             self.assertTrue(torch.equal(value, again[name]), name)
+
+    def test_a_swapped_config_is_named_not_a_missing_submodule(self):
+        # load_run with another run's config.json used to fail with "No such serialized submodule" (#31).
+        swapped = os.path.join(self.scratch, "swapped")
+        shutil.copytree(self.run_dir, swapped)
+        with open(os.path.join(swapped, "config.json")) as f:
+            config = json.load(f)
+        config["model"]["depth"] = 20
+        with open(os.path.join(swapped, "config.json"), "w") as f:
+            json.dump(config, f, indent=2)
+        with self.assertRaisesRegex(Exception, "written for another config.json than .*swapped/config.json"):
+            odenet.load_run(swapped)
 
     def test_non_finite_init_from_values_are_refused_and_leave_nothing_behind(self):
         # An inf BatchNorm running_var used to load silently (#31); the failed start left a
