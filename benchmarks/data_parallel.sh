@@ -33,7 +33,7 @@ for ((r = 1; r <= rounds; r++)); do
     if [ "$procs" -eq 1 ]; then
       "$odenet" run "$experiment" --threads "$t" --device cpu --results "$dir" >"$dir.log" 2>&1
     else
-      "$odenet" run "$experiment" --nproc "$procs" --threads "$t" --device cpu --results "$dir" >"$dir.log" 2>&1
+      "$odenet" run "$experiment" --nproc "$procs" --oversubscribe --threads "$t" --device cpu --results "$dir" >"$dir.log" 2>&1
     fi
     v=$(rate "$dir")
     sum[$c]=$(/usr/bin/python3 -c "print(${sum[$c]:-0} + $v)")

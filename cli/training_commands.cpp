@@ -104,6 +104,7 @@ int run_command(const Args& args) {
   std::string devices, time_limit, dist_timeout;
   std::vector<size_t> only;
   int nproc = 1;
+  bool oversubscribe = false;
   options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
       "results", po::value(&runner.results_root)->default_value("results"), "results root directory")(
       "resume", po::bool_switch(&runner.resume), "continue unfinished or paused runs from their last checkpoint")(
@@ -116,7 +117,9 @@ int run_command(const Args& args) {
       "time-limit", po::value(&time_limit),
       "stop at the last epoch boundary that fits in this time (e.g. 9m, 1h30m); the runs pause and --resume continues them")(
       "nproc", po::value(&nproc)->default_value(1),
-      "train each run data-parallel over this many local processes (as torchrun --nproc-per-node would)")(
+      "train each run data-parallel over this many local processes (as torchrun --nproc-per-node would; at most "
+      "this machine's cores)")(
+      "oversubscribe", po::bool_switch(&oversubscribe), "allow --nproc or --jobs above this machine's cores")(
       "dist-timeout", po::value(&dist_timeout)->default_value("5m"),
       "data-parallel: how long a rank waits for the others before it fails (a rank that died or hangs)");
   po::positional_options_description positional;
@@ -140,6 +143,11 @@ int run_command(const Args& args) {
   if (timeout_seconds <= 0) throw ConfigError("--dist-timeout: must be positive");
   const auto world = world_from_environment();
   if (nproc < 1 || nproc > 1024) throw ConfigError(fmt::format("--nproc: {} is not between 1 and 1024", nproc));
+  // Processes beyond the cores only slow each other down, and hundreds of them exhaust memory.
+  for (const auto& [option, count] : {std::pair<const char*, int>{"--nproc", nproc}, {"--jobs", runner.jobs}})
+    if (count > available_cores() && !oversubscribe)
+      throw ConfigError(fmt::format("{} {}: this machine has {} core(s); pass --oversubscribe to start more processes "
+                                    "than cores", option, count, available_cores()));
   if ((nproc > 1 || world) && runner.jobs > 1)
     throw ConfigError("--jobs: a data-parallel run trains one run at a time (drop --jobs or --nproc)");
   if ((nproc > 1 || world) && !data_parallel_available())

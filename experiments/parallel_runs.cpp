@@ -1,5 +1,7 @@
 #include "experiments/parallel_runs.h"
 
+#include <sys/prctl.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -40,10 +42,15 @@ Child spawn(const ChildCommand& command) {
   envp.push_back(nullptr);
   std::fflush(stdout);
   std::fflush(stderr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("cannot start a process: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group: a terminal's Ctrl-C reaches the parent, which forwards it once
+    // Dies with its parent: SIGTERM (checkpoint and stop) when the launcher ends, even by SIGKILL;
+    // a parent already gone before this line leaves getppid() changed.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(143);
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
     ::close(fds[0]);

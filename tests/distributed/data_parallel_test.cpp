@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cmath>
@@ -161,6 +162,51 @@ TEST_F(DataParallel, TorchrunStartsTheRanks) {
   ASSERT_EQ(torchrun.status, 0) << torchrun.output;
   EXPECT_NE(torchrun.output.find("| 2 ranks, identical parameters"), std::string::npos) << torchrun.output;
   expect_close_metrics(dir_ / "torchrun/torchrun/s0", dir_ / "one/torchrun/s0", 3, 1e-4, 1e-2);
+}
+
+// The ranks of `odenet run --nproc 2` die with their launcher even when it is SIGKILLed (they
+// receive SIGTERM, checkpoint and stop: no orphans); and --nproc beyond the cores is refused.
+TEST_F(DataParallel, RanksDieWithTheirLauncherAndCountsAreBounded) {
+  test::write_idx_dataset(dir_ / "slow", 4096, 64, 12, 4);
+  const std::string file = experiment("orphans", false, 20, "slow");
+  const pid_t launcher = test::spawn_odenet({"run", file, "--nproc", "2", "--device", "cpu", "--dist-timeout", "60s",
+                                             "--results", dir_ / "orphans"},
+                                            dir_ / "orphans.log");
+  auto children_of = [](pid_t parent) {
+    std::vector<pid_t> out;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const std::string stat = test::read_text(entry.path().string() + "/stat");
+      const auto close = stat.rfind(')');  // "pid (comm) state ppid ..."
+      if (close == std::string::npos) continue;
+      if (std::stol(stat.substr(close + 4)) == parent) out.push_back(std::stoi(name));
+    }
+    return out;
+  };
+  std::vector<pid_t> ranks;
+  for (int i = 0; i < 600 && ranks.size() < 2; ++i) {  // up to a minute for both ranks to start
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ranks = children_of(launcher);
+  }
+  ASSERT_EQ(ranks.size(), 2u) << test::read_text(dir_ / "orphans.log");
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // training
+  ::kill(launcher, SIGKILL);
+  ::waitpid(launcher, nullptr, 0);
+  auto alive = [&] {  // a zombie waiting for its new parent to reap it has ended
+    return std::count_if(ranks.begin(), ranks.end(), [](pid_t pid) {
+      const std::string stat = test::read_text("/proc/" + std::to_string(pid) + "/stat");
+      return !stat.empty() && stat.find(") Z ") == std::string::npos;
+    });
+  };
+  for (int i = 0; i < 600 && alive() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(alive(), 0) << "ranks outlived their launcher";
+
+  auto many = run_odenet("run " + file + " --nproc 1000 --results " + dir_ / "x");
+  EXPECT_EQ(many.status, 2);
+  EXPECT_NE(many.output.find("--nproc 1000: this machine has"), std::string::npos) << many.output;
+  EXPECT_NE(many.output.find("pass --oversubscribe"), std::string::npos) << many.output;
+  EXPECT_FALSE(fs::exists(dir_ / "x"));
 }
 
 TEST_F(DataParallel, BadCombinationsAreOneLineErrors) {
