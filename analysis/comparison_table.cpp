@@ -294,6 +294,7 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
       }
     }
     row.final_errors = finals;
+    for (const auto* m : members) row.dirs.push_back(m->dir);
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
     std::tie(row.best_mean, row.best_std) = mean_std(bests);
     row.seconds_per_epoch = mean_std(seconds).first;

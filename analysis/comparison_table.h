@@ -42,6 +42,7 @@ struct TableRow {
   int runs = 0;
   double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0;
   std::vector<double> final_errors;  ///< per run, in directory order
+  std::vector<std::string> dirs;     ///< the runs' directories, in the same order
   double seconds_per_epoch = 0, images_per_second = 0, peak_memory_mib = 0;
   std::optional<double> reference;  ///< published test error declared by the experiment
   /// With TableOptions::time_to: per run, the seconds of training until the test error first

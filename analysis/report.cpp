@@ -43,22 +43,9 @@ std::string significance_section(const std::vector<TableRow>& rows, const Report
   return md + intro + format_comparison(pairs, baseline, "compared", "markdown");
 }
 
-// The runs of a table row (its seeds): those whose config equals the row's but for the seed.
-std::vector<const RunRecord*> members_of(const TableRow& row, const std::vector<RunRecord>& runs) {
-  std::vector<const RunRecord*> out;
-  nlohmann::json row_rest = row.config;
-  row_rest.erase("seed");
-  for (const auto& r : runs) {
-    nlohmann::json rest = r.config;
-    rest.erase("seed");
-    if (rest == row_rest) out.push_back(&r);
-  }
-  return out;
-}
-
 // Mean test (solid) and training (dashed) error by epoch of each group in the group's colour, with
 // a band of ± one standard deviation over its seeds around the test curve.
-void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRecord>& runs, const std::string& title,
+void plot_mean_curves(const std::vector<TableRow>& rows, const std::string& title,
                       const std::string& base) {
   Plot curves;
   curves.title = title;
@@ -68,9 +55,9 @@ void plot_mean_curves(const std::vector<TableRow>& rows, const std::vector<RunRe
   for (size_t g = 0; g < rows.size(); ++g) {
     const auto& row = rows[g];
     std::map<long, std::vector<double>> test_by_epoch, train_by_epoch;
-    for (const auto* r : members_of(row, runs)) {
-      auto metrics = read_metrics_file(r->dir + "/metrics.jsonl");
-      if (metrics.empty()) throw DataError(r->dir + "/metrics.jsonl: no epochs");
+    for (const auto& dir : row.dirs) {
+      auto metrics = read_metrics_file(dir + "/metrics.jsonl");
+      if (metrics.empty()) throw DataError(dir + "/metrics.jsonl: no epochs");
       for (const auto& m : metrics) {
         test_by_epoch[m.epoch].push_back(m.test_error);
         train_by_epoch[m.epoch].push_back(m.train_error);
@@ -160,21 +147,20 @@ std::string error_against_cost_section(const std::vector<TableRow>& rows, const 
 
 // Modified-equation analysis of every run, with the learned k_n of LM runs: one figure per group
 // (its seeds overlaid, stages marked) and a table per run.
-std::string modified_equations_section(const std::vector<TableRow>& rows, const std::vector<RunRecord>& runs,
-                                       const std::string& figures) {
+std::string modified_equations_section(const std::vector<TableRow>& rows, const std::string& figures) {
   std::string md = "\n## Modified equations\n\n";
   for (const auto& row : rows) {
     std::vector<std::pair<std::string, RunAnalysis>> analysed;
     std::string text;
-    for (const auto* r : members_of(row, runs)) {
+    for (const auto& dir : row.dirs) {
       RunAnalysis a;
       try {
-        a = analyze_run(r->dir);
+        a = analyze_run(dir);
       } catch (const DataError& e) {
-        text += fmt::format("- **{}**: no analysis ({})\n", run_name(r->dir), e.what());
+        text += fmt::format("- **{}**: no analysis ({})\n", run_name(dir), e.what());
         continue;
       }
-      text += fmt::format("- **{}** ({}): {}", run_name(r->dir), a.scheme.name, a.modified_equation);
+      text += fmt::format("- **{}** ({}): {}", run_name(dir), a.scheme.name, a.modified_equation);
       if (a.measured_error_constant >= 0) {
         text += fmt::format("; global error constant on '{}': measured {:.4f}", a.error_problem, a.measured_error_constant);
         if (a.predicted_error_constant >= 0) text += fmt::format(", predicted {:.4f}", a.predicted_error_constant);
@@ -185,7 +171,7 @@ std::string modified_equations_section(const std::vector<TableRow>& rows, const 
         text += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
                             "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
                             a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
-        analysed.emplace_back(run_name(r->dir), a);
+        analysed.emplace_back(run_name(dir), a);
       }
     }
     if (!analysed.empty()) {
@@ -262,14 +248,14 @@ std::string write_report(const std::string& experiment_dir, const std::string& o
 
   md += significance_section(rows, options);
 
-  plot_mean_curves(rows, runs, experiment + ": error by epoch", figures + "/curves");
+  plot_mean_curves(rows, experiment + ": error by epoch", figures + "/curves");
   md += "\n## Training curves\n\n![Mean training (dashed) and test (solid) error by epoch of each group](figures/curves.png)\n\n"
         "Training (dashed) and test (solid) error by epoch, averaged over each group's seeds, one colour per group; "
         "the band is ± one standard deviation of the test error over the seeds.\n";
 
   md += error_against_cost_section(rows, experiment, figures);
 
-  md += modified_equations_section(rows, runs, figures);
+  md += modified_equations_section(rows, figures);
   md += ode_section(runs, figures);
   std::string path = out_dir + "/report.md";
   write_file_atomic(path, md);

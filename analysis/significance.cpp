@@ -25,6 +25,16 @@ std::string pairing_key(const TableRow& row, std::string& depth) {
 
 std::string p_value(double p) { return p < 0.0001 ? "< 0.0001" : fmt::format("{:.4f}", p); }
 
+// Row b against row a at `depth`: Welch's test of their final errors over seeds.
+ComparedPair compared(const std::string& depth, const TableRow& a, const TableRow& b) {
+  ComparedPair p;
+  p.depth = depth;
+  p.a = &a;
+  p.b = &b;
+  p.welch = welch_test(a.final_errors, b.final_errors);
+  return p;
+}
+
 // Holm's correction over the pairs, in place.
 void correct_for_multiple_comparisons(std::vector<ComparedPair>& pairs) {
   std::vector<double> p;
@@ -67,12 +77,7 @@ std::vector<ComparedPair> compare_rows(const std::vector<TableRow>& rows, const 
   std::vector<ComparedPair> pairs;
   for (const auto& key : order) {
     if (!side_a.count(key) || !side_b.count(key)) continue;
-    ComparedPair p;
-    p.depth = depths[key];
-    p.a = side_a[key];
-    p.b = side_b[key];
-    p.welch = welch_test(p.a->final_errors, p.b->final_errors);
-    pairs.push_back(p);
+    pairs.push_back(compared(depths[key], *side_a[key], *side_b[key]));
   }
   if (pairs.empty())
     throw DataError("--compare " + a + " " + b + ": no pair of rows shares a data set, a training protocol and a depth");
@@ -97,12 +102,7 @@ std::vector<ComparedPair> compare_with_baseline(const std::vector<TableRow>& row
     std::string depth;
     const std::string key = pairing_key(row, depth);
     if (row_matches(row, baseline) || !base.count(key)) continue;
-    ComparedPair p;
-    p.depth = depth;
-    p.a = base[key];
-    p.b = &row;
-    p.welch = welch_test(p.a->final_errors, p.b->final_errors);
-    pairs.push_back(p);
+    pairs.push_back(compared(depth, *base[key], row));
   }
   correct_for_multiple_comparisons(pairs);
   return pairs;

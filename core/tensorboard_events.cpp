@@ -51,11 +51,13 @@ std::string varint(uint64_t v) {
 }
 std::string key(int field, int wire_type) { return varint(static_cast<uint64_t>(field) << 3 | wire_type); }
 std::string length_delimited(int field, const std::string& bytes) { return key(field, 2) + varint(bytes.size()) + bytes; }
-std::string fixed64_double(int field, double v) {
+// A double's 8 bytes as protobuf stores them (fixed64 fields, packed repeated doubles).
+std::string double_bytes(double v) {
   uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
-  return key(field, 1) + little_endian(bits);
+  return little_endian(bits);
 }
+std::string fixed64_double(int field, double v) { return key(field, 1) + double_bytes(v); }
 std::string fixed32_float(int field, float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof bits);
@@ -125,11 +127,8 @@ std::string histogram_value(const std::string& tag, const std::vector<double>& v
   std::string limits, buckets;
   for (int b = 0; b < bins; ++b) {
     const double limit = lo == hi ? hi : lo + (hi - lo) * (b + 1) / bins;
-    uint64_t bits;
-    std::memcpy(&bits, &limit, sizeof bits);
-    limits += little_endian(bits);
-    std::memcpy(&bits, &counts[b], sizeof bits);
-    buckets += little_endian(bits);
+    limits += double_bytes(limit);
+    buckets += double_bytes(counts[b]);
   }
   const std::string histo = fixed64_double(1, lo) + fixed64_double(2, hi) + fixed64_double(3, static_cast<double>(values.size())) +
                             fixed64_double(4, sum) + fixed64_double(5, squares) + length_delimited(6, limits) +
@@ -150,7 +149,7 @@ std::string tfrecord(const std::string& payload) {
 std::string scalar_event(double wall_time, int64_t step, const std::vector<std::pair<std::string, float>>& scalars) {
   std::string summary;
   for (const auto& [tag, value] : scalars) summary += length_delimited(1, length_delimited(1, tag) + fixed32_float(2, value));
-  return fixed64_double(1, wall_time) + key(2, 0) + varint(static_cast<uint64_t>(step)) + length_delimited(5, summary);
+  return summary_event(wall_time, step, summary);
 }
 
 std::string tensorboard_events(const std::vector<EpochMetrics>& metrics, double start_time, const TensorboardHeader& header) {

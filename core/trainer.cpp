@@ -376,25 +376,23 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
 
   model_->train();
   Progress progress(options_.label);
-  // The step records: the running loss sum kept on the device at each record (read once, at the
-  // epoch's end or a stop: no synchronisation per step), with the images seen and the rate.
+  // The step records: the running loss sum kept on the device at each record, with the images
+  // seen and the learning rate, read once when the epoch ends or stops (no synchronisation per step).
   std::vector<torch::Tensor> record_sums;
   std::vector<double> record_seen;
   std::vector<StepRecord> pending;
-  double previous_seen = sums.seen;
-  torch::Tensor previous_sum = sums.loss.clone();
-  auto flush_records = [&] {
+  const double seen_at_start = sums.seen;
+  const torch::Tensor sum_at_start = sums.loss.clone();
+  auto read_records = [&] {
     if (pending.empty()) return;
     const auto read = torch::stack(record_sums).to(torch::kCPU, torch::kFloat64);
-    double before = previous_sum.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = previous_seen;
-    for (size_t i = 0; i < pending.size(); ++i) {
+    double before = sum_at_start.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = seen_at_start;
+    for (size_t i = 0; i < pending.size(); ++i) {  // each record: the mean loss of the images since the last
       const double sum = read[static_cast<int64_t>(i)].item<double>();
       pending[i].loss = (sum - before) / std::max(1.0, record_seen[i] - seen_before);
       before = sum, seen_before = record_seen[i];
       m.steps.push_back(pending[i]);
     }
-    previous_sum = record_sums.back(), previous_seen = record_seen.back();
-    pending.clear(), record_sums.clear(), record_seen.clear();
   };
   auto start = Clock::now(), last_check = start;
   int64_t checked_steps = first_step;
@@ -434,7 +432,7 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
     if (stop) {  // keep everything the rest of the epoch needs to continue exactly
       progress.clear();
-      flush_records();
+      read_records();
       PartialEpoch p;
       p.epoch = epoch;
       p.steps_done = step + 1;
@@ -452,7 +450,7 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     }
   }
   progress.clear();
-  flush_records();
+  read_records();
   m.train_seconds = seconds_before + seconds_since(start);
   const auto [loss_sum, correct, seen_total] = totals(sums);
   const double seen = std::max(1.0, seen_total);

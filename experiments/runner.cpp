@@ -294,16 +294,6 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
   fs::create_directories(dir);
   RunLock lock(dir);
-  if (plan == Plan::kNew) {
-    try {
-      write_file_atomic(dir + "/config.json", spec.config.dump(2) + "\n");
-    } catch (const Error&) {  // a failed start leaves nothing behind that would block a retry
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
-      throw;
-    }
-  }
-
   if (plan == Plan::kExtend) plan = extend_run(spec, dir);
 
   std::string kept_precision;
@@ -311,8 +301,9 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
   RunSetup setup;
   try {
+    if (plan == Plan::kNew) write_file_atomic(dir + "/config.json", spec.config.dump(2) + "\n");
     setup = setup_run(run, data, device, run_identity(run, dir), group);
-  } catch (const Error&) {  // a new run that could not start (a bad init_from) leaves nothing that blocks a retry
+  } catch (const Error&) {  // a new run that could not start (a full disk, a bad init_from) leaves nothing behind
     if (plan == Plan::kNew) {
       std::error_code ignored;
       fs::remove_all(dir, ignored);
