@@ -65,24 +65,24 @@ struct Column {
   std::string header;
   std::vector<std::string> csv;
   bool numeric;
-  std::function<std::string(const TableRow&, const std::string& format)> cell;
+  std::function<std::string(const TableRow&, TableFormat format)> cell;
   std::function<std::vector<std::string>(const TableRow&)> csv_cells;
 };
 
-std::string with_std(double mean, double std, int n, const std::string& format) {
+std::string with_std(double mean, double std, int n, TableFormat format) {
   if (n < 2) return fmt::format("{:.2f}", mean);
-  return fmt::format("{:.2f} {} {:.2f}", mean, format == "latex" ? "$\\pm$" : "±", std);
+  return fmt::format("{:.2f} {} {:.2f}", mean, format == TableFormat::kLatex ? "$\\pm$" : "±", std);
 }
 
 std::vector<Column> columns(bool any_reference) {
   auto text = [](std::function<std::string(const TableRow&)> get) {
-    return Column{"", {}, false, [get](const TableRow& r, const std::string&) { return get(r); },
+    return Column{"", {}, false, [get](const TableRow& r, TableFormat) { return get(r); },
                   [get](const TableRow& r) { return std::vector<std::string>{get(r)}; }};
   };
   // Values <= 0 are "not recorded" (summaries written before a field existed): "–", or empty in CSV.
   auto number = [](std::function<double(const TableRow&)> get, const char* display, const char* csv) {
     return Column{"", {}, true,
-                  [=](const TableRow& r, const std::string&) {
+                  [=](const TableRow& r, TableFormat) {
                     return get(r) > 0 ? fmt::format(fmt::runtime(display), get(r)) : std::string("–");
                   },
                   [=](const TableRow& r) {
@@ -91,7 +91,7 @@ std::vector<Column> columns(bool any_reference) {
   };
   auto mean_column = [](std::function<std::pair<double, double>(const TableRow&)> get) {
     return Column{"", {}, true,
-                  [=](const TableRow& r, const std::string& format) {
+                  [=](const TableRow& r, TableFormat format) {
                     auto [m, s] = get(r);
                     return with_std(m, s, r.runs, format);
                   },
@@ -120,7 +120,7 @@ std::vector<Column> columns(bool any_reference) {
   if (any_reference) {
     auto ref = [](const TableRow& r) { return r.reference ? fmt::format("{:.2f}", *r.reference) : std::string("–"); };
     spec.push_back({{"reference (%)", {"reference"}},
-                    Column{"", {}, true, [ref](const TableRow& r, const std::string&) { return ref(r); },
+                    Column{"", {}, true, [ref](const TableRow& r, TableFormat) { return ref(r); },
                            [](const TableRow& r) {
                              return std::vector<std::string>{r.reference ? fmt::format("{:.4f}", *r.reference) : ""};
                            }}});
@@ -148,13 +148,16 @@ std::string latex_escape(const std::string& s) {
   return out;
 }
 
-double sort_key(const TableRow& r, const std::string& key) {
-  if (key == "final") return r.final_mean;
-  if (key == "best") return r.best_mean;
-  if (key == "params") return double(r.params);
-  if (key == "macs") return double(r.macs);
-  if (key == "seconds") return r.seconds_per_epoch;
-  if (key == "memory") return r.peak_memory_mib;
+// The value a row is sorted by: one of its columns, or else the config field `key`.
+double sort_key(const TableRow& r, std::optional<SortColumn> column, const std::string& key) {
+  if (column) switch (*column) {
+      case SortColumn::kFinal: return r.final_mean;
+      case SortColumn::kBest: return r.best_mean;
+      case SortColumn::kParams: return double(r.params);
+      case SortColumn::kMacs: return double(r.macs);
+      case SortColumn::kSeconds: return r.seconds_per_epoch;
+      case SortColumn::kMemory: return r.peak_memory_mib;
+    }
   const auto* v = field(r.config, key);
   return v && v->is_number() ? v->get<double>() : 0.0;
 }
@@ -231,6 +234,7 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     if (options.by.empty()) {
       nlohmann::json rest = r.config;
       rest.erase("seed");
+      rest.erase("format_version");  // the config file's format, not the run
       key = rest.dump();
       label = std::regex_replace(fs::path(r.dir).filename().string(), std::regex("_?s[0-9]+(-[0-9]+)?$"), "");
       if (label.empty()) label = r.config.value("experiment", "");  // a run of no sweep: its experiment's name
@@ -303,24 +307,32 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
     rows.push_back(row);
   }
   if (!options.sort.empty()) {
-    static const std::set<std::string> columns{"final", "best", "params", "macs", "seconds", "memory"};
-    if (!columns.count(options.sort) &&
+    const auto column = find_enum(sort_column_names(), options.sort);
+    if (!column &&
         std::none_of(rows.begin(), rows.end(), [&](const TableRow& r) { return field(r.config, options.sort) != nullptr; }))
       throw ConfigError("--sort: '" + options.sort +
                         "' is not one of final, best, params, macs, seconds, memory, nor a config field of these runs");
+    std::stable_sort(rows.begin(), rows.end(), [&](const TableRow& a, const TableRow& b) {
+      return sort_key(a, column, options.sort) < sort_key(b, column, options.sort);
+    });
   }
-  if (!options.sort.empty())
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](const TableRow& a, const TableRow& b) { return sort_key(a, options.sort) < sort_key(b, options.sort); });
   return rows;
 }
 
-const std::vector<std::string>& table_formats() {
-  static const std::vector<std::string> formats{"markdown", "csv", "latex"};
-  return formats;
+const EnumNames<TableFormat>& table_format_names() {
+  static const EnumNames<TableFormat> names{
+      {"markdown", TableFormat::kMarkdown}, {"csv", TableFormat::kCsv}, {"latex", TableFormat::kLatex}};
+  return names;
 }
 
-std::string format_table(const std::vector<TableRow>& rows, const std::string& format) {
+const EnumNames<SortColumn>& sort_column_names() {
+  static const EnumNames<SortColumn> names{{"final", SortColumn::kFinal},   {"best", SortColumn::kBest},
+                                           {"params", SortColumn::kParams}, {"macs", SortColumn::kMacs},
+                                           {"seconds", SortColumn::kSeconds}, {"memory", SortColumn::kMemory}};
+  return names;
+}
+
+std::string format_table(const std::vector<TableRow>& rows, TableFormat format) {
   bool any_reference = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.reference.has_value(); });
   auto cols = columns(any_reference);
   if (!rows.empty() && rows.front().time_target) {
@@ -333,7 +345,7 @@ std::string format_table(const std::vector<TableRow>& rows, const std::string& f
     };
     cols.push_back(Column{fmt::format("s to ≤ {:g} % test error", *rows.front().time_target),
                           {"seconds_to_target_mean", "seconds_to_target_runs"}, true,
-                          [reached](const TableRow& r, const std::string& format) {
+                          [reached](const TableRow& r, TableFormat format) {
                             const auto v = reached(r);
                             if (v.empty()) return std::string("not reached");
                             auto [m, sd] = mean_std(v);
@@ -349,7 +361,7 @@ std::string format_table(const std::vector<TableRow>& rows, const std::string& f
                           }});
   }
   std::string out;
-  if (format == "csv") {
+  if (format == TableFormat::kCsv) {
     std::vector<std::string> header;
     for (const auto& c : cols) header.insert(header.end(), c.csv.begin(), c.csv.end());
     out = fmt::format("{}\n", fmt::join(header, ","));
@@ -361,7 +373,7 @@ std::string format_table(const std::vector<TableRow>& rows, const std::string& f
     }
     return out;
   }
-  if (format == "latex") {
+  if (format == TableFormat::kLatex) {
     std::string align, header;
     for (const auto& c : cols) {
       align += c.numeric ? "r" : "l";

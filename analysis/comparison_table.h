@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace odenet {
 
 /// A finished run read back from its directory.
@@ -64,9 +66,13 @@ std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::v
 /// Groups and orders runs; runs of several experiments are an error unless `options.mixed`.
 std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const TableOptions& options = {});
 
-/// "markdown", "csv" or "latex" (booktabs).
-std::string format_table(const std::vector<TableRow>& rows, const std::string& format);
-const std::vector<std::string>& table_formats();
+enum class TableFormat { kMarkdown, kCsv, kLatex };
+const EnumNames<TableFormat>& table_format_names();  ///< markdown, csv, latex (booktabs)
+std::string format_table(const std::vector<TableRow>& rows, TableFormat format);
+
+/// The columns a table can be sorted by (besides config fields).
+enum class SortColumn { kFinal, kBest, kParams, kMacs, kSeconds, kMemory };
+const EnumNames<SortColumn>& sort_column_names();  ///< final, best, params, macs, seconds, memory
 
 /// Sample mean and standard deviation (n − 1; 0 for a single value).
 std::pair<double, double> mean_std(const std::vector<double>& values);

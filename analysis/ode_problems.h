@@ -5,12 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
 
+enum class OdeProblemKind { kDecay, kRotation, kOscillator, kVanderPol, kOu };
+const EnumNames<OdeProblemKind>& ode_problem_names();  ///< decay, rotation, oscillator, vanderpol, ou
+
 struct OdeProblem {
-  std::string name;
+  OdeProblemKind kind = OdeProblemKind::kDecay;
+  std::string name;  ///< its spelling in ode_problem_names()
   std::string equation;
   double t1 = 1.0;               ///< default final time
   std::vector<double> u0;
@@ -28,6 +33,7 @@ struct OdeProblem {
 
 /// decay, rotation, oscillator, vanderpol, ou.
 const std::vector<std::string>& problem_names();
+OdeProblem make_problem(OdeProblemKind kind);
 /// ConfigError listing the problems for an unknown name.
 OdeProblem make_problem(const std::string& name);
 

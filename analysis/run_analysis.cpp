@@ -137,18 +137,18 @@ RunAnalysis analyze_run(const std::string& dir) {
   }
   if (!a.scheme.stochastic && a.scheme.not_an_integrator.empty()) {
     // e(t1) ≈ C Δt^p: C from 1000 steps of the scheme as an integrator.
-    OdeProblem problem = make_problem(a.scheme.partitioned ? "oscillator" : "decay");
+    OdeProblem problem = make_problem(a.scheme.partitioned ? OdeProblemKind::kOscillator : OdeProblemKind::kDecay);
     const int steps = 1000;
     double dt = problem.t1 / steps;
     a.error_problem = problem.name;
     a.measured_error_constant = integrate(*scheme, problem, steps, problem.t1).error / std::pow(dt, a.scheme.order);
     // Forward Euler on u' = −u: e(t) = t e^{−t} Δt / 2 + O(Δt²); LM with fixed k: (1 − k)/(1 + k) times that.
-    if (problem.name == "decay" && a.scheme.decay_error_constant != 0)
+    if (problem.kind == OdeProblemKind::kDecay && a.scheme.decay_error_constant != 0)
       a.predicted_error_constant = a.scheme.decay_error_constant;
   }
   if (!a.blocks.empty()) {
     for (const auto& b : a.blocks) a.mean_k += b.k / static_cast<double>(a.blocks.size());
-    OdeProblem decay = make_problem("decay");
+    OdeProblem decay = make_problem(OdeProblemKind::kDecay);
     auto fixed = build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k", a.mean_k}}, "analysis", "");
     auto euler = build_scheme(scheme_registry(), "forward_euler", "analysis", "");
     a.measured_error_ratio = integrate(*fixed, decay, 1000, 1.0).error / integrate(*euler, decay, 1000, 1.0).error;

@@ -46,7 +46,9 @@ void correct_for_multiple_comparisons(std::vector<ComparedPair>& pairs) {
 }  // namespace
 
 bool row_matches(const TableRow& row, const std::string& name) {
-  if (name == "refined" || name == "unrefined") return row.refined == (name == "refined");
+  // "refined" and "unrefined" name the runs trained by depth refinement and the others.
+  static const EnumNames<bool> refinement_sides{{"refined", true}, {"unrefined", false}};
+  if (const auto refined = find_enum(refinement_sides, name)) return row.refined == *refined;
   if (name == row.scheme || name == row.group) return true;
   const auto& model = row.config.value("model", nlohmann::json::object());
   const auto& scheme = model.value("scheme", nlohmann::json::object());
@@ -119,12 +121,12 @@ std::string default_baseline(const std::vector<TableRow>& rows) {
 }
 
 std::string format_comparison(const std::vector<ComparedPair>& pairs, const std::string& a, const std::string& b,
-                              const std::string& format) {
+                              TableFormat format) {
   auto mean_std_text = [](const TableRow& r) {
     return r.runs > 1 ? fmt::format("{:.2f} ± {:.2f}", r.final_mean, r.final_std) : fmt::format("{:.2f}", r.final_mean);
   };
   std::string out;
-  if (format == "csv") {
+  if (format == TableFormat::kCsv) {
     out = "depth,a,b,a_runs,b_runs,a_final_mean,a_final_std,b_final_mean,b_final_std,difference,ci95_low,ci95_high,t,dof,p,p_holm\n";
     for (const auto& p : pairs) {
       out += fmt::format("{},{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f},{:.4f}", p.depth, p.a->group, p.b->group, p.a->runs,

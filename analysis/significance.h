@@ -42,6 +42,6 @@ std::string default_baseline(const std::vector<TableRow>& rows);
 /// Markdown (or "csv") table: per pair the two means ± std, b − a, its 95 % CI, p and Holm's p
 /// ("n/a" where fewer than two seeds leave nothing to test).
 std::string format_comparison(const std::vector<ComparedPair>& pairs, const std::string& a, const std::string& b,
-                              const std::string& format);
+                              TableFormat format);
 
 }  // namespace odenet

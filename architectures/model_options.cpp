@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "architectures/field_registry.h"
 #include "architectures/presets.h"
@@ -54,16 +56,34 @@ nlohmann::json to_json(const ModelOptions& o) {
                    {"block", o.block},
                    {"activation", enum_name(activation_names(), o.activation)},
                    {"scheme", o.scheme}};
-  for (const auto& key : keys_read(o)) {  // lists and flags only when set, as configs written before them
-    if (key == "depth") j[key] = o.depth;
-    if (key == "width") j[key] = o.width;
-    if (key == "shortcut") j[key] = enum_name(shortcut_names(), o.shortcut);
-    if (key == "cardinality") j[key] = o.cardinality;
-    if (key == "bottleneck_width") j[key] = o.bottleneck_width;
-    if (key == "stage_widths" && !o.stage_widths.empty()) j[key] = o.stage_widths;
-    if (key == "dropout" && !o.dropout.empty()) j[key] = o.dropout;
-    if (key == "zero_init_residual" && o.zero_init_residual) j[key] = true;
-  }
+  // The layout's and field's own keys; lists and flags only when set, as configs written before them.
+  using Writer = std::optional<nlohmann::json> (*)(const ModelOptions&);
+  static const std::map<std::string, Writer> writers{
+      {"depth", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.depth; }},
+      {"width", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.width; }},
+      {"shortcut",
+       [](const ModelOptions& m) -> std::optional<nlohmann::json> { return enum_name(shortcut_names(), m.shortcut); }},
+      {"cardinality", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.cardinality; }},
+      {"bottleneck_width", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.bottleneck_width; }},
+      {"stage_widths",
+       [](const ModelOptions& m) -> std::optional<nlohmann::json> {
+         if (m.stage_widths.empty()) return std::nullopt;
+         return nlohmann::json(m.stage_widths);
+       }},
+      {"dropout",
+       [](const ModelOptions& m) -> std::optional<nlohmann::json> {
+         if (m.dropout.empty()) return std::nullopt;
+         return nlohmann::json(m.dropout);
+       }},
+      {"zero_init_residual",
+       [](const ModelOptions& m) -> std::optional<nlohmann::json> {
+         if (!m.zero_init_residual) return std::nullopt;
+         return true;
+       }},
+  };
+  for (const auto& key : keys_read(o))
+    if (const auto writer = writers.find(key); writer != writers.end())
+      if (auto value = writer->second(o)) j[key] = std::move(*value);
   if (!o.preset.empty()) j["preset"] = o.preset;
   return j;
 }

@@ -11,6 +11,7 @@
 #include "architectures/cifar_resnet.h"
 #include "architectures/fractalnet.h"
 #include "architectures/imagenet_resnet.h"
+#include "architectures/torchvision_names.h"
 
 namespace odenet {
 namespace {
@@ -53,7 +54,9 @@ void register_builtin_layouts(LayoutRegistry& registry) {
                 {"depth", "width", "shortcut", "zero_init_residual"},
                 [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
                   return std::static_pointer_cast<ClassifierImpl>(std::make_shared<ImagenetResNetImpl>(o, scheme, in, classes));
-                }});
+                },
+                {},
+                torchvision_name});
   registry.add("fractalnet",
                {"blocks of one step each at stage_widths, 2x2 max-pool after every block (Larsson et al. 2017)", 32, 10,
                 {"conv"}, {"stage_widths", "dropout"},
@@ -79,6 +82,16 @@ LayoutRegistry& layout_registry() {
     return r;
   }();
   return registry;
+}
+
+NameMap state_dict_name_map(const std::string& layout, StateDictNaming naming, const std::string& where) {
+  if (naming == StateDictNaming::kOdenet) return {};
+  const LayoutEntry& entry = layout_registry().get(layout);
+  if (entry.torchvision_names) return entry.torchvision_names;
+  std::vector<std::string> fitting;
+  for (const auto& name : layout_registry().names())
+    if (layout_registry().get(name).torchvision_names) fitting.push_back(name);
+  throw ConfigError(fmt::format("{}: torchvision names fit the {} layout, not '{}'", where, fmt::join(fitting, ", "), layout));
 }
 
 int64_t native_input_size(const ModelOptions& options) { return layout_registry().get(options.layout).input_size; }

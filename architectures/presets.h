@@ -7,6 +7,7 @@
 #include "architectures/model_options.h"
 #include "core/classifier.h"
 #include "core/registry.h"
+#include "core/state_dict.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -30,6 +31,8 @@ struct LayoutEntry {
   LayoutBuilder build;
   /// stage_widths when the model object gives none (empty: derived from `width`).
   std::vector<long> default_stage_widths;
+  /// torchvision's name for each of the layout's tensors (null: torchvision has no such network).
+  NameMap torchvision_names;
 };
 using LayoutRegistry = Registry<LayoutEntry>;
 
@@ -37,6 +40,9 @@ void register_builtin_presets(PresetRegistry& registry);
 void register_builtin_layouts(LayoutRegistry& registry);
 PresetRegistry& preset_registry();
 LayoutRegistry& layout_registry();
+/// How a state dict named by `naming` maps onto `layout`'s tensors (empty for odenet's own names);
+/// a naming the layout has none of is a ConfigError "<where>: ...".
+NameMap state_dict_name_map(const std::string& layout, StateDictNaming naming, const std::string& where);
 
 /// The input side the options' layout is designed for (its entry's input_size: 224 for imagenet_resnet).
 int64_t native_input_size(const ModelOptions& options);

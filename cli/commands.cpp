@@ -90,12 +90,9 @@ int table_command(const Args& args) {
     return 0;
   if (!compare.empty() && compare.size() != 2) throw ConfigError("--compare: give two schemes or presets, A and B");
   if (!compare.empty() && !baseline.empty()) throw ConfigError("--compare and --baseline: give one of them");
-  if ((!compare.empty() || !baseline.empty()) && format == "latex")
+  const TableFormat table_format = parse_enum(table_format_names(), format, "--format");
+  if ((!compare.empty() || !baseline.empty()) && table_format == TableFormat::kLatex)
     throw ConfigError(std::string(compare.empty() ? "--baseline" : "--compare") + ": markdown or csv");
-
-  const auto& formats = table_formats();
-  if (std::find(formats.begin(), formats.end(), format) == formats.end())
-    throw ConfigError("--format: '" + format + "' is not one of: markdown, csv, latex");
   std::stringstream fields(by);
   for (std::string f; std::getline(fields, f, ',');)
     if (!f.empty()) table.by.push_back(f);
@@ -109,13 +106,13 @@ int table_command(const Args& args) {
   }
   auto rows = build_table(runs, table);
   for (const auto& s : skipped) std::cerr << "note: " << s << "\n";
-  std::cout << format_table(rows, format);
+  std::cout << format_table(rows, table_format);
   if (!compare.empty()) {
-    if (format == "markdown") std::cout << "\n";
-    std::cout << format_comparison(compare_rows(rows, compare[0], compare[1]), compare[0], compare[1], format);
+    if (table_format == TableFormat::kMarkdown) std::cout << "\n";
+    std::cout << format_comparison(compare_rows(rows, compare[0], compare[1]), compare[0], compare[1], table_format);
   } else if (!baseline.empty()) {
-    if (format == "markdown") std::cout << "\n";
-    std::cout << format_comparison(compare_with_baseline(rows, baseline), baseline, "compared", format);
+    if (table_format == TableFormat::kMarkdown) std::cout << "\n";
+    std::cout << format_comparison(compare_with_baseline(rows, baseline), baseline, "compared", table_format);
   }
   return 0;
 }

@@ -5,7 +5,7 @@
 
 #include "analysis/trained_model.h"
 #include "architectures/model_options.h"
-#include "architectures/torchvision_names.h"
+#include "architectures/presets.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "core/atomic_file.h"
@@ -25,16 +25,14 @@ int export_command(const Args& args) {
   positional.add("run", 1);
   po::variables_map vm;
   if (!parse(args, "odenet export RUN_DIR [--out FILE.pt] [--names odenet|torchvision]", options, positional, vm)) return 0;
-  if (names != "odenet" && names != "torchvision") throw ConfigError("--names: '" + names + "' is not one of: odenet, torchvision");
+  const StateDictNaming naming = parse_enum(state_dict_namings(), names, "--names");
   if (out.empty()) out = dir + "/model_state_dict.pt";
   TrainedModel trained = load_trained_model(dir);
   StateDict dict = state_dict(*trained.model);
-  if (names == "torchvision") {
-    if (trained.options.layout != "imagenet_resnet")
-      throw ConfigError(fmt::format("--names torchvision: fits the imagenet_resnet layout, not '{}'", trained.options.layout));
+  if (const NameMap rename = state_dict_name_map(trained.options.layout, naming, "--names " + names)) {
     StateDict renamed;
     for (const auto& entry : dict)
-      if (std::string name = torchvision_name(entry.key()); !name.empty()) renamed.insert(name, entry.value());
+      if (std::string name = rename(entry.key()); !name.empty()) renamed.insert(name, entry.value());
     dict = renamed;
   }
   // The resolved config beside the weights: enough to build the same network again (odenet.build_model_from_json).

@@ -95,6 +95,112 @@ int launch_local_ranks(const Args& args, int nproc, int threads) {
   return 0;
 }
 
+// --nproc and --jobs within what the machine holds (unless --oversubscribe) and compatible with
+// each other and with this build.
+void check_process_counts(int nproc, int jobs, bool oversubscribe, bool in_world) {
+  if (nproc < 1 || nproc > 1024) throw ConfigError(fmt::format("--nproc: {} is not between 1 and 1024", nproc));
+  // Processes beyond the cores only slow each other down, and hundreds of them exhaust memory.
+  for (const auto& [option, count] : {std::pair<const char*, int>{"--nproc", nproc}, {"--jobs", jobs}})
+    if (count > available_cores() && !oversubscribe)
+      throw ConfigError(fmt::format("{} {}: this machine has {} core(s); pass --oversubscribe to start more processes "
+                                    "than cores", option, count, available_cores()));
+  if ((nproc > 1 || in_world) && jobs > 1)
+    throw ConfigError("--jobs: a data-parallel run trains one run at a time (drop --jobs or --nproc)");
+  if ((nproc > 1 || in_world) && !data_parallel_available())
+    throw ConfigError("data-parallel training: this odenet was built without c10d's Gloo backend (install libgloo-dev, "
+                      "or run scripts/setup.sh, and rebuild)");
+}
+
+// This process as one rank of `world`: its share of the node's threads, its own GPU, the group joined.
+void join_world(RunnerOptions& runner, const WorldInfo& world, double timeout_seconds) {
+  if (runner.threads == 0) runner.threads = threads_per_process(world.local_world_size);  // the node's ranks share it
+  if (runner.device == "cuda" || (runner.device == "auto" && select_device("auto").is_cuda()))
+    runner.device = fmt::format("cuda:{}", world.local_rank);
+  runner.group = join_group(world, std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000)));
+}
+
+// Trains the experiments in turn under one time budget; says how to continue paused runs.
+int run_experiments(const std::vector<Experiment>& experiments, const RunnerOptions& runner,
+                    const std::vector<std::string>& files) {
+  const auto start = std::chrono::steady_clock::now();
+  int paused = 0;
+  for (const auto& e : experiments) {
+    RunnerOptions o = runner;
+    if (runner.time_limit_seconds)  // one budget for the whole command
+      o.time_limit_seconds = std::max(0.0, *runner.time_limit_seconds -
+                                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    paused += run_experiment(e, o).paused;
+  }
+  if (stop_signal() != 0)  // stopped before a run began (a signal between runs): not done, say so
+    throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
+  if (paused > 0)
+    fmt::print("{} run(s) paused by the time limit; continue with: odenet run {} --resume\n", paused,
+               fmt::join(files, " "));
+  return 0;
+}
+
+// The runs of each target: an experiment file's runs under `results` (started or not), or the run
+// directories under a directory. `read_from` says where an experiment's runs were looked for.
+std::vector<StatusLine> status_lines(const std::vector<std::string>& targets, const std::string& results,
+                                     std::vector<std::string>& read_from) {
+  std::vector<StatusLine> lines;
+  for (const auto& target : targets) {
+    if (fs::is_regular_file(target)) {
+      Experiment e = with_existing_run_ids(load_experiment(target), results);
+      read_from.push_back(fmt::format("{}: runs under {}", target, fs::absolute(results + "/" + e.name).lexically_normal().string()));
+      for (const auto& run : e.runs) {
+        std::string dir = results + "/" + e.name + "/" + run.run_id;
+        StatusLine line{e.name + "/" + run.run_id, dir, read_run_state(dir)};
+        if (line.state.epochs == 0) line.state.epochs = run.train.epochs;
+        lines.push_back(line);
+      }
+    } else if (fs::is_directory(target)) {
+      for (const auto& dir : find_run_dirs(target))
+        lines.push_back({fs::relative(dir, target).string() == "." ? dir : fs::relative(dir, target).string(), dir,
+                         read_run_state(dir)});
+    } else {
+      throw ConfigError(target + ": no such directory or experiment file");
+    }
+  }
+  return lines;
+}
+
+// One line per run (status, epochs, the first line of its reason), then the counts per status.
+void print_status(const std::vector<StatusLine>& lines) {
+  std::map<std::string, int> counts;
+  size_t width = 4;
+  for (const auto& l : lines) width = std::max(width, l.run.size());
+  for (const auto& l : lines) {
+    counts[run_status_name(l.state.status)]++;
+    fmt::print("{:<{}}  {:<12} {:>5}/{:<5}", l.run, width, run_status_name(l.state.status), l.state.epochs_done,
+               l.state.epochs);
+    if (!l.state.reason.empty()) fmt::print("  {}", l.state.reason.substr(0, l.state.reason.find('\n')));
+    fmt::print("\n");
+  }
+  std::string summary;
+  for (const auto& [name, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, name);
+  fmt::print("{} run(s): {}\n", lines.size(), summary.empty() ? "none" : summary);
+}
+
+// The runs' data sets, each loaded once into `datasets`; one pointer per run.
+std::vector<const DatasetSplits*> load_each_dataset_once(const std::vector<RunSpec>& runs,
+                                                         std::map<std::string, DatasetSplits>& datasets) {
+  std::vector<const DatasetSplits*> data;
+  for (const auto& run : runs) {
+    const std::string key = run.config["dataset"].dump();
+    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
+    data.push_back(&datasets.at(key));
+  }
+  return data;
+}
+
+enum class SpeedMode { kBoth, kEndToEnd, kCompute };
+const EnumNames<SpeedMode>& speed_modes() {
+  static const EnumNames<SpeedMode> modes{
+      {"both", SpeedMode::kBoth}, {"end-to-end", SpeedMode::kEndToEnd}, {"compute", SpeedMode::kCompute}};
+  return modes;
+}
+
 }  // namespace
 
 int run_command(const Args& args) {
@@ -142,44 +248,15 @@ int run_command(const Args& args) {
   const double timeout_seconds = parse_duration(dist_timeout);
   if (timeout_seconds <= 0) throw ConfigError("--dist-timeout: must be positive");
   const auto world = world_from_environment();
-  if (nproc < 1 || nproc > 1024) throw ConfigError(fmt::format("--nproc: {} is not between 1 and 1024", nproc));
-  // Processes beyond the cores only slow each other down, and hundreds of them exhaust memory.
-  for (const auto& [option, count] : {std::pair<const char*, int>{"--nproc", nproc}, {"--jobs", runner.jobs}})
-    if (count > available_cores() && !oversubscribe)
-      throw ConfigError(fmt::format("{} {}: this machine has {} core(s); pass --oversubscribe to start more processes "
-                                    "than cores", option, count, available_cores()));
-  if ((nproc > 1 || world) && runner.jobs > 1)
-    throw ConfigError("--jobs: a data-parallel run trains one run at a time (drop --jobs or --nproc)");
-  if ((nproc > 1 || world) && !data_parallel_available())
-    throw ConfigError("data-parallel training: this odenet was built without c10d's Gloo backend (install libgloo-dev, "
-                      "or run scripts/setup.sh, and rebuild)");
+  check_process_counts(nproc, runner.jobs, oversubscribe, world.has_value());
   if (nproc > 1) {
     if (world)
       throw ConfigError(fmt::format("--nproc: this process is already rank {} of {} (started by {})", world->rank,
                                     world->world_size, world->launcher));
     return launch_local_ranks(args, nproc, runner.threads);
   }
-  if (world) {
-    if (runner.threads == 0) runner.threads = threads_per_process(world->local_world_size);  // the node's ranks share it
-    if (runner.device == "cuda" || (runner.device == "auto" && select_device("auto").is_cuda()))
-      runner.device = fmt::format("cuda:{}", world->local_rank);
-    runner.group = join_group(*world, std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000)));
-  }
-  const auto start = std::chrono::steady_clock::now();
-  int paused = 0;
-  for (const auto& e : experiments) {
-    RunnerOptions o = runner;
-    if (runner.time_limit_seconds)  // one budget for the whole command
-      o.time_limit_seconds = std::max(0.0, *runner.time_limit_seconds -
-                                               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    paused += run_experiment(e, o).paused;
-  }
-  if (stop_signal() != 0)  // stopped before a run began (a signal between runs): not done, say so
-    throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
-  if (paused > 0)
-    fmt::print("{} run(s) paused by the time limit; continue with: odenet run {} --resume\n", paused,
-               fmt::join(files, " "));
-  return 0;
+  if (world) join_world(runner, *world, timeout_seconds);
+  return run_experiments(experiments, runner, files);
 }
 
 int status_command(const Args& args) {
@@ -195,53 +272,22 @@ int status_command(const Args& args) {
   positional.add("target", -1);
   po::variables_map vm;
   if (!parse(args, "odenet status DIR_OR_EXPERIMENT.json... [--results DIR] [--json]", options, positional, vm)) return 0;
-  std::vector<StatusLine> lines;
   std::vector<std::string> read_from;  // where the runs were looked for, said before the lines
-  for (const auto& target : targets) {
-    if (fs::is_regular_file(target)) {
-      Experiment e = with_existing_run_ids(load_experiment(target), results);
-      read_from.push_back(fmt::format("{}: runs under {}", target, fs::absolute(results + "/" + e.name).lexically_normal().string()));
-      for (const auto& run : e.runs) {
-        std::string dir = results + "/" + e.name + "/" + run.run_id;
-        StatusLine line{e.name + "/" + run.run_id, dir, read_run_state(dir)};
-        if (line.state.epochs == 0) line.state.epochs = run.train.epochs;
-        lines.push_back(line);
-      }
-    } else if (fs::is_directory(target)) {
-      for (const auto& dir : find_run_dirs(target))
-        lines.push_back({fs::relative(dir, target).string() == "." ? dir : fs::relative(dir, target).string(), dir,
-                         read_run_state(dir)});
-    } else {
-      throw ConfigError(target + ": no such directory or experiment file");
-    }
-  }
-  std::map<std::string, int> counts;
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& l : lines) {
-    counts[run_status_name(l.state.status)]++;
-    out.push_back({{"run", l.run},
-                   {"dir", l.dir},
-                   {"status", run_status_name(l.state.status)},
-                   {"epochs_done", l.state.epochs_done},
-                   {"epochs", l.state.epochs},
-                   {"reason", l.state.reason}});
-  }
+  const std::vector<StatusLine> lines = status_lines(targets, results, read_from);
   if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& l : lines)
+      out.push_back({{"run", l.run},
+                     {"dir", l.dir},
+                     {"status", run_status_name(l.state.status)},
+                     {"epochs_done", l.state.epochs_done},
+                     {"epochs", l.state.epochs},
+                     {"reason", l.state.reason}});
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   for (const auto& where : read_from) fmt::print("{}\n", where);
-  size_t width = 4;
-  for (const auto& l : lines) width = std::max(width, l.run.size());
-  for (const auto& l : lines) {
-    fmt::print("{:<{}}  {:<12} {:>5}/{:<5}", l.run, width, run_status_name(l.state.status), l.state.epochs_done,
-               l.state.epochs);
-    if (!l.state.reason.empty()) fmt::print("  {}", l.state.reason.substr(0, l.state.reason.find('\n')));
-    fmt::print("\n");
-  }
-  std::string summary;
-  for (const auto& [name, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, name);
-  fmt::print("{} run(s): {}\n", lines.size(), summary.empty() ? "none" : summary);
+  print_status(lines);
   return 0;
 }
 
@@ -325,14 +371,12 @@ int speed_command(const Args& args) {
   if (!parse(args, "odenet speed EXPERIMENT.json [--run I...] [--steps N] [--warmup W] [--rounds R] [--mode M] [--phases] [--json]",
              options, positional, vm))
     return 0;
-  if (mode != "both" && mode != "end-to-end" && mode != "compute")
-    throw ConfigError("--mode: '" + mode + "' is not one of: both, end-to-end, compute");
+  const SpeedMode speed_mode = parse_enum(speed_modes(), mode, "--mode");
   if (t.steps < 1 || t.warmup < 0 || t.rounds < 1) throw ConfigError("--steps and --rounds must be positive, --warmup >= 0");
-  if (!precision.empty() &&
-      std::find(precision_choices().begin(), precision_choices().end(), precision) == precision_choices().end())
-    throw ConfigError("--precision: '" + precision + "' is not one of: auto, fp32, bf16, fp16");
-  t.end_to_end = mode != "compute";
-  t.compute_only = mode != "end-to-end";
+  std::optional<PrecisionRequest> requested;
+  if (!precision.empty()) requested = parse_enum(precision_request_names(), precision, "--precision");
+  t.end_to_end = speed_mode != SpeedMode::kCompute;
+  t.compute_only = speed_mode != SpeedMode::kEndToEnd;
   check_threads(threads);
   if (indices.empty()) indices = {0};
   Experiment e = load_experiment(file);
@@ -340,17 +384,12 @@ int speed_command(const Args& args) {
   for (size_t index : indices) {
     if (index >= e.runs.size()) throw ConfigError(fmt::format("--run {}: {} has {} run(s)", index, file, e.runs.size()));
     runs.push_back(e.runs[index]);
-    if (!precision.empty()) runs.back().precision = precision;
+    if (requested) runs.back().precision = *requested;
   }
   const int used_threads = configure_threads(threads);
   const c10::Device device = select_device(device_name);
   std::map<std::string, DatasetSplits> datasets;
-  std::vector<const DatasetSplits*> data;
-  for (const auto& run : runs) {
-    std::string key = run.config["dataset"].dump();
-    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
-    data.push_back(&datasets.at(key));
-  }
+  const auto data = load_each_dataset_once(runs, datasets);
   auto results = measure_throughput(runs, data, device, t);
   const nlohmann::json report = throughput_report(e.name, runs, results, device.str(), used_threads, t);
   if (json)

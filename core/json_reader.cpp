@@ -145,9 +145,7 @@ std::string JsonReader::one_of(const std::string& key, const std::vector<std::st
   std::string value = string(key, fallback);
   for (const auto& a : allowed)
     if (a == value) return value;
-  const std::string hint = did_you_mean(value, allowed);
-  fail(key, hint.empty() ? fmt::format("'{}' is not one of: {}", value, fmt::join(allowed, ", "))
-                         : fmt::format("'{}' is not one of: {}; {}", value, fmt::join(allowed, ", "), hint));
+  fail(key, not_one_of(value, allowed));
 }
 
 bool JsonReader::boolean(const std::string& key, bool fallback) const {
@@ -267,9 +265,12 @@ nlohmann::json json_number(double value) {
 
 double number_from_json(const nlohmann::json& value) {
   if (value.is_number()) return value.get<double>();
-  if (value.is_null() || value == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  if (value == "Infinity") return std::numeric_limits<double>::infinity();
-  if (value == "-Infinity") return -std::numeric_limits<double>::infinity();
+  if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  static const EnumNames<double> non_finite{{"NaN", std::numeric_limits<double>::quiet_NaN()},
+                                            {"Infinity", std::numeric_limits<double>::infinity()},
+                                            {"-Infinity", -std::numeric_limits<double>::infinity()}};
+  if (value.is_string())
+    if (const auto number = find_enum(non_finite, value.get<std::string>())) return *number;
   throw std::invalid_argument("expected a number, got " + describe_json(value));
 }
 

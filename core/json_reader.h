@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace odenet {
 
 class JsonReader {
@@ -58,32 +60,11 @@ class JsonReader {
   mutable std::set<std::string> asked_;  ///< keys has() was asked about: named in "did you mean" too
 };
 
-/// A mode's JSON spellings, one per enum value: modes are parsed into enums once, when a
-/// config is read, and never compared as strings afterwards.
-template <typename E>
-using EnumNames = std::vector<std::pair<std::string, E>>;
-
-/// The enum value `key` spells (`fallback` when absent); anything else is an error listing the spellings.
+/// The enum value `key` spells (`fallback` when absent); anything else is an error naming the
+/// path and listing the spellings.
 template <typename E>
 E enum_value(const JsonReader& r, const std::string& key, const EnumNames<E>& names, E fallback) {
-  std::vector<std::string> allowed;
-  std::string fallback_name;
-  for (const auto& [name, value] : names) {
-    allowed.push_back(name);
-    if (value == fallback) fallback_name = name;
-  }
-  const std::string chosen = r.one_of(key, allowed, fallback_name);
-  for (const auto& [name, value] : names)
-    if (name == chosen) return value;
-  return fallback;
-}
-
-/// The JSON spelling of `value`.
-template <typename E>
-const std::string& enum_name(const EnumNames<E>& names, E value) {
-  for (const auto& entry : names)
-    if (entry.second == value) return entry.first;
-  return names.front().first;
+  return *find_enum(names, r.one_of(key, enum_spellings(names), enum_name(names, fallback)));
 }
 
 /// "'3' (a string)"-style description of a JSON value for error messages.

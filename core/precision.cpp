@@ -59,21 +59,31 @@ void set_autocast_dtype(c10::DeviceType type, at::ScalarType dtype) {
 
 }  // namespace
 
-std::string precision_name(Precision p) {
+const EnumNames<Precision>& precision_names() {
+  static const EnumNames<Precision> names{{"fp32", Precision::kFp32}, {"bf16", Precision::kBf16}, {"fp16", Precision::kFp16}};
+  return names;
+}
+
+const EnumNames<PrecisionRequest>& precision_request_names() {
+  static const EnumNames<PrecisionRequest> names{{"auto", PrecisionRequest::kAuto},
+                                                 {"fp32", PrecisionRequest::kFp32},
+                                                 {"bf16", PrecisionRequest::kBf16},
+                                                 {"fp16", PrecisionRequest::kFp16}};
+  return names;
+}
+
+std::string precision_name(Precision p) { return enum_name(precision_names(), p); }
+
+PrecisionRequest precision_request(Precision p) {
   switch (p) {
     case Precision::kBf16:
-      return "bf16";
+      return PrecisionRequest::kBf16;
     case Precision::kFp16:
-      return "fp16";
+      return PrecisionRequest::kFp16;
     case Precision::kFp32:
       break;
   }
-  return "fp32";
-}
-
-const std::vector<std::string>& precision_choices() {
-  static const std::vector<std::string> choices{"auto", "fp32", "bf16", "fp16"};
-  return choices;
+  return PrecisionRequest::kFp32;
 }
 
 std::string cpu_bf16_instructions() {
@@ -97,10 +107,8 @@ namespace {
 std::optional<bool> forced_cpu_bf16() {
   const char* value = std::getenv("ODENET_CPU_BF16");
   if (!value || !*value) return std::nullopt;
-  const std::string v = value;
-  if (v == "native") return true;
-  if (v == "emulated") return false;
-  throw ConfigError(fmt::format("environment variable ODENET_CPU_BF16={}: not one of native, emulated", v));
+  static const EnumNames<bool> names{{"native", true}, {"emulated", false}};
+  return parse_enum(names, value, "environment variable ODENET_CPU_BF16");
 }
 
 }  // namespace
@@ -137,20 +145,24 @@ bool cpu_channels_last_bf16_weight_gradients_accurate() {
   return accurate;
 }
 
-Precision resolve_precision(const std::string& requested, const c10::Device& device) {
-  if (requested == "auto") return device.is_cuda() || cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32;
-  if (requested == "fp32") return Precision::kFp32;
-  if (requested == "bf16") return Precision::kBf16;
-  if (requested == "fp16") {
-    if (!device.is_cuda())
-      throw ConfigError("precision fp16 needs a CUDA device (LibTorch's CPU autocast takes bf16 only); use bf16 or fp32");
-    return Precision::kFp16;
+Precision resolve_precision(PrecisionRequest requested, const c10::Device& device) {
+  switch (requested) {
+    case PrecisionRequest::kAuto:
+      return device.is_cuda() || cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32;
+    case PrecisionRequest::kBf16:
+      return Precision::kBf16;
+    case PrecisionRequest::kFp16:
+      if (!device.is_cuda())
+        throw ConfigError("precision fp16 needs a CUDA device (LibTorch's CPU autocast takes bf16 only); use bf16 or fp32");
+      return Precision::kFp16;
+    case PrecisionRequest::kFp32:
+      break;
   }
-  throw ConfigError(fmt::format("precision '{}' is not one of: auto, fp32, bf16, fp16", requested));
+  return Precision::kFp32;
 }
 
 std::string auto_precision_reason(const c10::Device& device) {
-  const std::string chosen = precision_name(resolve_precision("auto", device));
+  const std::string chosen = precision_name(resolve_precision(PrecisionRequest::kAuto, device));
   if (device.is_cuda()) return fmt::format("auto: {}, a CUDA device", chosen);
   if (auto forced = forced_cpu_bf16()) return fmt::format("auto: {}, ODENET_CPU_BF16={}", chosen, *forced ? "native" : "emulated");
   const std::string instructions = cpu_bf16_instructions();

@@ -10,14 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace odenet {
 
 enum class Precision { kFp32, kBf16, kFp16 };
 
+/// What a run asks for: "auto" picks a precision on the device it trains on (resolve_precision).
+enum class PrecisionRequest { kAuto, kFp32, kBf16, kFp16 };
+
 /// "fp32", "bf16", "fp16".
+const EnumNames<Precision>& precision_names();
+/// "auto" and the three above.
+const EnumNames<PrecisionRequest>& precision_request_names();
 std::string precision_name(Precision precision);
-/// The names a run may request: "auto" and the three above.
-const std::vector<std::string>& precision_choices();
+/// The request that names `precision` itself (what a resumed "auto" run keeps).
+PrecisionRequest precision_request(Precision precision);
 
 /// The CPU's native bf16 instructions as cpuid reports them: "AVX512-BF16", "AMX-BF16",
 /// "AVX512-BF16 and AMX-BF16", or "" (none; LibTorch then emulates bf16 through fp32).
@@ -43,7 +51,7 @@ bool cpu_channels_last_bf16_weight_gradients_accurate();
 /// "auto": bf16 on CUDA, and on CPUs with native bf16 (where bf16 autocast trained ResNet-20
 /// ~1.4× faster than fp32); fp32 elsewhere (without it, bf16 trained slower). Otherwise the
 /// named precision; fp16 needs CUDA (LibTorch's CPU autocast takes bf16 only): a ConfigError.
-Precision resolve_precision(const std::string& requested, const c10::Device& device);
+Precision resolve_precision(PrecisionRequest requested, const c10::Device& device);
 
 /// Why "auto" resolves as it does on `device`, as a phrase for logs and benchmark tables, e.g.
 /// "auto: bf16, this CPU has AVX512-BF16" or "auto: fp32, ODENET_CPU_BF16=emulated".

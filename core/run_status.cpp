@@ -34,23 +34,14 @@ long count_lines(const std::string& path) {
 
 }  // namespace
 
-std::string run_status_name(RunStatus s) {
-  switch (s) {
-    case RunStatus::kNotStarted:
-      return "not started";
-    case RunStatus::kRunning:
-      return "running";
-    case RunStatus::kInterrupted:
-      return "interrupted";
-    case RunStatus::kPaused:
-      return "paused";
-    case RunStatus::kFailed:
-      return "failed";
-    case RunStatus::kFinished:
-      break;
-  }
-  return "finished";
+const EnumNames<RunStatus>& run_status_names() {
+  static const EnumNames<RunStatus> names{{"not started", RunStatus::kNotStarted}, {"running", RunStatus::kRunning},
+                                          {"interrupted", RunStatus::kInterrupted}, {"paused", RunStatus::kPaused},
+                                          {"failed", RunStatus::kFailed},           {"finished", RunStatus::kFinished}};
+  return names;
 }
+
+std::string run_status_name(RunStatus s) { return enum_name(run_status_names(), s); }
 
 bool run_is_locked(const std::string& dir) {
   std::string path = dir + "/.lock";
@@ -76,9 +67,11 @@ RunState read_run_state(const std::string& dir) {
     state.status = RunStatus::kFinished;
   } else if (fs::exists(dir + "/status.json")) {
     auto s = read_json(dir + "/status.json");
-    std::string name = s.value("status", "");
-    if (name != "paused" && name != "failed") throw DataError(dir + "/status.json: unknown status '" + name + "'");
-    state.status = name == "paused" ? RunStatus::kPaused : RunStatus::kFailed;
+    const std::string name = s.value("status", "");
+    const auto status = find_enum(run_status_names(), name);
+    if (status != RunStatus::kPaused && status != RunStatus::kFailed)  // what status.json may say
+      throw DataError(dir + "/status.json: unknown status '" + name + "'");
+    state.status = *status;
     state.reason = s.value("reason", "");
   } else {
     state.status = RunStatus::kInterrupted;

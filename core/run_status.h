@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/enum_names.h"
+
 namespace odenet {
 
 enum class RunStatus {
@@ -18,6 +20,7 @@ enum class RunStatus {
 };
 
 /// "not started", "running", "interrupted", "paused", "failed", "finished".
+const EnumNames<RunStatus>& run_status_names();
 std::string run_status_name(RunStatus status);
 
 struct RunState {

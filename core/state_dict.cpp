@@ -80,4 +80,9 @@ void load_state_dict(torch::nn::Module& module, const StateDict& dict, const std
       throw DataError(fmt::format("{}: tensor '{}' has no place in the network", source, entry.key()));
 }
 
+const EnumNames<StateDictNaming>& state_dict_namings() {
+  static const EnumNames<StateDictNaming> names{{"odenet", StateDictNaming::kOdenet}, {"torchvision", StateDictNaming::kTorchvision}};
+  return names;
+}
+
 }  // namespace odenet

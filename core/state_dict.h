@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "core/enum_names.h"
+
 namespace odenet {
 
 using StateDict = c10::Dict<std::string, at::Tensor>;
@@ -25,6 +27,10 @@ StateDict read_state_dict(const std::string& path);
 /// Maps a name of the module's own to the name the dict uses (identity when empty); "" for a
 /// tensor the dict's naming does not have, which keeps its own initialisation.
 using NameMap = std::function<std::string(const std::string&)>;
+
+/// Whose tensor names a state-dict file uses: odenet's module tree or torchvision's models.
+enum class StateDictNaming { kOdenet, kTorchvision };
+const EnumNames<StateDictNaming>& state_dict_namings();  ///< odenet, torchvision
 
 /// Copies `dict` into `module`'s parameters and buffers. Strict: a tensor of the module missing
 /// from the dict, a dict entry the module lacks, or a shape mismatch is a DataError naming `source`

@@ -133,8 +133,8 @@ std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_
 }
 
 std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
-    const torch::nn::Module& model, const std::vector<std::string>& excludes) {
-  auto excluded = [&](const std::string& c) { return std::count(excludes.begin(), excludes.end(), c) > 0; };
+    const torch::nn::Module& model, const std::vector<DecayExclusion>& excludes) {
+  auto excluded = [&](DecayExclusion c) { return std::count(excludes.begin(), excludes.end(), c) > 0; };
   std::set<const void*> bn_params;
   auto is_bn = [](const torch::nn::Module* m) {
     return dynamic_cast<const torch::nn::BatchNorm2dImpl*>(m) || dynamic_cast<const torch::nn::BatchNorm1dImpl*>(m);
@@ -152,9 +152,9 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
   for (const auto& item : model.named_parameters()) {
     const auto& p = item.value();
     if (!p.requires_grad()) continue;
-    bool skip = (excluded("bn") && bn_params.count(p.unsafeGetTensorImpl())) ||
-                (excluded("bias") && last_component(item.key()) == "bias") ||
-                (excluded("k") && coefficients.count(p.unsafeGetTensorImpl()));
+    bool skip = (excluded(DecayExclusion::kBatchNorm) && bn_params.count(p.unsafeGetTensorImpl())) ||
+                (excluded(DecayExclusion::kBias) && last_component(item.key()) == "bias") ||
+                (excluded(DecayExclusion::kCoefficients) && coefficients.count(p.unsafeGetTensorImpl()));
     (skip ? plain : decayed).push_back(p);
   }
   return {decayed, plain};
@@ -349,73 +349,123 @@ std::pair<double, double> Trainer::evaluate() {
   return {loss / n, 100.0 * (1.0 - correct / n)};
 }
 
+int64_t Trainer::continue_partial_epoch(long epoch, Sums& sums, EpochMetrics& m, double& seconds_before,
+                                       at::Generator& generator) {
+  if (!partial_ || partial_->epoch != epoch) {
+    torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));
+    partial_.reset();
+    return 0;
+  }
+  seconds_before = partial_->seconds;
+  if (is_lead_rank(options_.group.get())) {  // the sums are global: one rank carries them
+    sums.loss.fill_(partial_->loss_sum);
+    sums.correct.fill_(partial_->correct);
+    sums.seen = partial_->seen;
+  }
+  {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(partial_->generator_state);
+  }
+  m.steps = partial_->records;
+  const int64_t first_step = partial_->steps_done;
+  partial_.reset();
+  return first_step;
+}
+
+void Trainer::keep_partial_epoch(long epoch, int64_t steps_done, int64_t steps, const Sums& sums, double seconds,
+                                 const EpochMetrics& m, at::Generator& generator) {
+  PartialEpoch p;
+  p.epoch = epoch;
+  p.steps_done = steps_done;
+  p.steps = steps;
+  const auto [loss_sum, correct, seen] = totals(sums);
+  p.loss_sum = loss_sum;
+  p.correct = static_cast<int64_t>(correct);
+  p.seen = static_cast<int64_t>(seen);
+  p.seconds = seconds;
+  {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    p.generator_state = generator.get_state();
+  }
+  p.records = m.steps;
+  partial_ = p;
+}
+
+double Trainer::checked_loss_sum(Sums& sums, long epoch, int64_t first_unchecked, int64_t done, double lr) {
+  const auto read = torch::stack({sums.loss, sums.max_loss.to(torch::kFloat64)}).cpu();
+  const double loss_sum = read[0].item<double>(), max_loss = read[1].item<double>();
+  const double bound = options_.divergence ? *options_.divergence * std::log(std::max<int64_t>(2, sums.classes)) : 0;
+  if (!std::isfinite(loss_sum) || !std::isfinite(max_loss) || (options_.divergence && max_loss > bound)) {
+    const std::string steps_text = first_unchecked + 1 == done ? fmt::format("step {}", done)
+                                                               : fmt::format("steps {}-{}", first_unchecked + 1, done);
+    const std::string what = std::isfinite(max_loss) && std::isfinite(loss_sum)
+                                 ? fmt::format("reached {:.4g}, above the divergence bound {:g} x ln({}) = {:.4g}",
+                                               max_loss, *options_.divergence, sums.classes, bound)
+                                 : fmt::format("is {}", std::isfinite(max_loss) ? loss_sum : max_loss);
+    throw Error(fmt::format("{}: loss {} at epoch {} {} (lr {}); the last finished epoch is kept for --resume",
+                            options_.label, what, epoch, steps_text, lr));
+  }
+  sums.max_loss.fill_(-1.0);
+  return loss_sum;
+}
+
+namespace {
+
+// An epoch's step records: the running loss sum kept on the device at each record, with the images
+// seen and the learning rate, read once when the epoch ends or stops (no synchronisation per step).
+class StepRecords {
+ public:
+  StepRecords(const torch::Tensor& loss_sum, double seen) : sum_at_start_(loss_sum.clone()), seen_at_start_(seen) {}
+
+  void add(const torch::Tensor& loss_sum, double seen, int64_t step, double lr) {
+    sums_.push_back(loss_sum.clone());
+    seen_.push_back(seen);
+    pending_.push_back({step, 0.0, lr});
+  }
+
+  // Appends each record to `out` with the mean loss of the images since the one before.
+  void read_into(std::vector<StepRecord>& out) {
+    if (pending_.empty()) return;
+    const auto read = torch::stack(sums_).to(torch::kCPU, torch::kFloat64);
+    double before = sum_at_start_.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = seen_at_start_;
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      const double sum = read[static_cast<int64_t>(i)].item<double>();
+      pending_[i].loss = (sum - before) / std::max(1.0, seen_[i] - seen_before);
+      before = sum, seen_before = seen_[i];
+      out.push_back(pending_[i]);
+    }
+    pending_.clear();
+  }
+
+ private:
+  torch::Tensor sum_at_start_;
+  double seen_at_start_;
+  std::vector<torch::Tensor> sums_;
+  std::vector<double> seen_;
+  std::vector<StepRecord> pending_;
+};
+
+}  // namespace
+
 std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   const int64_t n = train_.size();
   Sums sums(options_.device);
-  int64_t first_step = 0;
-  double seconds_before = 0;  // of an interrupted epoch, before this process took it up
-  at::Generator generator = at::globalContext().defaultGenerator(options_.device);  // stochastic layers
-  if (partial_ && partial_->epoch == epoch) {  // continue where a signal stopped this epoch
-    first_step = partial_->steps_done;
-    seconds_before = partial_->seconds;
-    if (is_lead_rank(options_.group.get())) {  // the sums are global: one rank carries them
-      sums.loss.fill_(partial_->loss_sum);
-      sums.correct.fill_(partial_->correct);
-      sums.seen = partial_->seen;
-    }
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(partial_->generator_state);
-  } else {
-    torch::manual_seed(derive_seed(options_.seed, epoch, kStochasticStream));
-  }
   EpochMetrics m;
   m.epoch = epoch;
-  if (partial_ && partial_->epoch == epoch) m.steps = partial_->records;
-  partial_.reset();
+  double seconds_before = 0;  // of an interrupted epoch, before this process took it up
+  at::Generator generator = at::globalContext().defaultGenerator(options_.device);  // stochastic layers
+  const int64_t first_step = continue_partial_epoch(epoch, sums, m, seconds_before, generator);
   const int64_t steps = train_.begin(epoch, first_step);
-
   model_->train();
   Progress progress(options_.label);
-  // The step records: the running loss sum kept on the device at each record, with the images
-  // seen and the learning rate, read once when the epoch ends or stops (no synchronisation per step).
-  std::vector<torch::Tensor> record_sums;
-  std::vector<double> record_seen;
-  std::vector<StepRecord> pending;
-  const double seen_at_start = sums.seen;
-  const torch::Tensor sum_at_start = sums.loss.clone();
-  auto read_records = [&] {
-    if (pending.empty()) return;
-    const auto read = torch::stack(record_sums).to(torch::kCPU, torch::kFloat64);
-    double before = sum_at_start.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = seen_at_start;
-    for (size_t i = 0; i < pending.size(); ++i) {  // each record: the mean loss of the images since the last
-      const double sum = read[static_cast<int64_t>(i)].item<double>();
-      pending[i].loss = (sum - before) / std::max(1.0, record_seen[i] - seen_before);
-      before = sum, seen_before = record_seen[i];
-      m.steps.push_back(pending[i]);
-    }
-  };
+  StepRecords records(sums.loss, static_cast<double>(sums.seen));
   auto start = Clock::now(), last_check = start;
   int64_t checked_steps = first_step;
-  // Reads the running loss back: the progress line, and the non-finite check over the steps since the last read.
-  auto check = [&](int64_t done) {
-    const auto read = torch::stack({sums.loss, sums.max_loss.to(torch::kFloat64)}).cpu();
-    const double loss_sum = read[0].item<double>(), max_loss = read[1].item<double>();
-    const double bound = options_.divergence ? *options_.divergence * std::log(std::max<int64_t>(2, sums.classes)) : 0;
-    if (!std::isfinite(loss_sum) || !std::isfinite(max_loss) || (options_.divergence && max_loss > bound)) {
-      progress.clear();
-      std::string steps_text = checked_steps + 1 == done ? fmt::format("step {}", done)
-                                                         : fmt::format("steps {}-{}", checked_steps + 1, done);
-      std::string what = std::isfinite(max_loss) && std::isfinite(loss_sum)
-                             ? fmt::format("reached {:.4g}, above the divergence bound {:g} x ln({}) = {:.4g}", max_loss,
-                                           *options_.divergence, sums.classes, bound)
-                             : fmt::format("is {}", std::isfinite(max_loss) ? loss_sum : max_loss);
-      throw Error(fmt::format("{}: loss {} at epoch {} {} (lr {}); the last finished epoch is kept for --resume",
-                              options_.label, what, epoch, steps_text, m.lr));
-    }
-    sums.max_loss.fill_(-1.0);
+  auto check = [&](int64_t done) {  // the progress line, and the loss of the steps since the last check
+    const double loss_sum = checked_loss_sum(sums, epoch, checked_steps, done, m.lr);
     checked_steps = done;
     last_check = Clock::now();
-    const double elapsed = seconds_since(start), rate = sums.seen / std::max(elapsed, 1e-9);
+    const double rate = sums.seen / std::max(seconds_since(start), 1e-9);
     const double remaining_images = static_cast<double>(n - sums.seen) + static_cast<double>(n) * (options_.epochs - epoch);
     if (options_.show_progress) progress.update(epoch, options_.epochs, done, steps, loss_sum / sums.seen, rate, remaining_images / rate);
   };
@@ -424,33 +474,23 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
     m.lr = learning_rate(options_.schedule, options_.optimizer.lr, t, options_.epochs);  // the epoch reports its last step's
     set_learning_rate(m.lr);
     const bool stop = train_step(train_.next(), sums, /*may_stop=*/step + 1 < steps);
-    if ((step + 1) % kStepRecordInterval == 0 || step + 1 == steps || stop) {
-      record_sums.push_back(sums.loss.clone());
-      record_seen.push_back(sums.seen);
-      pending.push_back({(epoch - 1) * steps + step + 1, 0.0, m.lr});
+    if ((step + 1) % kStepRecordInterval == 0 || step + 1 == steps || stop)
+      records.add(sums.loss, static_cast<double>(sums.seen), (epoch - 1) * steps + step + 1, m.lr);
+    try {
+      if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
+    } catch (const Error&) {
+      progress.clear();
+      throw;
     }
-    if (stop || step + 1 == steps || seconds_since(last_check) >= options_.check_interval) check(step + 1);
     if (stop) {  // keep everything the rest of the epoch needs to continue exactly
       progress.clear();
-      read_records();
-      PartialEpoch p;
-      p.epoch = epoch;
-      p.steps_done = step + 1;
-      p.steps = steps;
-      const auto [loss_sum, correct, seen] = totals(sums);
-      p.loss_sum = loss_sum;
-      p.correct = static_cast<int64_t>(correct);
-      p.seen = static_cast<int64_t>(seen);
-      p.seconds = seconds_before + seconds_since(start);
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      p.generator_state = generator.get_state();
-      p.records = m.steps;
-      partial_ = p;
+      records.read_into(m.steps);
+      keep_partial_epoch(epoch, step + 1, steps, sums, seconds_before + seconds_since(start), m, generator);
       return std::nullopt;
     }
   }
   progress.clear();
-  read_records();
+  records.read_into(m.steps);
   m.train_seconds = seconds_before + seconds_since(start);
   const auto [loss_sum, correct, seen_total] = totals(sums);
   const double seen = std::max(1.0, seen_total);

@@ -24,20 +24,12 @@
 #include "core/classifier.h"
 #include "core/data_parallel.h"
 #include "core/lr_schedule.h"
+#include "core/optimizer_options.h"
 #include "core/precision.h"
+#include "core/state_dict.h"
 #include "core/step_phases.h"
 
 namespace odenet {
-
-struct OptimizerOptions {
-  double lr = 0.1;
-  double momentum = 0.9;
-  bool nesterov = false;
-  double weight_decay = 1e-4;
-  /// Parameter categories without weight decay: "bn" (BatchNorm affine),
-  /// "bias" (every bias), "k" (LM coefficients `k`, or `s` in the official parametrisation).
-  std::vector<std::string> decay_excludes;
-};
 
 struct TrainOptions {
   long epochs = 1;
@@ -60,8 +52,8 @@ struct TrainOptions {
   /// A state-dict file (odenet export, or Python's torch.save(dict(...))) the model starts from;
   /// empty: the builder's initialisation.
   std::string init_from;
-  /// The names init_from uses: "odenet" (the module tree's) or "torchvision" (ImageNet ResNets).
-  std::string init_names = "odenet";
+  /// The names init_from uses: odenet's (the module tree's) or torchvision's (ImageNet ResNets).
+  StateDictNaming init_names = StateDictNaming::kOdenet;
   /// Who writes the checkpoints (e.g. {"config_hash", "seed"}): stored in each and checked on loading.
   nlohmann::json identity;
   /// Asked after every step; true stops training there (a signal).
@@ -162,6 +154,15 @@ class Trainer {
   };
   /// Empty when stopped by `stop_requested` (partial_ then holds the epoch).
   std::optional<EpochMetrics> train_epoch(long epoch);
+  /// Takes up epoch `epoch` where a stop left it (its sums, step records, time and generator
+  /// state; returns the first step to train), or seeds its stochastic layers and returns 0.
+  int64_t continue_partial_epoch(long epoch, Sums& sums, EpochMetrics& m, double& seconds_before, at::Generator& generator);
+  /// Keeps what the rest of an epoch stopped after `steps_done` needs to continue exactly.
+  void keep_partial_epoch(long epoch, int64_t steps_done, int64_t steps, const Sums& sums, double seconds,
+                          const EpochMetrics& m, at::Generator& generator);
+  /// The running loss sum, read back; a non-finite loss, or one above the divergence bound, over
+  /// steps (first_unchecked, done] is an Error naming them. Resets the running maximum.
+  double checked_loss_sum(Sums& sums, long epoch, int64_t first_unchecked, int64_t done, double lr);
   /// Returns true when training must stop after this step: `may_stop` (not an epoch's last step)
   /// and a stop request on this or, data-parallel, any rank.
   bool train_step(const Batch& batch, Sums& sums, bool may_stop = false);
@@ -188,6 +189,6 @@ class Trainer {
 
 /// Splits the model's parameters into a decayed and a non-decayed group by `excludes`.
 std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> decay_groups(
-    const torch::nn::Module& model, const std::vector<std::string>& excludes);
+    const torch::nn::Module& model, const std::vector<DecayExclusion>& excludes);
 
 }  // namespace odenet

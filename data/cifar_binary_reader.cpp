@@ -28,6 +28,16 @@ std::string locate(const std::string& root, const std::string& first_file, const
   throw DataError(fmt::format("{}: no {} (nor {}/{})", root, first_file, subdir, first_file));
 }
 
+// The files say which data set a root holds: CIFAR-100's train.bin (and no CIFAR-10 batch), or
+// CIFAR-10 (whose missing files the errors then name).
+CifarVariant variant_in(const std::string& root) {
+  auto has = [&](const std::string& file, const std::string& subdir) {
+    return std::filesystem::exists(root + "/" + file) || std::filesystem::exists(root + "/" + subdir + "/" + file);
+  };
+  return has("train.bin", "cifar-100-binary") && !has("data_batch_1.bin", "cifar-10-batches-bin") ? CifarVariant::kCifar100
+                                                                                                  : CifarVariant::kCifar10;
+}
+
 }  // namespace
 
 Dataset read_cifar_binary(const std::vector<std::string>& files, CifarVariant variant, bool fine_labels) {
@@ -88,15 +98,15 @@ Dataset read_cifar_split(const std::string& root, CifarVariant variant, bool tra
 
 void register_cifar_binary_format(DatasetFormatRegistry& registry) {
   DatasetFormat f;
-  f.description = "CIFAR-10/100 binary batches (cifar-10-batches-bin, cifar-100-binary)";
+  f.description = "CIFAR-10/100 binary batches (cifar-10-batches-bin, cifar-100-binary; the files say which)";
   f.channels = 3;
   f.height = f.width = 32;
   f.load = [](const DatasetOptions& o) {
-    auto variant = o.name == "cifar100" ? CifarVariant::kCifar100 : CifarVariant::kCifar10;
+    const CifarVariant variant = variant_in(o.root);
     return DatasetSplits{read_cifar_split(o.root, variant, true), read_cifar_split(o.root, variant, false)};
   };
   f.check_files = [](const DatasetOptions& o) {
-    if (o.name == "cifar100") {
+    if (variant_in(o.root) == CifarVariant::kCifar100) {
       for (const char* file : {"train.bin", "test.bin"}) locate(o.root, file, "cifar-100-binary");
       return;
     }

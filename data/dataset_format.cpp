@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/json_reader.h"
 #include "data/cifar_binary_reader.h"
 #include "data/idx_reader.h"
 #include "data/image_folder_reader.h"
@@ -39,15 +40,50 @@ DatasetFormatRegistry& dataset_format_registry() {
   return registry;
 }
 
+namespace {
+
+struct KnownDatasetRow {
+  const char* name;
+  const char* defaults;  ///< a JSON object (datasets.def)
+};
+
+constexpr KnownDatasetRow kKnownDatasets[] = {
+#define ODENET_DATASET(name, defaults) {name, defaults},
+#include "data/datasets.def"
+#undef ODENET_DATASET
+};
+
+// A datasets.def row, read strictly (a typo in the table fails the first lookup, naming the row).
+DatasetDefaults read_defaults(const KnownDatasetRow& row) {
+  const auto j = nlohmann::json::parse(row.defaults);
+  JsonReader r(j, "data/datasets.def", std::string("/") + row.name);
+  DatasetDefaults d;
+  d.format = r.string("format");
+  d.root = r.string("root", "");
+  d.channels = static_cast<int>(r.integer("channels", 1, 3));
+  d.classes = r.integer("classes", 2, 1 << 20);
+  JsonReader a = r.object("augment");
+  d.pad = static_cast<int>(a.integer("pad", 0, 64));
+  d.flip = a.boolean("flip", false);
+  d.mean = a.numbers("mean", -1e3, 1e3, {});
+  d.std = a.numbers("std", 1e-6, 1e3, {});
+  a.finish();
+  r.finish();
+  return d;
+}
+
+}  // namespace
+
 DatasetDefaults dataset_defaults(const std::string& name) {
-  if (name == "fashion_mnist")
-    return {"idx", "/usr/share/datasets/fashion-mnist", {0.2860}, {0.3530}, 2, true, 1, 10};
-  if (name == "mnist") return {"idx", "", {0.1307}, {0.3081}, 2, false, 1, 10};
-  if (name == "cifar10")  // PAPER.md §6
-    return {"cifar_binary", "", {0.4914, 0.4822, 0.4465}, {0.2023, 0.1994, 0.2010}, 4, true, 3, 10};
-  if (name == "cifar100")
-    return {"cifar_binary", "", {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}, 4, true, 3, 100};
+  for (const auto& row : kKnownDatasets)
+    if (name == row.name) return read_defaults(row);
   return {};
+}
+
+std::vector<std::string> known_dataset_names() {
+  std::vector<std::string> names;
+  for (const auto& row : kKnownDatasets) names.push_back(row.name);
+  return names;
 }
 
 DatasetSplits load_dataset(const DatasetOptions& o) {

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/json_reader.h"
 #include "core/registry.h"
 #include "data/dataset.h"
 
@@ -16,7 +19,7 @@ struct DatasetOptions {
   std::string format;        ///< a registered format: "idx", "cifar_binary", "image_folder", ...
   std::string root;          ///< directory holding the files
   int channels = 0;          ///< formats with configurable channels only: 1 or 3 (0: the format's default)
-  std::string cache_dir;     ///< image_folder decode cache
+  std::string cache_dir;     ///< image_folder decode cache (its read_keys reads it)
   int64_t classes = 0;       ///< the class count the data set declares (0: what the files hold)
   int64_t train_limit = 0;   ///< keep a fixed random subset of N training examples (0: all)
   int64_t test_limit = 0;    ///< keep a fixed random subset of N test examples (0: all)
@@ -36,6 +39,9 @@ struct DatasetFormat {
   /// Checks, without reading them, that the files `load` needs exist (a DataError naming the
   /// first one missing); `odenet validate` and `run` ask before anything trains.
   std::function<void(const DatasetOptions&)> check_files;
+  /// Reads the format's own keys of a "dataset" object into the options and writes them to the
+  /// resolved object (config.json); null: the format has none.
+  std::function<void(const JsonReader&, DatasetOptions&, nlohmann::json& resolved)> read_keys;
 };
 
 using DatasetFormatRegistry = Registry<DatasetFormat>;
@@ -55,8 +61,10 @@ struct DatasetDefaults {
   int64_t classes = 0;          ///< 0: unknown name, the files decide
 };
 
-/// Defaults of a known name, or empty defaults for any other name.
+/// Defaults of a known name (data/datasets.def), or empty defaults for any other name.
 DatasetDefaults dataset_defaults(const std::string& name);
+/// The names datasets.def knows.
+std::vector<std::string> known_dataset_names();
 
 /// Loads both splits with the registered format; checks that they share one image shape and
 /// that every label lies below the declared class count (a DataError naming the split and record).

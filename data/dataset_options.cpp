@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/expand_path.h"
-#include "data/image_folder_reader.h"
 
 namespace odenet {
 
@@ -28,20 +27,26 @@ DatasetOptions read_dataset_options(const JsonReader& r, AugmentOptions& augment
     if (r.has("channels") && r.integer("channels", 1, 3, format.channels) != format.channels)
       r.fail("channels", fmt::format("the {} format's images have {} channel(s); it takes no \"channels\"", d.format, format.channels));
   }
-  d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : r.string("cache_dir", "");
   d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
   d.test_limit = r.integer("test_limit", 0, 1L << 40, 0);
 
   JsonReader a = r.object("augment");
   augment.pad = static_cast<int>(a.integer("pad", 0, 64, defaults.pad));
   augment.flip = a.boolean("flip", defaults.flip);
-  augment.mean = a.numbers("mean", -1e3, 1e3, defaults.mean);
-  augment.std = a.numbers("std", 1e-6, 1e3, defaults.std);
+  // Per-channel numbers, or "from_train_split" (what a resolved config says when none were given).
+  auto statistics = [&a](const char* key, double min, const std::vector<double>& fallback) {
+    if (a.has(key) && a.raw(key).is_string()) {
+      a.one_of(key, {"from_train_split"}, "from_train_split");
+      return std::vector<double>{};
+    }
+    return a.numbers(key, min, 1e3, fallback);
+  };
+  augment.mean = statistics("mean", -1e3, defaults.mean);
+  augment.std = statistics("std", 1e-6, defaults.std);
   if (augment.mean.size() != augment.std.size()) a.fail("std", "mean and std must have one entry per channel each");
   if (!augment.mean.empty() && static_cast<int>(augment.mean.size()) != d.channels)
     a.fail("mean", fmt::format("{} entries for {} channel(s)", augment.mean.size(), d.channels));
   a.finish();
-  r.finish();
 
   resolved = {{"name", d.name},         {"format", d.format},           {"root", d.root},
               {"channels", d.channels}, {"train_limit", d.train_limit}, {"test_limit", d.test_limit},
@@ -50,10 +55,8 @@ DatasetOptions read_dataset_options(const JsonReader& r, AugmentOptions& augment
                 {"flip", augment.flip},
                 {"mean", augment.mean.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.mean)},
                 {"std", augment.std.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.std)}}}};
-  if (d.format == "image_folder") {
-    if (d.cache_dir.empty()) d.cache_dir = default_cache_dir();
-    resolved["cache_dir"] = d.cache_dir;
-  }
+  if (format.read_keys) format.read_keys(r, d, resolved);
+  r.finish();
   return d;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/expand_path.h"
 #include "data/image_codec.h"
 
 namespace odenet {
@@ -211,6 +212,10 @@ void register_image_folder_format(DatasetFormatRegistry& registry) {
     for (const char* split : {"train", "test"})
       if (!fs::is_directory(o.root + "/" + split))
         throw DataError(fmt::format("{}: no {}/ directory (image_folder needs root/train/<class>/ and root/test/<class>/)", o.root, split));
+  };
+  f.read_keys = [](const JsonReader& r, DatasetOptions& d, nlohmann::json& resolved) {
+    d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : default_cache_dir();
+    resolved["cache_dir"] = d.cache_dir;
   };
   registry.add("image_folder", std::move(f));
 }

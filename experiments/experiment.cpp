@@ -17,6 +17,7 @@
 #include "data/dataset_format.h"
 #include "data/dataset_options.h"
 #include "discretizations/plugin_loader.h"
+#include "experiments/config_version.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -52,7 +53,39 @@ bool valid_name(const std::string& name) {
 // The largest sweep expanded: more runs than this is refused before anything is built.
 constexpr size_t kMaxRuns = 10000;
 
-TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::string& precision,
+// train.init_from and train.init_names: a state-dict file the model starts from.
+void read_init(const JsonReader& r, TrainOptions& t) {
+  if (r.has("init_from")) {
+    t.init_from = expand_path(r, "init_from", r.string("init_from"));
+    if (!std::filesystem::is_regular_file(t.init_from))
+      r.fail("init_from", "no such state-dict file '" + t.init_from + "'");
+    t.init_names = enum_value(r, "init_names", state_dict_namings(), StateDictNaming::kOdenet);
+  } else if (r.has("init_names")) {
+    r.fail("init_names", "needs train.init_from");
+  }
+}
+
+// The train object as config.json holds it (keys added after the first release only when set, so
+// configs written before them still resume).
+nlohmann::json train_to_json(const TrainOptions& t, PrecisionRequest precision, const std::optional<RefineSchedule>& refine) {
+  nlohmann::json j{{"epochs", t.epochs},
+                   {"batch_size", t.batch_size},
+                   {"eval_batch_size", t.eval_batch_size},
+                   {"channels_last", t.channels_last},
+                   {"precision", enum_name(precision_request_names(), precision)},
+                   {"divergence", t.divergence ? nlohmann::json(*t.divergence) : nlohmann::json()},
+                   {"optimizer", to_json(t.optimizer)},
+                   {"schedule", to_json(t.schedule)}};
+  if (!t.init_from.empty()) {
+    j["init_from"] = t.init_from;
+    j["init_names"] = enum_name(state_dict_namings(), t.init_names);
+  }
+  if (t.sync_batchnorm) j["sync_batchnorm"] = true;
+  if (refine) j["refine"] = to_json(*refine);
+  return j;
+}
+
+TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, PrecisionRequest& precision,
                          std::optional<RefineSchedule>& refine) {
   TrainOptions t;
   t.epochs = r.integer("epochs", 1, 100000);
@@ -60,76 +93,17 @@ TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, std::str
   t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
   t.channels_last = r.boolean("channels_last", true);
   t.sync_batchnorm = r.boolean("sync_batchnorm", false);
-  precision = r.one_of("precision", precision_choices(), "auto");
-  if (r.has("init_from")) {
-    t.init_from = expand_path(r, "init_from", r.string("init_from"));
-    if (!std::filesystem::is_regular_file(t.init_from))
-      r.fail("init_from", "no such state-dict file '" + t.init_from + "'");
-    t.init_names = r.one_of("init_names", {"odenet", "torchvision"}, "odenet");
-  } else if (r.has("init_names")) {
-    r.fail("init_names", "needs train.init_from");
-  }
+  precision = enum_value(r, "precision", precision_request_names(), PrecisionRequest::kAuto);
+  read_init(r, t);
   if (r.has("divergence") && r.raw("divergence").is_null())
     t.divergence.reset();
   else
     t.divergence = r.number("divergence", 1.0, 1e12, 1e4);
-
-  JsonReader o = r.object("optimizer");
-  o.one_of("name", {"sgd"}, "sgd");
-  t.optimizer.lr = o.number("lr", 0, 100, 0.1);
-  t.optimizer.momentum = o.number("momentum", 0, 1, 0.9);
-  t.optimizer.nesterov = o.boolean("nesterov", false);
-  if (t.optimizer.nesterov && t.optimizer.momentum == 0) o.fail("nesterov", "Nesterov momentum needs momentum > 0");
-  t.optimizer.weight_decay = o.number("weight_decay", 0, 1, 1e-4);
-  t.optimizer.decay_excludes = o.strings("decay_excludes", {});
-  for (size_t i = 0; i < t.optimizer.decay_excludes.size(); ++i) {
-    const auto& c = t.optimizer.decay_excludes[i];
-    if (c != "bn" && c != "bias" && c != "k")
-      o.fail(fmt::format("decay_excludes/{}", i), "'" + c + "' is not one of: bn, bias, k");
-  }
-  o.finish();
-
+  t.optimizer = read_optimizer_options(r.object("optimizer"));
   if (r.has("refine")) refine = read_refine_schedule(r.object("refine"), t.epochs);
-
-  JsonReader s = r.object("schedule");
-  t.schedule.name = s.one_of("name", {"multistep", "cosine", "constant"}, "multistep");
-  t.schedule.warmup_epochs = s.number("warmup_epochs", 0, static_cast<double>(t.epochs), 0);
-  nlohmann::json schedule{{"name", t.schedule.name}, {"warmup_epochs", t.schedule.warmup_epochs}};
-  if (t.schedule.name == "multistep") {
-    t.schedule.milestones = s.integers("milestones", 1, t.epochs, {});
-    for (size_t i = 1; i < t.schedule.milestones.size(); ++i)
-      if (t.schedule.milestones[i] <= t.schedule.milestones[i - 1])
-        s.fail(fmt::format("milestones/{}", i), "milestones must increase");
-    t.schedule.gamma = s.number("gamma", 0, 1, 0.1);
-    schedule["milestones"] = t.schedule.milestones;
-    schedule["gamma"] = t.schedule.gamma;
-  } else if (t.schedule.name == "cosine") {
-    t.schedule.min_lr = s.number("min_lr", 0, t.optimizer.lr, 0);
-    schedule["min_lr"] = t.schedule.min_lr;
-  }
-  s.finish();
+  t.schedule = read_schedule_options(r.object("schedule"), t.epochs, t.optimizer.lr);
   r.finish();
-
-  resolved = {{"epochs", t.epochs},
-              {"batch_size", t.batch_size},
-              {"eval_batch_size", t.eval_batch_size},
-              {"channels_last", t.channels_last},
-              {"precision", precision},
-              {"divergence", t.divergence ? nlohmann::json(*t.divergence) : nlohmann::json()},
-              {"optimizer",
-               {{"name", "sgd"},
-                {"lr", t.optimizer.lr},
-                {"momentum", t.optimizer.momentum},
-                {"nesterov", t.optimizer.nesterov},
-                {"weight_decay", t.optimizer.weight_decay},
-                {"decay_excludes", t.optimizer.decay_excludes}}},
-              {"schedule", schedule}};
-  if (!t.init_from.empty()) {  // absent otherwise: configs written before init_from existed still resume
-    resolved["init_from"] = t.init_from;
-    resolved["init_names"] = t.init_names;
-  }
-  if (t.sync_batchnorm) resolved["sync_batchnorm"] = true;  // absent when off, as in configs written before it
-  if (refine) resolved["refine"] = to_json(*refine);          // likewise
+  resolved = train_to_json(t, precision, refine);
   return t;
 }
 
@@ -207,8 +181,8 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   }
   built.insert(network);
   top.finish();  // a swept path outside dataset, model and train ("modle.scheme") is an error, not ignored
-  run.config = {{"experiment", name}, {"seed", seed},     {"dataset", dataset},
-                {"model", to_json(run.model)}, {"train", train}};
+  run.config = {{"format_version", kConfigFormatVersion}, {"experiment", name}, {"seed", seed},
+                {"dataset", dataset}, {"model", to_json(run.model)}, {"train", train}};
   // A plugin's scheme: the plugin is recorded, and commands that read the run directory load it.
   if (const std::string plugin = plugin_of_scheme(scheme->info().name); !plugin.empty()) run.config["plugins"] = {plugin};
   return run;
@@ -288,6 +262,89 @@ nlohmann::json resolve_extends(const std::string& file) {
   return resolve_chain(file, chain);
 }
 
+namespace {
+
+// Scheme plugins the experiment needs ("plugins", relative to its file), loaded before any scheme is read.
+void load_experiment_plugins(const JsonReader& top, const std::string& file) {
+  const auto plugins = top.strings("plugins", {});
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    const fs::path path = fs::path(file).parent_path() / expand_path(top, fmt::format("plugins/{}", i), plugins[i]);
+    try {
+      load_scheme_plugin_once(path.string(), scheme_registry());
+    } catch (const Error& error) {
+      top.fail(fmt::format("plugins/{}", i), error.what());
+    }
+  }
+}
+
+// One point of the sweep grid: its config, its swept values and its run id (and the older id).
+struct SweepPoint {
+  nlohmann::json config;
+  std::vector<std::pair<std::string, nlohmann::json>> assignment;
+  std::string id, legacy_id;  ///< each ending in "_" when the sweep has axes
+};
+
+SweepPoint sweep_point(const nlohmann::json& base, const std::vector<std::pair<std::string, nlohmann::json>>& axes,
+                       const std::vector<size_t>& index, const std::string& file) {
+  SweepPoint point{base, {}, "", ""};
+  for (size_t a = 0; a < axes.size(); ++a) {
+    const auto& [key, values] = axes[a];
+    const auto [value, label] = split_label(values[index[a]], file, key, index[a]);
+    set_swept_value(point.config, key, value, file);
+    point.assignment.emplace_back(key, value);
+    point.id += run_id_part(key, value, label, index[a]) + "_";
+    point.legacy_id += legacy_run_id_part(key, value, index[a]) + "_";
+  }
+  return point;
+}
+
+// The point's runs, one per seed, appended to e.runs with unique ids.
+void add_point_runs(Experiment& e, const SweepPoint& point, const std::vector<long>& seeds, std::set<std::string>& ids,
+                    std::set<std::string>& built) {
+  for (long seed : seeds) {
+    RunSpec run;
+    try {
+      run = parse_run(point.config, e.file, e.name, static_cast<uint64_t>(seed), built);
+    } catch (const ConfigError& error) {
+      if (point.assignment.empty()) throw;
+      std::string where;
+      for (const auto& [k, v] : point.assignment) where += (where.empty() ? "" : ", ") + k + "=" + v.dump();
+      throw ConfigError(std::string(error.what()) + " (in the sweep run " + where + ")");
+    }
+    run.assignments = point.assignment;
+    const std::string seeded = point.id + "s" + std::to_string(seed);
+    run.run_id = seeded;
+    for (int n = 2; ids.count(run.run_id); ++n) run.run_id = seeded + "-" + std::to_string(n);
+    if (run.run_id.size() > 200)
+      throw ConfigError(fmt::format("{}: /sweep: the run directory name '{}...' is {} characters, longer than a file "
+                                    "name may safely be (200)", e.file, run.run_id.substr(0, 40), run.run_id.size()));
+    ids.insert(run.run_id);
+    if (point.legacy_id != point.id) run.legacy_run_id = point.legacy_id + "s" + std::to_string(seed);
+    run.index = e.runs.size();
+    e.runs.push_back(std::move(run));
+  }
+}
+
+// The published error the experiment's "reference" gives the point's group, on its last `seeds` runs.
+void attach_reference(Experiment& e, const std::string& group, size_t seeds, std::set<std::string>& referenced) {
+  if (!e.reference.is_object() || !e.reference.contains(group)) return;
+  if (!e.reference[group].is_number())
+    throw ConfigError(fmt::format("{}: /reference/{}: expected a number, got {}", e.file, group, describe_json(e.reference[group])));
+  for (size_t r = e.runs.size() - seeds; r < e.runs.size(); ++r) e.runs[r].reference = e.reference[group].get<double>();
+  referenced.insert(group);
+}
+
+// The next point of the grid (the first axis fastest); false after the last.
+bool next_point(std::vector<size_t>& index, const std::vector<std::pair<std::string, nlohmann::json>>& axes) {
+  for (size_t a = 0; a < axes.size(); ++a) {
+    if (++index[a] < axes[a].second.size()) return true;
+    index[a] = 0;
+  }
+  return false;
+}
+
+}  // namespace
+
 Experiment load_experiment(const std::string& file) {
   nlohmann::json j = resolve_extends(file);
   JsonReader top(j, file, "");
@@ -301,16 +358,7 @@ Experiment load_experiment(const std::string& file) {
   e.reference = top.raw("reference");
   if (!e.reference.is_null() && !e.reference.is_object())
     top.fail("reference", "expected an object {\"<run group>\": published test error (%)}, got " + describe_json(e.reference));
-  // Scheme plugins the experiment needs, relative to its file; loaded before any scheme is read.
-  const auto plugins = top.strings("plugins", {});
-  for (size_t i = 0; i < plugins.size(); ++i) {
-    const fs::path path = fs::path(file).parent_path() / expand_path(top, fmt::format("plugins/{}", i), plugins[i]);
-    try {
-      load_scheme_plugin_once(path.string(), scheme_registry());
-    } catch (const Error& error) {
-      top.fail(fmt::format("plugins/{}", i), error.what());
-    }
-  }
+  load_experiment_plugins(top, file);
   std::vector<long> seeds = top.integers("seeds", 0, 1L << 31, {0});
   if (seeds.empty()) top.fail("seeds", "needs at least one seed");
   if (std::set<long>(seeds.begin(), seeds.end()).size() != seeds.size()) top.fail("seeds", "seeds repeat");
@@ -324,57 +372,15 @@ Experiment load_experiment(const std::string& file) {
   nlohmann::json base = j;
   for (const char* k : {"name", "description", "reference", "seeds", "sweep", "plugins"}) base.erase(k);
   std::vector<size_t> index(axes.size(), 0);
-  std::set<std::string> ids, groups_with_reference, built;
-  while (true) {
-    nlohmann::json config = base;
-    std::vector<std::pair<std::string, nlohmann::json>> assignment;
-    std::string id, legacy_id;
-    for (size_t a = 0; a < axes.size(); ++a) {
-      const auto& [key, values] = axes[a];
-      const auto [value, label] = split_label(values[index[a]], file, key, index[a]);
-      set_swept_value(config, key, value, file);
-      assignment.emplace_back(key, value);
-      id += run_id_part(key, value, label, index[a]) + "_";
-      legacy_id += legacy_run_id_part(key, value, index[a]) + "_";
-    }
-    for (long seed : seeds) {
-      RunSpec run;
-      try {
-        run = parse_run(config, file, e.name, static_cast<uint64_t>(seed), built);
-      } catch (const ConfigError& error) {
-        if (assignment.empty()) throw;
-        std::string where;
-        for (const auto& [k, v] : assignment) where += (where.empty() ? "" : ", ") + k + "=" + v.dump();
-        throw ConfigError(std::string(error.what()) + " (in the sweep run " + where + ")");
-      }
-      run.assignments = assignment;
-      run.run_id = id + "s" + std::to_string(seed);
-      for (int n = 2; ids.count(run.run_id); ++n) run.run_id = id + "s" + std::to_string(seed) + "-" + std::to_string(n);
-      if (run.run_id.size() > 200)
-        throw ConfigError(fmt::format("{}: /sweep: the run directory name '{}...' is {} characters, longer than a file "
-                                      "name may safely be (200)", file, run.run_id.substr(0, 40), run.run_id.size()));
-      ids.insert(run.run_id);
-      if (legacy_id != id) run.legacy_run_id = legacy_id + "s" + std::to_string(seed);
-      run.index = e.runs.size();
-      e.runs.push_back(std::move(run));
-    }
-    std::string group = id.empty() ? "" : id.substr(0, id.size() - 1);  // the run id without "_s<seed>"
-    if (e.reference.is_object() && e.reference.contains(group)) {
-      if (!e.reference[group].is_number())
-        throw ConfigError(fmt::format("{}: /reference/{}: expected a number, got {}", file, group, describe_json(e.reference[group])));
-      for (size_t r = e.runs.size() - seeds.size(); r < e.runs.size(); ++r) e.runs[r].reference = e.reference[group].get<double>();
-      groups_with_reference.insert(group);
-    }
-    size_t a = 0;
-    for (; a < axes.size(); ++a) {
-      if (++index[a] < axes[a].second.size()) break;
-      index[a] = 0;
-    }
-    if (a == axes.size()) break;
-  }
+  std::set<std::string> ids, referenced, built;
+  do {
+    const SweepPoint point = sweep_point(base, axes, index, file);
+    add_point_runs(e, point, seeds, ids, built);
+    attach_reference(e, point.id.empty() ? "" : point.id.substr(0, point.id.size() - 1), seeds.size(), referenced);
+  } while (next_point(index, axes));
   if (e.reference.is_object())
     for (const auto& [group, value] : e.reference.items())
-      if (!groups_with_reference.count(group))
+      if (!referenced.count(group))
         throw ConfigError(fmt::format("{}: /reference/{}: matches no run group (run ids without their _s<seed> suffix)", file, group));
   return e;
 }

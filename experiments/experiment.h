@@ -30,8 +30,8 @@ struct RunSpec {
   AugmentOptions augment;  ///< empty mean/std: computed from the training split
   ModelOptions model;
   TrainOptions train;
-  /// "auto", "fp32", "bf16" or "fp16", resolved on the device the run trains on.
-  std::string precision = "auto";
+  /// train.precision, resolved on the device the run trains on.
+  PrecisionRequest precision = PrecisionRequest::kAuto;
   /// train.refine: training by depth refinement (empty: the network keeps its depth).
   std::optional<RefineSchedule> refine;
   /// The swept values of this run ("model.preset" → "resnet20").

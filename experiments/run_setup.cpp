@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "architectures/presets.h"
-#include "architectures/torchvision_names.h"
 #include "architectures/depth_refinement.h"
 #include "architectures/field_registry.h"
 #include "core/error.h"
@@ -49,11 +48,9 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
   s.model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
   if (!s.train.init_from.empty()) {
-    if (s.train.init_names == "torchvision" && run.model.layout != "imagenet_resnet")
-      throw ConfigError(fmt::format("{}: /train/init_names: torchvision names fit the imagenet_resnet layout, not '{}'",
-                                    run.source, run.model.layout));
+    const NameMap names = state_dict_name_map(run.model.layout, s.train.init_names, run.source + ": /train/init_names");
     load_state_dict(*s.model, read_state_dict(s.train.init_from), s.train.init_from + " (train.init_from of " + run.source + ")",
-                    s.train.init_names == "torchvision" ? NameMap(torchvision_name) : NameMap());
+                    names);
   }
   s.params = count_parameters(*s.model);
   s.input_shape = {data.train.channels(), data.train.height(), data.train.width()};

@@ -26,6 +26,7 @@
 #include "core/tensorboard_events.h"
 #include "core/threads.h"
 #include "discretizations/scheme.h"
+#include "experiments/config_version.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
 
@@ -201,13 +202,15 @@ int stop_cause() { return stop_signal() != 0 ? stop_signal() : SIGTERM; }
 RunSpec with_run_precision(const RunSpec& run, const nlohmann::json& identity, const c10::Device& device,
                            std::string* kept = nullptr) {
   RunSpec resolved = run;
-  const std::string here = precision_name(resolve_precision(run.precision, device));
-  resolved.precision = here;
-  if (run.precision != "auto") return resolved;
+  const Precision here = resolve_precision(run.precision, device);
+  resolved.precision = precision_request(here);
+  if (run.precision != PrecisionRequest::kAuto) return resolved;
   if (!identity.is_object() || !identity.contains("precision") || !identity["precision"].is_string()) return resolved;
-  resolved.precision = identity["precision"].get<std::string>();
-  if (kept && resolved.precision != here)
-    *kept = fmt::format("keeps {}, the precision \"auto\" chose when the run started ({} here)", resolved.precision,
+  const auto started = find_enum(precision_names(), identity["precision"].get<std::string>());
+  if (!started) return resolved;
+  resolved.precision = precision_request(*started);
+  if (kept && *started != here)
+    *kept = fmt::format("keeps {}, the precision \"auto\" chose when the run started ({} here)", precision_name(*started),
                         auto_precision_reason(device));
   return resolved;
 }
@@ -219,7 +222,7 @@ nlohmann::json resumed_identity(const std::string& dir, Plan plan) {
 
 // The checkpoints' identity: this run directory's config.json as written, the seed and the precision.
 nlohmann::json run_identity(const RunSpec& resolved, const std::string& dir) {
-  return {{"config_hash", text_hash(config_text(resolved, dir))}, {"seed", resolved.seed}, {"precision", resolved.precision}};
+  return {{"config_hash", text_hash(config_text(resolved, dir))}, {"seed", resolved.seed}, {"precision", enum_name(precision_request_names(), resolved.precision)}};
 }
 
 // A run extended to more epochs (Plan::kExtend): extension.json records the config it had (its
@@ -289,21 +292,14 @@ Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, co
   return outcome == Trainer::Outcome::kAtBoundary ? Outcome::kPaused : Outcome::kFinished;
 }
 
-Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
-                  const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
-  if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
-  fs::create_directories(dir);
-  RunLock lock(dir);
-  if (plan == Plan::kExtend) plan = extend_run(spec, dir);
-
-  std::string kept_precision;
-  const nlohmann::json resumed = resumed_identity(dir, plan);
-  const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
-  RunSetup setup;
+// Sets a run up in its directory; a new run that could not start (a full disk, a bad init_from)
+// leaves nothing behind.
+RunSetup start_run(const RunSpec& spec, const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data,
+                   const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
   try {
     if (plan == Plan::kNew) write_file_atomic(dir + "/config.json", spec.config.dump(2) + "\n");
-    setup = setup_run(run, data, device, run_identity(run, dir), group);
-  } catch (const Error&) {  // a new run that could not start (a full disk, a bad init_from) leaves nothing behind
+    return setup_run(run, data, device, run_identity(run, dir), group);
+  } catch (const Error&) {
     if (plan == Plan::kNew) {
       std::error_code ignored;
       fs::remove_all(dir, ignored);
@@ -311,27 +307,36 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     }
     throw;
   }
-  const TrainOptions& train = setup.train;
-  Trainer& trainer = *setup.trainer;
+}
 
-  std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
-  std::vector<EpochMetrics> metrics;
-  if (plan == Plan::kResume && fs::exists(checkpoint)) {
-    refine_as_checkpointed(setup, run, resumed, checkpoint);
-    load_extended_checkpoint(trainer, dir, resumed);
-    metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
-    if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
-      throw DataError(fmt::format("{}: holds {} epochs but the checkpoint is at epoch {}", metrics_path, metrics.size(),
-                                  trainer.completed_epochs()));
-    if (auto partial = trainer.partial_position())
-      fmt::print("{}: resuming at epoch {}, step {}/{}\n", train.label, (*partial)[0], (*partial)[1], (*partial)[2]);
-    else
-      fmt::print("{}: resuming after epoch {}/{}\n", train.label, trainer.completed_epochs(), train.epochs);
-  } else if (plan == Plan::kResume) {
-    fmt::print("{}: no checkpoint.pt to resume from: restarting from epoch 1\n", train.label);
+// A resumed run's state from its checkpoint (refinements, an extension) and the metrics of the
+// epochs it holds; no checkpoint: the run restarts from epoch 1.
+std::vector<EpochMetrics> resume_from_checkpoint(RunSetup& setup, const RunSpec& run, const nlohmann::json& resumed,
+                                                 const std::string& dir) {
+  const std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
+  const std::string& label = setup.train.label;
+  if (!fs::exists(checkpoint)) {
+    fmt::print("{}: no checkpoint.pt to resume from: restarting from epoch 1\n", label);
+    return {};
   }
-  std::error_code ignored;
-  fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
+  Trainer& trainer = *setup.trainer;
+  refine_as_checkpointed(setup, run, resumed, checkpoint);
+  load_extended_checkpoint(trainer, dir, resumed);
+  auto metrics = read_metrics_file(metrics_path, trainer.completed_epochs());
+  if (static_cast<long>(metrics.size()) != trainer.completed_epochs())
+    throw DataError(fmt::format("{}: holds {} epochs but the checkpoint is at epoch {}", metrics_path, metrics.size(),
+                                trainer.completed_epochs()));
+  if (auto partial = trainer.partial_position())
+    fmt::print("{}: resuming at epoch {}, step {}/{}\n", label, (*partial)[0], (*partial)[1], (*partial)[2]);
+  else
+    fmt::print("{}: resuming after epoch {}/{}\n", label, trainer.completed_epochs(), setup.train.epochs);
+  return metrics;
+}
+
+// The run's first lines: its size, data, ranks, threads, device and precision, and any notice.
+void print_run_header(const RunSetup& setup, const DatasetSplits& data, int threads, const c10::Device& device,
+                      const DataParallelGroup* group, const std::string& kept_precision) {
+  const TrainOptions& train = setup.train;
   const std::string ranks = group ? fmt::format("{} data-parallel ranks x ", group->world_size()) : "";
   fmt::print("{}: {} params, {} train / {} test images {}x{}x{}, {}{} thread(s), {}, {}\n", train.label, setup.params,
              data.train.size(), data.test.size(), data.train.channels(), data.train.height(), data.train.width(), ranks,
@@ -339,38 +344,93 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   if (!kept_precision.empty()) fmt::print("{}: {}\n", train.label, kept_precision);
   if (!setup.notice.empty()) fmt::print("{}: {}\n", train.label, setup.notice);
   std::fflush(stdout);
+}
 
-  auto on_epoch = [&](const EpochMetrics& epoch_metrics) {
-    metrics.push_back(epoch_metrics);
-    const EpochMetrics& m = metrics.back();
-    metrics.back().k = learned_k_means(*setup.model);
-    metrics.back().k_channels = learned_k_channels(*setup.model);
-    write_metrics(metrics_path, metrics);  // metrics before checkpoint: a kill in between redoes the epoch
-    write_tensorboard_events(dir, metrics, tensorboard_header(run, m.epoch == train.epochs));
-    trainer.save_checkpoint(checkpoint);
-    budget.epoch_seconds = m.epoch_seconds;
-    double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
+// What a run records after each epoch, in this order (a kill in between redoes the epoch):
+// metrics.jsonl, the TensorBoard events, the checkpoint; then the progress line.
+class EpochRecorder {
+ public:
+  EpochRecorder(RunSetup& setup, const RunSpec& run, std::string dir, std::vector<EpochMetrics> metrics, Budget& budget,
+                const DataParallelGroup* group)
+      : setup_(setup), run_(run), dir_(std::move(dir)), metrics_(std::move(metrics)), budget_(budget), group_(group) {}
+
+  void record(const EpochMetrics& epoch_metrics) {
+    const TrainOptions& train = setup_.train;
+    metrics_.push_back(epoch_metrics);
+    metrics_.back().k = learned_k_means(*setup_.model);
+    metrics_.back().k_channels = learned_k_channels(*setup_.model);
+    const EpochMetrics& m = metrics_.back();
+    write_metrics(dir_ + "/metrics.jsonl", metrics_);
+    write_tensorboard_events(dir_, metrics_, tensorboard_header(run_, m.epoch == train.epochs));
+    setup_.trainer->save_checkpoint(dir_ + "/checkpoint.pt");
+    budget_.epoch_seconds = m.epoch_seconds;
+    const double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
     fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}% | {:.0f} img/s "
                "{:.1f}s | ETA {}{}\n",
                train.label, m.epoch, train.epochs, m.lr, m.train_loss, m.train_error, m.test_loss, m.test_error,
                m.images_per_second, m.epoch_seconds, format_duration(remaining),
-               group ? fmt::format(" | {} ranks, identical parameters", group->world_size()) : "");
+               group_ ? fmt::format(" | {} ranks, identical parameters", group_->world_size()) : "");
     std::fflush(stdout);
-  };
+  }
+
   // Before each epoch: does it fit in the time left? Judged by the last epoch this process
-  // trained, else by the run's own last epoch.
-  auto start_epoch = [&](long epoch) {
-    double estimate = budget.epoch_seconds > 0 ? budget.epoch_seconds : (metrics.empty() ? 0 : metrics.back().epoch_seconds);
-    if (!budget.epoch_fits(estimate)) return false;
-    if (refines_before(setup, run, epoch)) {
-      fmt::print("{}: after epoch {}: {}\n", train.label, epoch - 1, refine_run(setup, run));
+  // trained, else by the run's own last epoch. A refinement due before it happens here.
+  bool start(long epoch) {
+    const double estimate =
+        budget_.epoch_seconds > 0 ? budget_.epoch_seconds : (metrics_.empty() ? 0 : metrics_.back().epoch_seconds);
+    if (!budget_.epoch_fits(estimate)) return false;
+    if (refines_before(setup_, run_, epoch)) {
+      fmt::print("{}: after epoch {}: {}\n", setup_.train.label, epoch - 1, refine_run(setup_, run_));
       std::fflush(stdout);
     }
     return true;
-  };
+  }
+
+  const std::vector<EpochMetrics>& metrics() const { return metrics_; }
+
+ private:
+  RunSetup& setup_;
+  const RunSpec& run_;
+  std::string dir_;
+  std::vector<EpochMetrics> metrics_;
+  Budget& budget_;
+  const DataParallelGroup* group_;
+};
+
+// A signal stopped training mid-epoch: checkpoint the partial epoch, mark the run paused and stop
+// the command (exit 128 + the signal).
+[[noreturn]] void pause_on_signal(Trainer& trainer, const std::string& dir, const TrainOptions& train) {
+  trainer.save_checkpoint(dir + "/checkpoint.pt");
+  const auto [epoch, step, steps] = *trainer.partial_position();
+  const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_cause()), epoch, step, steps);
+  write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
+  fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
+  std::fflush(stdout);
+  throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_cause())), 128 + stop_cause());
+}
+
+Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
+                  const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
+  if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
+  fs::create_directories(dir);
+  RunLock lock(dir);
+  if (plan == Plan::kExtend) plan = extend_run(spec, dir);
+  std::string kept_precision;
+  const nlohmann::json resumed = resumed_identity(dir, plan);
+  const RunSpec run = with_run_precision(spec, resumed, device, &kept_precision);
+  RunSetup setup = start_run(spec, run, dir, plan, data, device, group);
+  const TrainOptions& train = setup.train;
+  Trainer& trainer = *setup.trainer;
+  EpochRecorder recorder(setup, run, dir, plan == Plan::kResume ? resume_from_checkpoint(setup, run, resumed, dir)
+                                                                : std::vector<EpochMetrics>{},
+                         budget, group.get());
+  std::error_code ignored;
+  fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
+  print_run_header(setup, data, threads, device, group.get(), kept_precision);
+
   Trainer::Outcome outcome;
   try {
-    outcome = trainer.train(on_epoch, start_epoch);
+    outcome = trainer.train([&](const EpochMetrics& m) { recorder.record(m); }, [&](long epoch) { return recorder.start(epoch); });
   } catch (const Error& e) {  // diverged, a data error or a full disk mid-run: the last finished epoch stays
     try {
       write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
@@ -379,22 +439,14 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     std::cerr << "odenet: error: " << e.what() << "\n";
     return Outcome::kFailed;
   }
-  if (outcome == Trainer::Outcome::kInterrupted) {  // a signal: checkpoint the partial epoch, then stop the command
-    trainer.save_checkpoint(checkpoint);
-    const auto [epoch, step, steps] = *trainer.partial_position();
-    const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_cause()), epoch, step, steps);
-    write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
-    fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
-    std::fflush(stdout);
-    throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_cause())),
-                128 + stop_cause());
-  }
+  if (outcome == Trainer::Outcome::kInterrupted) pause_on_signal(trainer, dir, train);
   if (outcome == Trainer::Outcome::kAtBoundary) {
     write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
     fmt::print("{}: paused after epoch {}/{} (time limit {}); continue with --resume\n", train.label,
                trainer.completed_epochs(), train.epochs, budget.limit_text);
     return Outcome::kPaused;
   }
+  const auto& metrics = recorder.metrics();
   if (metrics.empty()) throw Error(dir + ": no epochs were trained");
   nlohmann::json summary = summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads);
   summary["world_size"] = group ? group->world_size() : 1;
@@ -469,18 +521,19 @@ void share_plan(DataParallelGroup& group, std::vector<std::pair<size_t, Plan>>& 
 
 }  // namespace
 
-// `saved` as today's code reads it: keys added since it was written take the current values, and
-// the model is resolved anew (a scheme saved in an older spelling or canonical form compares by what
-// it builds, not by its text). Null: a model today's code cannot build.
+// `saved` as today's code reads it: upgraded from the format version it was written in, its plugins
+// taken from `current` (where a plugin lives is not what the run is: a moved plugin's runs still
+// resume), and the model resolved anew (a scheme saved in an older spelling or canonical form
+// compares by what it builds, not by its text). Null: a config of a newer odenet, or a model
+// today's code cannot build.
 nlohmann::json as_read_today(nlohmann::json saved, const nlohmann::json& current) {
-  static const char* const kAddedKeys[] = {"/train/precision", "/train/divergence"};
-  // Where a plugin lives is not what the run is: a moved plugin's runs still resume.
+  try {
+    saved = upgrade_config(std::move(saved), "config.json");
+  } catch (const DataError&) {
+    return nullptr;
+  }
   if (current.contains("plugins")) saved["plugins"] = current["plugins"];
   else saved.erase("plugins");
-  for (const char* key : kAddedKeys) {
-    nlohmann::json::json_pointer ptr(key);
-    if (!saved.contains(ptr) && current.contains(ptr) && saved.contains(ptr.parent_pointer())) saved[ptr] = current[ptr];
-  }
   if (saved.contains("model") && saved["model"].is_object()) {
     try {
       std::shared_ptr<Scheme> scheme;
@@ -501,7 +554,7 @@ std::optional<std::string> extension_refusal(const nlohmann::json& saved, const 
   const long before = today[epochs].get<long>(), after = current[epochs].get<long>();
   today[epochs] = current[epochs];
   if (today != current || after <= before) return std::nullopt;  // more than the epochs differ, or fewer epochs
-  if (current["train"]["schedule"].value("name", "") == "cosine")
+  if (find_enum(schedule_kind_names(), current["train"]["schedule"].value("name", "")) == ScheduleKind::kCosine)
     return fmt::format("more epochs ({} → {}) cannot extend it: the cosine schedule's rates depend on the total", before, after);
   return "";
 }
@@ -513,7 +566,14 @@ bool same_run_config(nlohmann::json saved, const nlohmann::json& current) {
 
 std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current) {
   const nlohmann::json today = as_read_today(saved, current);
-  if (today.is_null()) return "its model is one this odenet cannot build";
+  if (today.is_null()) {
+    try {
+      config_format_version(saved, "config.json");
+    } catch (const DataError& e) {
+      return e.what();
+    }
+    return "its model is one this odenet cannot build";
+  }
   std::vector<std::string> lines;
   for (const auto& op : nlohmann::json::diff(today, current)) {
     const std::string path = op["path"].get<std::string>();
@@ -526,26 +586,31 @@ std::string config_differences(const nlohmann::json& saved, const nlohmann::json
   return fmt::format("{}", fmt::join(lines, "; "));
 }
 
-RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& options) {
-  const Experiment experiment = with_existing_run_ids(declared, options.results_root);
-  install_stop_handlers();
+namespace {
+
+Budget command_budget(const RunnerOptions& options) {
   Budget budget;
   if (options.time_limit_seconds) {
     budget.deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*options.time_limit_seconds * 1000));
     budget.limit_text = format_duration(*options.time_limit_seconds);
   }
+  return budget;
+}
+
+// The selected runs (--only) and what to do with each, every run directory checked before any run
+// trains; data-parallel, rank 0 alone looks and the others follow its plan.
+std::vector<std::pair<size_t, Plan>> plan_runs(const Experiment& experiment, const RunnerOptions& options) {
   for (size_t i : options.only)
     if (i >= experiment.runs.size())
       throw ConfigError(fmt::format("--only {}: the experiment has {} run(s) (0-{})", i, experiment.runs.size(),
                                     experiment.runs.size() - 1));
   const auto& group = options.group;
-  if (group && options.jobs > 1) throw ConfigError("--jobs: a data-parallel run trains one run at a time");
-  std::vector<std::pair<size_t, Plan>> plan;  // check every selected run directory before training any
+  std::vector<std::pair<size_t, Plan>> plan;
   std::exception_ptr refused;
   for (size_t i = 0; i < experiment.runs.size(); ++i) {
     if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), i) == options.only.end()) continue;
     plan.emplace_back(i, Plan::kNew);
-    if (group && (group->rank() != 0 || refused)) continue;  // rank 0 alone looks at the run directories
+    if (group && (group->rank() != 0 || refused)) continue;
     try {
       plan.back().second = inspect(experiment.runs[i], run_dir(options, experiment.runs[i]), options.resume);
     } catch (const Error&) {
@@ -558,6 +623,30 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
     if (group && state == Plan::kExtend)
       throw ConfigError(fmt::format("{}: extending a run to more epochs takes one process; run it without --nproc "
                                     "(or torchrun) first", run_dir(options, experiment.runs[index])));
+  return plan;
+}
+
+// Whether the next run starts: not after a signal (false, and `stopped`), nor when the time limit
+// leaves no room for an epoch (false). Data-parallel, rank 0 decides for every rank.
+bool may_start(const std::string& dir, const Budget& budget, DataParallelGroup* group, bool& stopped) {
+  bool stop = stop_signal() != 0;
+  bool late = budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds));
+  if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);
+  stopped = stop;
+  if (late && !stop && is_lead_rank(group))
+    fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+  return !stop && !late;
+}
+
+}  // namespace
+
+RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& options) {
+  const Experiment experiment = with_existing_run_ids(declared, options.results_root);
+  install_stop_handlers();
+  Budget budget = command_budget(options);
+  const auto& group = options.group;
+  if (group && options.jobs > 1) throw ConfigError("--jobs: a data-parallel run trains one run at a time");
+  const auto plan = plan_runs(experiment, options);
   const auto to_train = std::count_if(plan.begin(), plan.end(), [](const auto& p) { return p.second != Plan::kFinished; });
   if (options.jobs > 1 && to_train > 1) return run_as_jobs(experiment, options, plan, budget);
 
@@ -574,12 +663,9 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
       ++summary.skipped;
       continue;
     }
-    bool stop = stop_signal() != 0;
-    bool late = budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds));
-    if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);  // every rank alike
-    if (stop) break;
-    if (late) {
-      if (is_lead_rank(group.get())) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+    bool stopped = false;
+    if (!may_start(dir, budget, group.get(), stopped)) {
+      if (stopped) break;
       continue;
     }
     std::string key = run.config["dataset"].dump();

@@ -99,7 +99,7 @@ nlohmann::json throughput_report(const std::string& experiment, const std::vecto
                    {"device", device},
                    {"threads", threads},
                    {"precision", r.precision},
-                   {"requested_precision", runs[i].precision},
+                   {"requested_precision", enum_name(precision_request_names(), runs[i].precision)},
                    {"auto_precision", auto_precision_reason(c10::Device(device))},
                    {"batch_size", runs[i].train.batch_size},
                    {"params", r.params},
@@ -135,7 +135,7 @@ std::string format_throughput_report(const nlohmann::json& report, const std::ve
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& row = report[i];
     const std::string precision =
-        runs[i].precision == "auto" ? row["auto_precision"].get<std::string>() : results[i].precision;
+        runs[i].precision == PrecisionRequest::kAuto ? row["auto_precision"].get<std::string>() : results[i].precision;
     text += fmt::format("{} on {} ({} thread(s), {}, batch {}):", row["run"].get<std::string>(), row["device"].get<std::string>(),
                         row["threads"].get<int>(), precision, runs[i].train.batch_size);
     if (t.end_to_end) text += fmt::format(" end to end {:.0f} images/s", median(results[i].end_to_end));

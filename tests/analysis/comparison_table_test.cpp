@@ -92,7 +92,7 @@ TEST_F(ComparisonTable, GroupsBySeedAndAggregatesMeanAndSampleStd) {
   EXPECT_EQ(r[0].reference, 8.75);
   EXPECT_FALSE(r[1].reference.has_value());
   EXPECT_EQ(r[1].runs, 1);
-  std::string md = format_table(r, "markdown");
+  std::string md = format_table(r, TableFormat::kMarkdown);
   EXPECT_NE(md.find("| a | fashion_mnist | resnet20 | forward_euler | 100 | 2.5 | 3 | 3 | 12.00 ± 2.00 | 11.00 ± 2.00 | 3.0 | 200 | 302 | 8.75 |"),
             std::string::npos)
       << md;
@@ -113,7 +113,7 @@ TEST_F(ComparisonTable, ModelColumnShowsWhatDiffersFromThePreset) {
 }
 
 TEST_F(ComparisonTable, CsvParsesBack) {
-  auto parsed = split_rows(format_table(rows(), "csv"), "\n", ',');
+  auto parsed = split_rows(format_table(rows(), TableFormat::kCsv), "\n", ',');
   ASSERT_EQ(parsed.size(), 3u);
   const auto& header = parsed[0];
   auto column = [&](const std::string& name) {
@@ -130,7 +130,7 @@ TEST_F(ComparisonTable, CsvParsesBack) {
 }
 
 TEST_F(ComparisonTable, LatexIsBooktabsAndParsesBack) {
-  std::string tex = format_table(rows(), "latex");
+  std::string tex = format_table(rows(), TableFormat::kLatex);
   EXPECT_EQ(tex.rfind("\\begin{tabular}{llllrrrrrrrrrr}\n\\toprule\n", 0), 0u) << tex;
   EXPECT_NE(tex.find("\\midrule"), std::string::npos);
   EXPECT_NE(tex.find("\\bottomrule\n\\end{tabular}\n"), std::string::npos);
@@ -219,11 +219,11 @@ TEST(TimeToAccuracy, SumsEpochsUntilTheTargetAndSaysWhenRunsNeverGetThere) {
   ASSERT_EQ(rows[0].seconds_to_target.size(), 2u);
   EXPECT_DOUBLE_EQ(rows[0].seconds_to_target[0], 3.0);  // 11 % after epoch 2
   EXPECT_TRUE(std::isnan(rows[0].seconds_to_target[1]));  // 12 % at best
-  const std::string md = format_table(rows, "markdown");
+  const std::string md = format_table(rows, TableFormat::kMarkdown);
   EXPECT_NE(md.find("| s to ≤ 11 % test error |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 3.00 (1 of 2) |"), std::string::npos) << md;
   options.time_to = 5.0;
-  EXPECT_NE(format_table(build_table(collect_runs({dir / "e"}, skipped), options), "markdown").find("| not reached |"),
+  EXPECT_NE(format_table(build_table(collect_runs({dir / "e"}, skipped), options), TableFormat::kMarkdown).find("| not reached |"),
             std::string::npos);
 }
 

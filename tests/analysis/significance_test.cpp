@@ -38,11 +38,11 @@ TEST(Significance, PairsRowsOfEqualDepthAndTestsTheDifference) {
   EXPECT_TRUE(pairs[0].welch.defined);  // 3 and 2 seeds
   EXPECT_DOUBLE_EQ(pairs[0].welch.difference, 9.25 - 12.0);
   EXPECT_FALSE(pairs[1].welch.defined);  // one seed each
-  std::string md = format_comparison(pairs, "forward_euler", "linear_multistep", "markdown");
+  std::string md = format_comparison(pairs, "forward_euler", "linear_multistep", TableFormat::kMarkdown);
   EXPECT_NE(md.find("| 56 | resnet56 | lm_resnet56 | 1 / 1 | 7.00 | 6.00 | -1.00 | n/a | n/a (needs 2 or more seeds on each side) | n/a |"),
             std::string::npos) << md;
   EXPECT_NE(md.find("| 20 | resnet20 | lm_resnet20 | 3 / 2 |"), std::string::npos) << md;
-  std::string csv = format_comparison(pairs, "forward_euler", "linear_multistep", "csv");
+  std::string csv = format_comparison(pairs, "forward_euler", "linear_multistep", TableFormat::kCsv);
   EXPECT_NE(csv.find("56,resnet56,lm_resnet56,1,1,7.0000,0.0000,6.0000,0.0000,-1.0000,,,,,,\n"), std::string::npos) << csv;
 }
 
@@ -72,7 +72,7 @@ TEST(Significance, EverySchemeAgainstTheBaselineWithHolmsCorrection) {
     EXPECT_DOUBLE_EQ(pairs[order[rank]].p_holm, running) << rank;
     EXPECT_GE(pairs[order[rank]].p_holm, raw[order[rank]]);
   }
-  std::string md = format_comparison(pairs, "forward_euler", "compared", "markdown");
+  std::string md = format_comparison(pairs, "forward_euler", "compared", TableFormat::kMarkdown);
   EXPECT_NE(md.find("| p (Welch) | p (Holm, 3 tests) |"), std::string::npos) << md;
   EXPECT_THROW(compare_with_baseline(rows, "rk4"), DataError);
 }

@@ -17,7 +17,7 @@ TEST(LrSchedule, MultistepDividesAtMilestones) {
 
 TEST(LrSchedule, CosineWithWarmup) {
   ScheduleOptions s;
-  s.name = "cosine";
+  s.kind = ScheduleKind::kCosine;
   s.warmup_epochs = 2;
   EXPECT_DOUBLE_EQ(learning_rate(s, 0.1, 1.0, 10), 0.05);
   EXPECT_DOUBLE_EQ(learning_rate(s, 0.1, 2.0, 10), 0.1);

@@ -16,13 +16,17 @@ namespace {
 
 TEST(Precision, AutoIsFp32OnCpusWithoutNativeBf16AndFp16NeedsCuda) {
   const c10::Device cpu(c10::kCPU);
-  EXPECT_EQ(resolve_precision("auto", cpu), cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32);
-  EXPECT_EQ(resolve_precision("auto", c10::Device(c10::kCUDA, 0)), Precision::kBf16);
-  EXPECT_EQ(resolve_precision("bf16", cpu), Precision::kBf16);
-  EXPECT_EQ(resolve_precision("fp32", cpu), Precision::kFp32);
-  EXPECT_EQ(resolve_precision("fp16", c10::Device(c10::kCUDA, 0)), Precision::kFp16);
-  EXPECT_THROW(resolve_precision("fp16", cpu), ConfigError);
-  EXPECT_THROW(resolve_precision("half", cpu), ConfigError);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::kAuto, cpu), cpu_has_native_bf16() ? Precision::kBf16 : Precision::kFp32);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::kAuto, c10::Device(c10::kCUDA, 0)), Precision::kBf16);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::kBf16, cpu), Precision::kBf16);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::kFp32, cpu), Precision::kFp32);
+  EXPECT_EQ(resolve_precision(PrecisionRequest::kFp16, c10::Device(c10::kCUDA, 0)), Precision::kFp16);
+  EXPECT_THROW(resolve_precision(PrecisionRequest::kFp16, cpu), ConfigError);
+  // Every spelling names one request, and an unknown one lists them.
+  for (const auto& [name, request] : precision_request_names())
+    EXPECT_EQ(parse_enum(precision_request_names(), name, "--precision"), request);
+  EXPECT_EQ(test::error_message<ConfigError>([] { parse_enum(precision_request_names(), "bf61", "--precision"); }),
+            "--precision: 'bf61' is not one of: auto, fp32, bf16, fp16; did you mean 'bf16'?");
 }
 
 // What "auto" picks on each kind of CPU, forced either way by ODENET_CPU_BF16 (as the suite's
@@ -40,19 +44,19 @@ TEST(Precision, AutoFollowsTheCpusBf16InstructionsOrTheirForcedVerdict) {
   {
     test::ScopedEnv native("ODENET_CPU_BF16", "native");
     EXPECT_TRUE(cpu_has_native_bf16());
-    EXPECT_EQ(resolve_precision("auto", cpu), Precision::kBf16);
+    EXPECT_EQ(resolve_precision(PrecisionRequest::kAuto, cpu), Precision::kBf16);
     EXPECT_EQ(auto_precision_reason(cpu), "auto: bf16, ODENET_CPU_BF16=native");
-    EXPECT_EQ(resolve_precision("fp32", cpu), Precision::kFp32);  // only "auto" asks the CPU
+    EXPECT_EQ(resolve_precision(PrecisionRequest::kFp32, cpu), Precision::kFp32);  // only "auto" asks the CPU
   }
   {
     test::ScopedEnv emulated("ODENET_CPU_BF16", "emulated");
-    EXPECT_EQ(resolve_precision("auto", cpu), Precision::kFp32);
+    EXPECT_EQ(resolve_precision(PrecisionRequest::kAuto, cpu), Precision::kFp32);
     EXPECT_EQ(auto_precision_reason(cpu), "auto: fp32, ODENET_CPU_BF16=emulated");
     EXPECT_EQ(auto_precision_reason(c10::Device(c10::kCUDA, 0)), "auto: bf16, a CUDA device");
   }
   test::ScopedEnv bad("ODENET_CPU_BF16", "yes");
-  EXPECT_EQ(test::error_message<ConfigError>([&] { resolve_precision("auto", cpu); }),
-            "environment variable ODENET_CPU_BF16=yes: not one of native, emulated");
+  EXPECT_EQ(test::error_message<ConfigError>([&] { resolve_precision(PrecisionRequest::kAuto, cpu); }),
+            "environment variable ODENET_CPU_BF16: 'yes' is not one of: native, emulated");
 }
 
 TEST(Precision, AutocastGuardLowersMatmulsInsideAndRestoresOutside) {

@@ -76,10 +76,10 @@ std::pair<std::shared_ptr<TinyImpl>, std::vector<EpochMetrics>> train_straight(T
 
 TEST(Trainer, DecayGroupsFollowTheExcludedCategories) {
   TinyImpl model;
-  auto [decayed, plain] = decay_groups(model, {"bn", "k"});
+  auto [decayed, plain] = decay_groups(model, {DecayExclusion::kBatchNorm, DecayExclusion::kCoefficients});
   EXPECT_EQ(decayed.size(), 2u);  // fc weight and bias
   EXPECT_EQ(plain.size(), 3u);    // bn weight, bn bias, k
-  std::tie(decayed, plain) = decay_groups(model, {"bias"});
+  std::tie(decayed, plain) = decay_groups(model, {DecayExclusion::kBias});
   EXPECT_EQ(decayed.size(), 3u);  // bn weight, fc weight, k
   EXPECT_EQ(plain.size(), 2u);
 }

@@ -120,7 +120,7 @@ TEST(LinearMultistep, WeightDecayExemptsExactlyTheLearnedCoefficients) {
       if (auto* step = dynamic_cast<StepImpl*>(m.get()))
         for (const auto& p : step->coefficient_parameters()) declared.insert(p.unsafeGetTensorImpl());
     EXPECT_FALSE(declared.empty()) << preset;
-    auto [decayed, plain] = decay_groups(*model, {"k"});
+    auto [decayed, plain] = decay_groups(*model, {DecayExclusion::kCoefficients});
     std::set<const void*> exempt;
     for (const auto& p : plain) exempt.insert(p.unsafeGetTensorImpl());
     EXPECT_EQ(exempt, declared) << preset;
