@@ -26,9 +26,9 @@ void check_labels(const Dataset& data, int64_t classes, const std::string& where
 }  // namespace
 
 void register_builtin_dataset_formats(DatasetFormatRegistry& registry) {
-  register_idx_format(registry);
-  register_cifar_binary_format(registry);
-  register_image_folder_format(registry);
+#define ODENET_DATASET_FORMAT(register_format) register_format(registry);
+#include "data/dataset_formats.def"
+#undef ODENET_DATASET_FORMAT
 }
 
 DatasetFormatRegistry& dataset_format_registry() {

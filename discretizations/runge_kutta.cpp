@@ -3,20 +3,50 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace odenet {
 
+namespace {
+
+struct TableauRow {
+  const char* name;
+  std::vector<double> a;  ///< row-major
+  std::vector<double> b, c;
+  int order;
+};
+
+}  // namespace
+
+ButcherTableau checked_tableau(const std::string& name, const std::vector<double>& a_row_major, std::vector<double> b,
+                               std::vector<double> c, int declared_order) {
+  ButcherTableau t{name, {}, std::move(b), std::move(c), declared_order};
+  const size_t s = t.b.size();
+  if (a_row_major.size() != s * s)
+    throw std::logic_error(fmt::format("Butcher tableau '{}': a has {} entries for {} stages", name, a_row_major.size(), s));
+  for (size_t i = 0; i < s; ++i) t.a.emplace_back(a_row_major.begin() + i * s, a_row_major.begin() + (i + 1) * s);
+  validate_tableau(t, [&](const std::string& key, const std::string& message) {
+    throw std::logic_error(fmt::format("Butcher tableau '{}': {}: {}", name, key, message));
+  });
+  if (const int derived = tableau_order(t); derived != declared_order)
+    throw std::logic_error(fmt::format("Butcher tableau '{}' declares order {} but satisfies the order conditions of "
+                                       "order {}", name, declared_order, derived));
+  return t;
+}
+
 const std::vector<ButcherTableau>& butcher_presets() {
-  static const std::vector<ButcherTableau> presets{
-      {"euler", {{0}}, {1}, {0}, 1},
-      {"midpoint", {{0, 0}, {0.5, 0}}, {0, 1}, {0, 0.5}, 2},
-      {"heun", {{0, 0}, {1, 0}}, {0.5, 0.5}, {0, 1}, 2},
-      {"ralston", {{0, 0}, {2.0 / 3, 0}}, {0.25, 0.75}, {0, 2.0 / 3}, 2},
-      {"rk4", {{0, 0, 0, 0}, {0.5, 0, 0, 0}, {0, 0.5, 0, 0}, {0, 0, 1, 0}}, {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6},
-       {0, 0.5, 0.5, 1}, 4},
-      {"rk38", {{0, 0, 0, 0}, {1.0 / 3, 0, 0, 0}, {-1.0 / 3, 1, 0, 0}, {1, -1, 1, 0}}, {0.125, 0.375, 0.375, 0.125},
-       {0, 1.0 / 3, 2.0 / 3, 1}, 4},
-  };
+  static const std::vector<ButcherTableau> presets = [] {
+#define ODENET_LIST(...) {__VA_ARGS__}
+#define ODENET_TABLEAU(name, a, b, c, order) TableauRow{name, a, b, c, order},
+    const std::vector<TableauRow> rows{
+#include "discretizations/butcher_tableaus.def"
+    };
+#undef ODENET_TABLEAU
+#undef ODENET_LIST
+    std::vector<ButcherTableau> tableaus;
+    for (const auto& row : rows) tableaus.push_back(checked_tableau(row.name, row.a, row.b, row.c, row.order));
+    return tableaus;
+  }();
   return presets;
 }
 

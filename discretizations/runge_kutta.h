@@ -15,8 +15,13 @@ struct ButcherTableau {
   int order = 1;  ///< classical order (declared for presets, derived for user tableaus)
 };
 
-/// euler, midpoint, heun, ralston, rk4, rk38.
+/// euler, midpoint, heun, ralston, rk4, rk38 (discretizations/butcher_tableaus.def), each checked
+/// by checked_tableau when first read.
 const std::vector<ButcherTableau>& butcher_presets();
+/// A built-in tableau from its row-major a, b, c and declared order, validated and its declared
+/// order equal to the one its order conditions give (diffrax's check); std::logic_error otherwise.
+ButcherTableau checked_tableau(const std::string& name, const std::vector<double>& a_row_major, std::vector<double> b,
+                               std::vector<double> c, int declared_order);
 /// Checks the tableau (square, explicit, rows of a sum to c, b sums to 1); throws via `fail(key, message)`.
 void validate_tableau(const ButcherTableau& t, const std::function<void(const std::string&, const std::string&)>& fail);
 /// Highest order p ≤ 4 whose order conditions the tableau satisfies.

@@ -94,17 +94,9 @@ std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohm
 }
 
 void register_builtin_schemes(SchemeRegistry& registry) {
-  register_forward_euler(registry);      // ResNet
-  register_linear_multistep(registry);   // LM-ResNet, leapfrog, AB2, custom α/β
-  register_runge_kutta(registry);        // Butcher tableaus
-  register_fractal(registry);            // fractal_expansion, fractal_rk2
-  register_polynet(registry);            // neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way
-  register_reversible(registry);         // RevNet, Verlet
-  register_gaussian_noise(registry);     // Euler–Maruyama steps:
-  register_stochastic_depth(registry);
-  register_shake_shake(registry);
-  register_stochastic_lm(registry);
-  register_older_spellings(registry);    // euler_maruyama, backward_euler_neumann, fractal
+#define ODENET_SCHEME_FAMILY(register_family) register_family(registry);
+#include "discretizations/builtin_schemes.def"
+#undef ODENET_SCHEME_FAMILY
 }
 
 SchemeRegistry& scheme_registry() {
