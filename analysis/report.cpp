@@ -168,9 +168,10 @@ std::string modified_equations_section(const std::vector<TableRow>& rows, const 
       text += "\n";
       if (!a.blocks.empty()) {
         text += "\n" + format_k_table(a.blocks);
-        text += fmt::format("\nMean k = {:.4f}: an LM integrator with this k has {:.3f}× forward Euler's global error on "
-                            "u' = −u (predicted (1 − k)/(1 + k) = {:.3f}).\n\n",
-                            a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+        text += fmt::format("\nMean k = {:.4f}: {} with this k has {:.3f}× {}'s global error on "
+                            "u' = −u (predicted {} = {:.3f}).\n\n",
+                            a.mean_k, a.fixed_name, a.measured_error_ratio, a.without_name, a.ratio_formula,
+                            a.predicted_error_ratio);
         analysed.emplace_back(run_name(dir), a);
       }
     }

@@ -9,7 +9,6 @@
 #include "analysis/ode_problems.h"
 #include "analysis/plots.h"
 #include "analysis/scheme_verification.h"
-#include "analysis/stability.h"
 #include "analysis/trained_model.h"
 #include "architectures/presets.h"
 #include "core/error.h"
@@ -18,15 +17,18 @@
 namespace odenet {
 
 std::string format_k_table(const std::vector<BlockCoefficient>& blocks) {
-  std::string md = "| block | depth | k_n | 1 + k_n | (1 − k_n)Δt/2 | zero-stable |\n|---|---:|---:|---:|---:|---|\n";
+  if (blocks.empty()) return "";
+  std::string md = "| block | depth | k_n |", rule = "|---|---:|---:|";
+  for (const auto& t : blocks.front().terms) md += " " + t.header + " |", rule += "---:|";
+  md += " zero-stable |\n" + rule + "---|\n";
   for (const auto& b : blocks) {
     std::string k = b.k_min == b.k_max ? fmt::format("{:.4f}", b.k) : fmt::format("{:.4f} [{:.4f}, {:.4f}]", b.k, b.k_min, b.k_max);
-    md += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {} |\n", b.block, b.depth, k, b.velocity, b.mass,
-                      b.zero_stable ? "yes" : "no (outside −1 < k ≤ 1)");
+    md += fmt::format("| {} | {} | {} |", b.block, b.depth, k);
+    for (const auto& t : b.terms) md += fmt::format(" {:.4f} |", t.value);
+    md += fmt::format(" {} |\n", b.zero_stable ? "yes" : "no (outside " + b.stable_range + ")");
   }
   return md;
 }
-
 std::string modified_equation(const SchemeInfo& info) {
   if (!info.modified_equation.empty()) return info.modified_equation;
   if (!info.not_an_integrator.empty()) return "none: " + info.not_an_integrator;
@@ -36,6 +38,17 @@ std::string modified_equation(const SchemeInfo& info) {
   return fmt::format("u̇ = f(u) + C Δt^{} u^({}) + …  (order {}: the first {} Taylor terms match)", info.order,
                      info.order + 1, info.order, info.order);
 }
+
+namespace {
+
+// gnuplot's default fonts lack − and ≤: the range in ASCII ("-1 < k <= 1").
+std::string ascii_range(std::string text) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"−", "-"}, {"≤", "<="}, {"≥", ">="}})
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
 
 void plot_k_by_depth(const std::vector<std::pair<std::string, RunAnalysis>>& runs, const std::string& title,
                      const std::string& base) {
@@ -57,13 +70,19 @@ void plot_k_by_depth(const std::vector<std::pair<std::string, RunAnalysis>>& run
   if (plot.series.empty()) return;
   const double pad = std::max(0.15 * (hi - lo), 0.02), bottom = lo - pad, top = hi + pad;
   plot.extra = {fmt::format("set yrange [{}:{}]", bottom, top), fmt::format("set xrange [{}:{}]", first - 0.7, last + 0.7)};
-  // The zero-stability bounds where the range shows them; otherwise a note that every k_n is inside.
-  for (double bound : {-1.0, 1.0})
-    if (bound > bottom && bound < top)
+  // The zero-stability bounds (as the scheme gives them) where the range shows them; otherwise a
+  // note that every k_n is inside.
+  const RunAnalysis& shown = runs.front().second;
+  bool any_shown = false;
+  for (double bound : shown.stability_bounds)
+    if (bound > bottom && bound < top) {
+      any_shown = true;
       plot.series.push_back({fmt::format("zero-stability bound k = {:g}", bound), {first - 0.7, last + 0.7}, {bound, bound},
                              "lines dt 2 lw 1.5 lc rgb 'gray30'"});
-  if (bottom > -1 && top <= 1)
-    plot.extra.push_back("set label 'every k_n inside the zero-stability range -1 < k <= 1' at graph 0.02, graph 0.04 font ',10'");
+    }
+  if (!any_shown && !shown.blocks.empty() && !shown.blocks.front().stable_range.empty())
+    plot.extra.push_back(fmt::format("set label 'every k_n inside the zero-stability range {}' at graph 0.02, graph 0.04 font ',10'",
+                                     ascii_range(shown.blocks.front().stable_range)));
   // Stage boundaries: before each stage's first step but the first.
   for (size_t s = 1; s < runs.front().second.stages.size(); ++s) {
     const auto& [depth, name] = runs.front().second.stages[s];
@@ -81,13 +100,12 @@ void plot_k_by_depth(const std::vector<std::pair<std::string, RunAnalysis>>& run
 nlohmann::json to_json(const RunAnalysis& a) {
   nlohmann::json blocks = nlohmann::json::array();
   for (const auto& b : a.blocks)
-    blocks.push_back({{"block", b.block},
-                      {"depth", b.depth},
-                      {"k", b.k},
-                      {"k_range", {b.k_min, b.k_max}},
-                      {"one_plus_k", b.velocity},
-                      {"mass", b.mass},
-                      {"zero_stable", b.zero_stable}});
+  {
+    nlohmann::json block{{"block", b.block}, {"depth", b.depth}, {"k", b.k}, {"k_range", {b.k_min, b.k_max}},
+                         {"zero_stable", b.zero_stable}};
+    for (const auto& t : b.terms) block[t.key] = t.value;
+    blocks.push_back(block);
+  }
   nlohmann::json j{{"run", a.dir},
                    {"scheme", a.scheme_config},
                    {"order", a.scheme.order},
@@ -99,8 +117,9 @@ nlohmann::json to_json(const RunAnalysis& a) {
   }
   if (!a.blocks.empty()) {
     j["mean_k"] = a.mean_k;
-    j["decay_error_ratio_vs_forward_euler"] = {{"measured", a.measured_error_ratio},
-                                               {"predicted", a.predicted_error_ratio}};
+    j["decay_error_ratio"] = {{"against", a.without_name},
+                              {"measured", a.measured_error_ratio},
+                              {"predicted", a.predicted_error_ratio}};
   }
   return j;
 }
@@ -130,9 +149,11 @@ RunAnalysis analyze_run(const std::string& dir) {
     b.k = k.mean().item<double>();
     b.k_min = k.min().item<double>();
     b.k_max = k.max().item<double>();
-    b.velocity = 1 + b.k;
-    b.mass = (1 - b.k) / 2;
-    b.zero_stable = lm_zero_stable(b.k_min) && lm_zero_stable(b.k_max);
+    const auto meaning = scheme->learned_coefficient(b.k);
+    if (!meaning) continue;  // a step whose scheme does not say what its coefficient means
+    b.terms = meaning->terms;
+    b.stable_range = meaning->stable_range;
+    b.zero_stable = scheme->learned_coefficient(b.k_min)->zero_stable && scheme->learned_coefficient(b.k_max)->zero_stable;
     a.blocks.push_back(b);
   }
   if (!a.scheme.stochastic && a.scheme.not_an_integrator.empty()) {
@@ -148,11 +169,15 @@ RunAnalysis analyze_run(const std::string& dir) {
   }
   if (!a.blocks.empty()) {
     for (const auto& b : a.blocks) a.mean_k += b.k / static_cast<double>(a.blocks.size());
+    const LearnedCoefficientMeaning mean = *scheme->learned_coefficient(a.mean_k);
     OdeProblem decay = make_problem(OdeProblemKind::kDecay);
-    auto fixed = build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k", a.mean_k}}, "analysis", "");
-    auto euler = build_scheme(scheme_registry(), "forward_euler", "analysis", "");
-    a.measured_error_ratio = integrate(*fixed, decay, 1000, 1.0).error / integrate(*euler, decay, 1000, 1.0).error;
-    a.predicted_error_ratio = (1 - a.mean_k) / (1 + a.mean_k);
+    a.measured_error_ratio = integrate(*mean.fixed, decay, 1000, 1.0).error / integrate(*mean.without, decay, 1000, 1.0).error;
+    const double fixed_constant = mean.fixed->info().decay_error_constant, without_constant = mean.without->info().decay_error_constant;
+    a.predicted_error_ratio = fixed_constant != 0 && without_constant != 0 ? fixed_constant / without_constant : std::nan("");
+    a.fixed_name = mean.fixed_name;
+    a.without_name = mean.without_name;
+    a.ratio_formula = mean.ratio_formula;
+    a.stability_bounds = mean.stability_bounds;
   }
   return a;
 }

@@ -1,8 +1,8 @@
 // Modified-equation analysis of a finished run (PAPER.md §3): the learned
-// k_n of each LM block with the coefficients of
-//   (1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u)   (Δt = 1 in a network),
-// the blocks outside the zero-stability range −1 < k ≤ 1, and the leading
-// term of the modified equation any scheme's metadata implies.
+// coefficient of each step with its meaning as the run's scheme gives it (for
+// LM-ResNet: (1 + k_n) u̇ + (1 − k_n)(Δt/2) ü = f(u), Δt = 1 in a network, and
+// the zero-stability range −1 < k ≤ 1), and the leading term of the modified
+// equation any scheme's metadata implies.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,12 +17,13 @@ struct BlockCoefficient {
   int depth = 0;           ///< 1-based index among the network's steps
   double k = 0;            ///< per-channel k: the mean over channels
   double k_min = 0, k_max = 0;  ///< the range over channels (= k for one k per step)
-  double velocity = 0;     ///< 1 + k_n, the coefficient of u̇
-  double mass = 0;         ///< (1 − k_n) Δt / 2, the coefficient of ü
-  bool zero_stable = true; ///< −1 < k_n ≤ 1 (for every channel)
+  /// The modified equation's coefficients at k (the scheme's LearnedCoefficientMeaning::terms).
+  std::vector<CoefficientTerm> terms;
+  bool zero_stable = true; ///< for every channel, as the scheme judges it
+  std::string stable_range;  ///< the zero-stable values in words (e.g. "−1 < k ≤ 1")
 };
 
-/// The learned k_n as a Markdown table (block, depth, k_n, 1 + k_n, (1 − k_n)Δt/2, zero-stable);
+/// The learned coefficients as a Markdown table (block, depth, k_n, the scheme's terms, zero-stable);
 /// a per-channel k shows its mean and its range over channels.
 std::string format_k_table(const std::vector<BlockCoefficient>& blocks);
 
@@ -34,9 +35,13 @@ struct RunAnalysis {
   std::vector<BlockCoefficient> blocks;
   /// The network's stages: the depth of each one's first step and its name (module path, "stage2").
   std::vector<std::pair<int, std::string>> stages;
-  /// LM runs: an integrator with the network's mean k̄ on 'decay' against forward
-  /// Euler: measured global-error ratio and the predicted (1 − k̄)/(1 + k̄).
+  /// Runs with learned coefficients: the scheme's integrator with the mean k̄ fixed, on 'decay',
+  /// against the family's member without it (LM: forward Euler): measured global-error ratio and
+  /// the predicted one (from the two schemes' error constants; LM: (1 − k̄)/(1 + k̄)).
   double mean_k = 0, measured_error_ratio = 0, predicted_error_ratio = 0;
+  /// From the meaning: "an LM integrator", "forward Euler", "(1 − k)/(1 + k)".
+  std::string fixed_name, without_name, ratio_formula;
+  std::vector<double> stability_bounds;     ///< where zero-stability ends (the plot draws them)
   /// Integrator schemes: the global error constant C in e(t1) ≈ C Δt^p measured on
   /// `error_problem` (decay, or oscillator for partitioned schemes) at 1000 steps, and
   /// the predicted one where theory gives it (forward Euler on decay: e^{-1}/2; −1: unknown).

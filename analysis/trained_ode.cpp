@@ -169,8 +169,9 @@ StabilityStudy stability_study(const std::string& dir, int64_t examples, int ite
     s.name = p.name;
     s.stage = p.stage;
     s.step = p.step;
+    s.starter = starter;
     s.scheme = starter ? "forward_euler (starting step)" : scheme_label(trained.scheme->to_json());
-    if (auto k = step.learned_k(); k.defined()) s.k = k.to(torch::kFloat64).mean().item<double>();
+    if (auto k = step.learned_k(); k.defined()) s.learned_k = true, s.k = k.to(torch::kFloat64).mean().item<double>();
     auto field = fields.front();
     const auto ritz = jacobian_ritz_values([&](const torch::Tensor& u) { return field->forward(u); }, p.u, iterations,
                                            seed + static_cast<uint64_t>(study.steps.size()));
@@ -437,8 +438,8 @@ std::vector<std::string> plot_stability(const StabilityStudy& s, const std::stri
     PlotSeries points{fmt::format("{}: {:.0f} % inside", p.name, 100.0 * p.inside), {}, {},
                       "points pt 7 ps 0.7 lc rgb \"" + colour + "\""};
     for (const auto& z : p.z) points.x.push_back(z.real()), points.y.push_back(z.imag());
-    PlotSeries region{p.scheme.rfind("forward_euler", 0) == 0 ? "  its region (forward Euler)"
-                                                              : fmt::format("  its region (k = {:.2f})", p.k),
+    const std::string whose = p.starter ? "forward Euler" : p.learned_k ? fmt::format("k = {:.2f}", p.k) : p.scheme;
+    PlotSeries region{"  its region (" + whose + ")",
                       {}, {}, "lines dt 2 lw 1.5 lc rgb \"" + colour + "\""};
     for (const auto& z : p.boundary) region.x.push_back(z.real()), region.y.push_back(z.imag());  // rays in angle order
     if (!p.boundary.empty()) region.x.push_back(p.boundary.front().real()), region.y.push_back(p.boundary.front().imag());

@@ -63,6 +63,8 @@ struct StepSpectrum {
   std::string name;                       ///< "stage2.block3"
   int stage = 0, step = 0;
   std::string scheme;                     ///< the step's kind: the run's scheme or a starting forward Euler step
+  bool starter = false;                   ///< a forward Euler step that starts a multistep history
+  bool learned_k = false;                 ///< the step has a learned k
   double k = 0;                           ///< the step's mean learned k (0 without one)
   std::vector<std::complex<double>> z;    ///< Ritz values × Δt over the sampled examples
   double inside = 0;                      ///< fraction of z inside the step's stability region

@@ -248,9 +248,9 @@ int analyze_command(const Args& args) {
   }
   if (a.blocks.empty()) return 0;
   fmt::print("\n{}", format_k_table(a.blocks));
-  fmt::print("\nmean k = {:.4f}: as an integrator of u' = -u its global error is {:.4f} × forward Euler's "
-             "(predicted (1 − k)/(1 + k) = {:.4f})\n",
-             a.mean_k, a.measured_error_ratio, a.predicted_error_ratio);
+  fmt::print("\nmean k = {:.4f}: as an integrator of u' = -u its global error is {:.4f} × {}'s "
+             "(predicted {} = {:.4f})\n",
+             a.mean_k, a.measured_error_ratio, a.without_name, a.ratio_formula, a.predicted_error_ratio);
   if (!plot_dir.empty()) fmt::print("plot: {}/k_by_depth.png (.svg)\n", plot_dir);
   return 0;
 }

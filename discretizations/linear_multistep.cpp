@@ -162,6 +162,31 @@ std::shared_ptr<StepImpl> LinearMultistep::make_integrator_step(const FieldFacto
   return std::make_shared<LinearMultistepStepImpl>(make_field(FieldPart::kWhole), c.dt, options_, true);
 }
 
+LearnedCoefficientMeaning lm_resnet_coefficient_meaning(double k) {
+  auto fixed_at = [](double value) {
+    LinearMultistepOptions o;
+    o.fixed_k = value;
+    return std::make_shared<const LinearMultistep>(o);
+  };
+  LearnedCoefficientMeaning m;
+  m.symbol = "k";
+  m.fixed = fixed_at(k);
+  m.without = fixed_at(0.0);  // u_{n+1} = u_n + Δt f: forward Euler
+  m.fixed_name = "an LM integrator";
+  m.without_name = "forward Euler";
+  m.ratio_formula = "(1 − k)/(1 + k)";
+  m.terms = {{"one_plus_k", "1 + k_n", 1 + k}, {"mass", "(1 − k_n)Δt/2", (1 - k) / 2}};
+  m.zero_stable = zero_stable({1.0 - k, k});
+  m.stability_bounds = {-1.0, 1.0};
+  m.stable_range = "−1 < k ≤ 1";
+  return m;
+}
+
+std::optional<LearnedCoefficientMeaning> LinearMultistep::learned_coefficient(double k) const {
+  if (options_.method != LmMethod::kLmResnet) return std::nullopt;
+  return lm_resnet_coefficient_meaning(k);
+}
+
 nlohmann::json LinearMultistep::to_json() const {
   nlohmann::json j{{"name", "linear_multistep"}, {"method", enum_name(lm_method_names(), options_.method)}};
   if (options_.method == LmMethod::kLmResnet) {

@@ -90,10 +90,17 @@ class LinearMultistep : public Scheme {
   std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
                                                  const StepContext& context) const override;
   nlohmann::json to_json() const override;
+  /// lm_resnet: k_n as the modified equation (1 + k) u̇ + (1 − k)(Δt/2) ü = f reads it.
+  std::optional<LearnedCoefficientMeaning> learned_coefficient(double k) const override;
 
  private:
   LinearMultistepOptions options_;
 };
+
+/// What an LM-ResNet step's k means (its scheme and stochastic LM's): the LM integrator with k
+/// fixed against k = 0 (forward Euler), error ratio (1 − k)/(1 + k); 1 + k and (1 − k)Δt/2; the
+/// root condition of ζ² − (1 − k)ζ − k, zero-stable for −1 < k ≤ 1.
+LearnedCoefficientMeaning lm_resnet_coefficient_meaning(double k);
 
 LinearMultistepOptions linear_multistep_options_from_json(const JsonReader& params);
 /// The lm_resnet keys (parametrization, k_init, k, per_channel), read into and written from `options`.

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -115,6 +116,31 @@ std::vector<std::pair<std::string, double>> learned_k_means(const torch::nn::Mod
 /// The values of every per-channel learned k_n (more than one element), by module path.
 std::vector<std::pair<std::string, std::vector<double>>> learned_k_channels(const torch::nn::Module& model);
 
+class Scheme;
+
+/// One coefficient of a modified equation at a learned value: its JSON key, its table header and value.
+struct CoefficientTerm {
+  std::string key, header;
+  double value = 0;
+};
+
+/// What a learned coefficient c of a scheme's steps (StepImpl::learned_k) means, as the scheme
+/// says; analysis, reports and plots ask this instead of knowing a scheme.
+struct LearnedCoefficientMeaning {
+  std::string symbol = "k";  ///< how tables and plots name it
+  /// The scheme with the coefficient fixed at c, and the family's member without it: as
+  /// integrators of u' = −u their error ratio is what the learned value buys.
+  std::shared_ptr<const Scheme> fixed, without;
+  std::string fixed_name;     ///< the fixed scheme in words, e.g. "an LM integrator"
+  std::string without_name;   ///< in words, e.g. "forward Euler"
+  std::string ratio_formula;  ///< the predicted error ratio as a formula of c, e.g. "(1 − k)/(1 + k)"
+  /// The modified equation's coefficients at c (LM: 1 + k of u̇ and (1 − k)Δt/2 of ü).
+  std::vector<CoefficientTerm> terms;
+  bool zero_stable = true;             ///< whether a step with coefficient c is zero-stable
+  std::vector<double> stability_bounds;  ///< where zero-stability ends (plots draw them)
+  std::string stable_range;            ///< in words, e.g. "−1 < k ≤ 1"
+};
+
 class Scheme {
  public:
   virtual ~Scheme() = default;
@@ -139,6 +165,9 @@ class Scheme {
                                                          const StepContext& context) const;
   /// The resolved parameters, as an experiment's scheme object (with "name").
   virtual nlohmann::json to_json() const = 0;
+  /// What a learned coefficient c of this scheme's steps means; empty for schemes whose steps
+  /// learn none.
+  virtual std::optional<LearnedCoefficientMeaning> learned_coefficient(double c) const { return std::nullopt; }
 };
 
 /// A registered scheme: its default metadata and a builder from the scheme

@@ -22,6 +22,9 @@ class StochasticLm : public Scheme {
   std::shared_ptr<StepImpl> make_integrator_step(const FieldFactory& make_field,
                                                  const StepContext& context) const override;
   nlohmann::json to_json() const override;
+  std::optional<LearnedCoefficientMeaning> learned_coefficient(double k) const override {
+    return lm_resnet_coefficient_meaning(k);
+  }
 
  private:
   StochasticLmOptions options_;

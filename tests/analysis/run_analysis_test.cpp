@@ -55,8 +55,11 @@ TEST(RunAnalysis, ReadsKnownKAndTheModifiedEquationCoefficients) {
   ASSERT_EQ(a.blocks.size(), 6u);  // 3 stages × 2 LM blocks (the first of each stage is forward Euler)
   for (size_t i = 0; i < ks.size(); ++i) {
     EXPECT_NEAR(a.blocks[i].k, ks[i], 1e-6);
-    EXPECT_NEAR(a.blocks[i].velocity, 1 + ks[i], 1e-6);
-    EXPECT_NEAR(a.blocks[i].mass, (1 - ks[i]) / 2, 1e-6);
+    ASSERT_EQ(a.blocks[i].terms.size(), 2u);  // the LM scheme's meaning: 1 + k and (1 − k)Δt/2
+    EXPECT_EQ(a.blocks[i].terms[0].key, "one_plus_k");
+    EXPECT_NEAR(a.blocks[i].terms[0].value, 1 + ks[i], 1e-6);
+    EXPECT_EQ(a.blocks[i].terms[1].key, "mass");
+    EXPECT_NEAR(a.blocks[i].terms[1].value, (1 - ks[i]) / 2, 1e-6);
     EXPECT_EQ(a.blocks[i].zero_stable, i != 5);
   }
   EXPECT_EQ(a.blocks[0].block, "stage1.block2");

@@ -169,5 +169,29 @@ TEST(LinearMultistep, ErrorConstantIsOneMinusKOverOnePlusKTimesForwardEulers) {
   }
 }
 
+// What a learned k means, as the scheme tells analysis: the root condition of ζ² − (1 − k)ζ − k
+// (zero-stable exactly for −1 < k ≤ 1), the modified equation's 1 + k and (1 − k)/2, and the
+// error ratio of the LM integrator with k fixed against k = 0 (forward Euler), (1 − k)/(1 + k).
+TEST(LinearMultistep, ALearnedKMeansWhatTheModifiedEquationSays) {
+  const auto lm = build_scheme(scheme_registry(), "linear_multistep", "test", "");
+  for (double k : {-1.5, -1.0, -0.99, -0.3, 0.0, 0.5, 1.0, 1.01}) {
+    const auto m = lm->learned_coefficient(k);
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(m->zero_stable, k > -1 && k <= 1) << k;
+    ASSERT_EQ(m->terms.size(), 2u);
+    EXPECT_DOUBLE_EQ(m->terms[0].value, 1 + k);
+    EXPECT_DOUBLE_EQ(m->terms[1].value, (1 - k) / 2);
+    EXPECT_EQ(m->without->info().decay_error_constant, build_scheme(scheme_registry(), "forward_euler", "test", "")->info().decay_error_constant);
+    if (k > -1) {
+      EXPECT_NEAR(m->fixed->info().decay_error_constant / m->without->info().decay_error_constant, (1 - k) / (1 + k), 1e-12);
+    }
+  }
+  EXPECT_TRUE(build_scheme(scheme_registry(), "stochastic_lm", "test", "")->learned_coefficient(0.2).has_value());
+  EXPECT_FALSE(build_scheme(scheme_registry(), "forward_euler", "test", "")->learned_coefficient(0.2).has_value());
+  EXPECT_FALSE(build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"method", "leapfrog"}}, "test", "")
+                   ->learned_coefficient(0.2)
+                   .has_value());
+}
+
 }  // namespace
 }  // namespace odenet
