@@ -74,7 +74,7 @@ BatteryCheck order(const Scheme& scheme) {
 }
 
 // The smallest network of each layout that takes the scheme.
-std::vector<std::pair<ModelOptions, int64_t>> tiny_networks(const nlohmann::json& scheme, bool partitioned) {
+std::vector<std::pair<ModelOptions, int64_t>> tiny_networks(const std::shared_ptr<const Scheme>& scheme, bool partitioned) {
   std::vector<std::pair<ModelOptions, int64_t>> out;  // options, input side
   ModelOptions cifar;
   cifar.layout = "cifar_resnet", cifar.block = "basic", cifar.activation = Activation::kPre;
@@ -159,7 +159,7 @@ std::vector<BatteryCheck> run_scheme_battery(const std::string& name) {
     if (scheme) {
       of_example.push_back(guarded("gradient", [&] { return gradient(*scheme); }));
       of_example.push_back(guarded("order", [&] { return order(*scheme); }));
-      for (const auto& [options, side] : tiny_networks(scheme->to_json(), scheme->info().partitioned))
+      for (const auto& [options, side] : tiny_networks(scheme, scheme->info().partitioned))
         of_example.push_back(guarded("training " + options.layout, [&] { return training(*scheme, options, side); }));
     }
     for (auto& c : of_example) c.example = label, checks.push_back(c);

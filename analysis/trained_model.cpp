@@ -35,7 +35,7 @@ TrainedModel load_trained_model(const std::string& dir) {
 
   load_recorded_plugins(t.config, dir + "/config.json", scheme_registry());
   t.options = model_options_from_json(JsonReader(t.config["model"], dir + "/config.json", "/model"), preset_options);
-  t.scheme = build_scheme(scheme_registry(), t.options.scheme, dir + "/config.json", "/model/scheme");
+  t.scheme = t.options.scheme;
   const auto& shape = summary["data"]["shape"];
   t.in_channels = shape.at(0).get<int64_t>();
   t.image_size = shape.at(1).get<int64_t>();

@@ -16,7 +16,7 @@ struct TrainedModel {
   std::string dir;
   nlohmann::json config;   ///< the run's config.json
   ModelOptions options;    ///< resolved from config["model"]
-  std::shared_ptr<Scheme> scheme;
+  std::shared_ptr<const Scheme> scheme;
   std::shared_ptr<ClassifierImpl> model;  ///< in eval mode, weights from the checkpoint
   int64_t in_channels = 0, image_size = 0, classes = 0;
 };

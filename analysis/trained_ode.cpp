@@ -106,7 +106,9 @@ RefinementStudy refinement_study(const std::string& dir, const std::vector<nlohm
   const nlohmann::json own = trained.scheme->to_json();
   std::vector<nlohmann::json> done;
   for (auto& spec : specs) {
-    auto scheme = build_scheme(scheme_registry(), spec == "own" ? trained.options.scheme : spec, "--schemes", "");
+    // "own": the trained network's scheme; anything else is a scheme spec for the registry.
+    const std::shared_ptr<const Scheme> scheme =
+        spec == "own" ? trained.scheme : build_scheme(scheme_registry(), spec, "--schemes", "");
     const nlohmann::json resolved = scheme->to_json();
     if (std::find(done.begin(), done.end(), resolved) != done.end()) continue;  // "own" and its name given again
     done.push_back(resolved);

@@ -9,6 +9,7 @@
 
 #include "architectures/field_registry.h"
 #include "architectures/presets.h"
+#include "discretizations/scheme.h"
 #include "core/error.h"
 
 namespace odenet {
@@ -55,7 +56,7 @@ nlohmann::json to_json(const ModelOptions& o) {
   nlohmann::json j{{"layout", o.layout},
                    {"block", o.block},
                    {"activation", enum_name(activation_names(), o.activation)},
-                   {"scheme", o.scheme}};
+                   {"scheme", o.scheme->to_json()}};
   // The layout's and field's own keys; lists and flags only when set, as configs written before them.
   using Writer = std::optional<nlohmann::json> (*)(const ModelOptions&);
   static const std::map<std::string, Writer> writers{
@@ -124,7 +125,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
   if (r.has("scheme")) {  // the scheme's builder validates the contents
     const auto& s = r.raw("scheme");
     if (!s.is_object() && !s.is_string()) r.fail("scheme", "expected a scheme object or name, got " + describe_json(s));
-    o.scheme = s.is_string() ? nlohmann::json{{"name", s}} : s;
+    o.scheme = build_scheme(scheme_registry(), s.is_string() ? nlohmann::json{{"name", s}} : s, r.file(), r.path() + "/scheme");
   }
   r.finish();
   return o;

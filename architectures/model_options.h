@@ -3,12 +3,17 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/json_reader.h"
 
 namespace odenet {
+
+class Scheme;
+/// discretizations/scheme.h: forward Euler, the scheme of a model that names none.
+std::shared_ptr<const Scheme> default_scheme();
 
 /// Where a residual branch puts its nonlinearities: post-activation (conv-BN-ReLU, and a
 /// ReLU after the sum), pre-activation (BN-ReLU-conv) or ReLU-first (ReLU-conv-BN, shake-shake).
@@ -51,8 +56,9 @@ struct ModelOptions {
   Shortcut shortcut = Shortcut::kZeroPad;
   /// Start every post-activation residual field's last BatchNorm at 0 (Goyal et al. 2017).
   bool zero_init_residual = false;
-  /// The scheme object, e.g. {"name": "linear_multistep", "k_init": [-0.1, 0]}.
-  nlohmann::json scheme = {{"name", "forward_euler"}};
+  /// The scheme, built once when the model object is read (from {"name": "linear_multistep",
+  /// "k_init": [-0.1, 0]} or a name); serialised only when written (to_json).
+  std::shared_ptr<const Scheme> scheme = default_scheme();
 };
 
 nlohmann::json to_json(const ModelOptions& options);

@@ -118,7 +118,7 @@ nlohmann::json describe_presets(int64_t channels, int64_t classes) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& name : preset_registry().names()) {
     const auto& entry = preset_registry().get(name);
-    auto scheme = build_scheme(scheme_registry(), entry.options.scheme, "preset " + name, "/scheme");
+    const auto& scheme = entry.options.scheme;
     const int64_t outputs = classes > 0 ? classes : native_classes(entry.options);
     const int64_t size = native_input_size(entry.options);
     auto model = build_model(entry.options, *scheme, channels, outputs);

@@ -108,6 +108,11 @@ SchemeRegistry& scheme_registry() {
   return registry;
 }
 
+std::shared_ptr<const Scheme> default_scheme() {
+  static const std::shared_ptr<const Scheme> scheme = build_scheme(scheme_registry(), "forward_euler", "", "");
+  return scheme;
+}
+
 std::string scheme_label(const nlohmann::json& spec) {
   nlohmann::json scheme = spec;
   try {

@@ -190,11 +190,14 @@ std::shared_ptr<Scheme> build_scheme(const SchemeRegistry& registry, const nlohm
 /// "runge_kutta tableau=midpoint"; a scheme this build lacks (a plugin's) is labelled as written.
 std::string scheme_label(const nlohmann::json& spec);
 
-/// Registers every built-in scheme (the table in scheme.cpp) and the older spellings of
+/// Registers every built-in scheme (the table builtin_schemes.def) and the older spellings of
 /// their names; a second call on the same registry is a duplicate-name error.
 void register_builtin_schemes(SchemeRegistry& registry);
 
 /// The process-wide registry with the built-in schemes (and any loaded plugins).
 SchemeRegistry& scheme_registry();
+
+/// The scheme of a model that names none: forward Euler (ResNet), built once.
+std::shared_ptr<const Scheme> default_scheme();
 
 }  // namespace odenet

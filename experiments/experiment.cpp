@@ -164,15 +164,14 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   nlohmann::json dataset, train;
   run.dataset = read_dataset_options(top.object("dataset"), run.augment, dataset);
   if (!top.has("model")) top.fail("model", "required key is missing");
-  std::shared_ptr<Scheme> scheme;
-  run.model = resolve_model(top.object("model"), scheme);
+  run.model = resolve_model(top.object("model"));
   if (!top.has("train")) top.fail("train", "required key is missing");
   run.train = parse_train(top.object("train"), train, run.precision, run.refine);
   run.train.seed = seed;
   const std::string network = to_json(run.model).dump() + "/" + std::to_string(run.dataset.channels);
   try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
     if (!built.count(network)) {
-      auto model = build_model(run.model, *scheme, run.dataset.channels, 10);
+      auto model = build_model(run.model, *run.model.scheme, run.dataset.channels, 10);
       if (run.refine && !std::dynamic_pointer_cast<StagedNetworkImpl>(model))
         throw ConfigError(fmt::format("the {} layout has no time-stepping stages to refine (train.refine)", run.model.layout));
     }
@@ -184,7 +183,7 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   run.config = {{"format_version", kConfigFormatVersion}, {"experiment", name}, {"seed", seed},
                 {"dataset", dataset}, {"model", to_json(run.model)}, {"train", train}};
   // A plugin's scheme: the plugin is recorded, and commands that read the run directory load it.
-  if (const std::string plugin = plugin_of_scheme(scheme->info().name); !plugin.empty()) run.config["plugins"] = {plugin};
+  if (const std::string plugin = plugin_of_scheme(run.model.scheme->info().name); !plugin.empty()) run.config["plugins"] = {plugin};
   return run;
 }
 
@@ -229,12 +228,7 @@ void set_swept_value(nlohmann::json& config, const std::string& key, const nlohm
 
 }  // namespace
 
-ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& scheme) {
-  ModelOptions options = model_options_from_json(model, preset_options);
-  scheme = build_scheme(scheme_registry(), options.scheme, model.file(), model.path() + "/scheme");
-  options.scheme = scheme->to_json();
-  return options;
-}
+ModelOptions resolve_model(const JsonReader& model) { return model_options_from_json(model, preset_options); }
 
 void check_experiment_data(const Experiment& e) {
   std::set<std::string> checked;

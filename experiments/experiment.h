@@ -60,9 +60,10 @@ Experiment with_existing_run_ids(Experiment e, const std::string& results_root);
 /// Reads, resolves ("extends"), expands (sweep × seeds) and validates an experiment file.
 Experiment load_experiment(const std::string& file);
 
-/// A model object as a run's config holds it: the preset expanded, the scheme in today's canonical
-/// spelling (older spellings such as {"name": "euler_maruyama", "variant": ...} are accepted).
-ModelOptions resolve_model(const JsonReader& model, std::shared_ptr<Scheme>& scheme);
+/// A model object as a run's config holds it: the preset expanded, the scheme built once (older
+/// spellings such as {"name": "euler_maruyama", "variant": ...} are accepted; to_json writes
+/// today's canonical one).
+ModelOptions resolve_model(const JsonReader& model);
 
 /// Resolves "extends" chains as a JSON merge patch (RFC 7386) of the child onto its base:
 /// objects merge recursively, the child wins, arrays replace, null deletes a key.

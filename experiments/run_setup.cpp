@@ -45,7 +45,7 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   s.train_loader = std::make_unique<Loader>(data.train, train_loader);
   s.test_loader = std::make_unique<Loader>(data.test, test_loader);
   torch::manual_seed(run.seed);
-  auto scheme = build_scheme(scheme_registry(), run.model.scheme, run.source, "/model/scheme");
+  const auto& scheme = run.model.scheme;
   s.model = build_model(run.model, *scheme, data.train.channels(), data.train.num_classes());
   if (!s.train.init_from.empty()) {
     const NameMap names = state_dict_name_map(run.model.layout, s.train.init_names, run.source + ": /train/init_names");

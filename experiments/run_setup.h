@@ -21,7 +21,7 @@ struct RunSetup {
   std::array<int64_t, 3> input_shape{};  ///< channels, height, width of the images
   std::unique_ptr<Trainer> trainer;
   std::string notice;       ///< a setting the setup overrode, and why (empty: none)
-  std::shared_ptr<Scheme> scheme;
+  std::shared_ptr<const Scheme> scheme;
   int refinements = 0;      ///< train.refine: refinements applied to the model so far
 };
 

@@ -536,8 +536,7 @@ nlohmann::json as_read_today(nlohmann::json saved, const nlohmann::json& current
   else saved.erase("plugins");
   if (saved.contains("model") && saved["model"].is_object()) {
     try {
-      std::shared_ptr<Scheme> scheme;
-      saved["model"] = to_json(resolve_model(JsonReader(saved["model"], "config.json", "/model"), scheme));
+      saved["model"] = to_json(resolve_model(JsonReader(saved["model"], "config.json", "/model")));
     } catch (const ConfigError&) {
       return nullptr;
     }

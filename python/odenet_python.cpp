@@ -36,7 +36,7 @@ nlohmann::json from_python(const py::handle& value, const std::string& what) {
 std::shared_ptr<ClassifierImpl> build(const nlohmann::json& model, const std::string& source, int64_t in_channels,
                                       int64_t num_classes) {
   ModelOptions options = model_options_from_json(JsonReader(model, source, "/model"), preset_options);
-  auto scheme = build_scheme(scheme_registry(), options.scheme, source, "/model/scheme");
+  const auto& scheme = options.scheme;
   if (num_classes <= 0) num_classes = native_classes(options);
   if (in_channels <= 0) throw ConfigError(fmt::format("{}: in_channels {} is not positive", source, in_channels));
   return build_model(options, *scheme, in_channels, num_classes);
@@ -150,8 +150,9 @@ PYBIND11_MODULE(_odenet, m) {
         TrainedModel trained = load_trained_model(dir);
         auto staged = std::dynamic_pointer_cast<StagedNetworkImpl>(trained.model);
         if (!staged) throw ConfigError(dir + ": the network has no time-stepping stages to refine");
-        nlohmann::json spec = scheme.is_none() ? trained.options.scheme : from_python(scheme, "scheme");
-        refine_network(*staged, *build_scheme(scheme_registry(), spec, "scheme", ""),
+        const auto chosen = scheme.is_none() ? trained.scheme
+                                             : std::shared_ptr<const Scheme>(build_scheme(scheme_registry(), from_python(scheme, "scheme"), "scheme", ""));
+        refine_network(*staged, *chosen,
                        RefineOptions{factor, depth_interpolation_named(interpolation, "interpolation")});
         return trained.model;
       },

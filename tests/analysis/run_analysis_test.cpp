@@ -21,7 +21,7 @@ namespace {
 std::vector<double> make_lm_run(const std::string& dir, bool container = false) {
   std::filesystem::create_directories(dir);
   auto options = preset_options("lm_resnet20");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = build_model(options, *scheme, 1, 10);
   std::vector<double> ks;
   torch::NoGradGuard no_grad;
@@ -106,7 +106,7 @@ TEST(RunAnalysis, ForwardEulerErrorConstantMatchesTheory) {
   make_lm_run(dir / "run");
   auto options = preset_options("resnet20");
   test::write_text(dir / "run/config.json", nlohmann::json{{"model", to_json(options)}}.dump());
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = build_model(options, *scheme, 1, 10);
   torch::serialize::OutputArchive archive, model_archive;
   model->save(model_archive);

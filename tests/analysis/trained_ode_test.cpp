@@ -130,7 +130,7 @@ TEST(Smoothness, IncrementsOfKnownParametersAndTheDepthExponentOfKnownNorms) {
   // increment there is ‖2θ − θ‖ / ‖θ‖ = 1, and the stage's largest norm is ‖2θ‖.
   auto options = model_options_from_json(
       JsonReader(nlohmann::json{{"preset", "preact_resnet20"}, {"depth", 14}, {"width", 4}}, "-", "/model"), preset_options);
-  auto model = build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 10);
+  auto model = build_model(options, *options.scheme, 3, 10);
   auto network = std::dynamic_pointer_cast<StagedNetworkImpl>(model);
   ASSERT_TRUE(network);
   {

@@ -74,8 +74,8 @@ class SchemeInPreset : public ::testing::TestWithParam<nlohmann::json> {};
 TEST_P(SchemeInPreset, BuildsTrainsAndEvaluatesAtTheRightShape) {
   for (const char* preset : {"resnet20", "lm_resnet20"}) {
     auto options = preset_options(preset);
-    options.scheme = GetParam();
-    auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
+    options.scheme = build_scheme(scheme_registry(), GetParam(), "test", "");
+    auto scheme = options.scheme;
     if (scheme->info().partitioned) options.depth = 26;  // two fields per step: 12n + 2
     auto model = build_model(options, *scheme, 3, 10);
     auto x = torch::randn({4, 3, 16, 16});

@@ -118,7 +118,7 @@ TEST(DepthRefinement, TheStepSizeIsOneOverMAndTheStageHasMTimesTheSteps) {
 // their initial values, so that every parameter and buffer matters.
 std::shared_ptr<ClassifierImpl> small_network(const nlohmann::json& model) {
   auto options = model_options_from_json(JsonReader(model, "-", "/model"), preset_options);
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto network = build_model(options, *scheme, 3, 10);
   torch::NoGradGuard no_grad;
   for (auto& b : network->named_buffers())
@@ -131,7 +131,7 @@ std::shared_ptr<ClassifierImpl> small_network(const nlohmann::json& model) {
 
 std::shared_ptr<ClassifierImpl> copy_of(const nlohmann::json& model, const ClassifierImpl& source) {
   auto options = model_options_from_json(JsonReader(model, "-", "/model"), preset_options);
-  auto network = build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 10);
+  auto network = build_model(options, *options.scheme, 3, 10);
   torch::NoGradGuard no_grad;
   auto params = source.named_parameters();
   auto buffers = source.named_buffers();
@@ -160,7 +160,7 @@ TEST(DepthRefinement, OneStepPerTrainedStepUnderItsOwnSchemeIsTheNetworkBitForBi
       auto options = model_options_from_json(JsonReader(model, "-", "/model"), preset_options);
       auto staged = std::dynamic_pointer_cast<StagedNetworkImpl>(copy);
       ASSERT_TRUE(staged);
-      refine_network(*staged, *build_scheme(scheme_registry(), options.scheme, "-", ""), RefineOptions{1, interpolation});
+      refine_network(*staged, *options.scheme, RefineOptions{1, interpolation});
       copy->eval();
       EXPECT_TRUE(torch::equal(copy->forward(x), expected)) << model.dump() << " "
                                                             << enum_name(depth_interpolation_names(), interpolation);

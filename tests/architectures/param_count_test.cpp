@@ -7,6 +7,7 @@
 
 #include "architectures/presets.h"
 #include "core/mac_count.h"
+#include "tests/support/test_support.h"
 #include <torch/nn/functional/linear.h>
 
 namespace odenet {
@@ -14,7 +15,7 @@ namespace {
 
 int64_t params_of(const std::string& preset, int64_t channels = 3, int64_t classes = 10) {
   auto options = preset_options(preset);
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   return count_parameters(*build_model(options, *scheme, channels, classes));
 }
 
@@ -71,7 +72,7 @@ TEST(PresetParameters, ImagenetPresetsMatchPublishedCountsExactly) {
 
 TEST(PresetParameters, ResNet50MultiplyAccumulatesAndReducedInputForward) {
   auto options = preset_options("resnet50");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = build_model(options, *scheme, 3, 1000);
   double macs = static_cast<double>(macs_per_image(*model, 3, 224, 224));
   EXPECT_NEAR(macs, 4.1e9, 0.01 * 4.1e9) << macs;  // ≈ 4.1G (torchvision: 4.09G)
@@ -133,8 +134,8 @@ TEST(PresetParameters, FractalNetByHand) {
   EXPECT_EQ(params_of("fractalnet_cifar"), expected);
   // With C = 4 columns (40 layers) every block has 15 units: about 2.1× the parameters.
   auto options = preset_options("fractalnet_cifar");
-  options.scheme["columns"] = 4;
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  options.scheme = build_scheme(scheme_registry(), test::with_key(options.scheme->to_json(), "columns", 4), "test", "");
+  auto scheme = options.scheme;
   auto block4 = [](int64_t c, int64_t w) { return (c == w ? 0 : c * w + 2 * w) + 15 * (9 * w * w + 2 * w); };
   EXPECT_EQ(count_parameters(*build_model(options, *scheme, 3, 10)),
             block4(3, 64) + block4(64, 128) + block4(128, 256) + block4(256, 512) + block4(512, 512) + 5130);
@@ -152,7 +153,7 @@ TEST(PresetParameters, MultiplyAccumulatesOfResNet20ByHand) {
   // stage 3: 8²·64·288 + 5 · 8²·64·576; head 64·10.
   int64_t expected = 442368 + 6 * 2359296 + (1179648 + 5 * 2359296) + (1179648 + 5 * 2359296) + 640;
   auto options = preset_options("resnet20");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = build_model(options, *scheme, 3, 10);
   EXPECT_EQ(macs_per_image(*model, 3, 32, 32), expected);
   EXPECT_EQ(expected, 40551040);
@@ -160,8 +161,8 @@ TEST(PresetParameters, MultiplyAccumulatesOfResNet20ByHand) {
 
 TEST(PresetParameters, PerChannelKAddsOneParameterPerChannelOfEachLmBlock) {
   auto options = preset_options("lm_resnet20");
-  options.scheme["per_channel"] = true;
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  options.scheme = build_scheme(scheme_registry(), test::with_key(options.scheme->to_json(), "per_channel", true), "test", "");
+  auto scheme = options.scheme;
   // Two LM steps per stage at 16, 32 and 64 channels replace the six scalars.
   EXPECT_EQ(count_parameters(*build_model(options, *scheme, 3, 10)), 272384 - 6 + 2 * (16 + 32 + 64));
 }
@@ -177,7 +178,7 @@ TEST(PresetParameters, LmAddsOneScalarPerLmBlockOverPreactResNet) {
 TEST(Presets, FashionMnistShapesAndOutputs) {
   for (const std::string preset : {"resnet20", "lm_resnet20", "preact_resnet20", "lm_resnet164"}) {
     auto options = preset_options(preset);
-    auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+    auto scheme = options.scheme;
     auto model = build_model(options, *scheme, 1, 10);
     model->eval();
     EXPECT_EQ(model->forward(torch::randn({3, 1, 28, 28})).sizes(), (std::vector<int64_t>{3, 10}));
@@ -192,7 +193,7 @@ TEST(Presets, FashionMnistShapesAndOutputs) {
 TEST(Presets, ZeroInitResidualStartsEveryPostActivationStepAsTheIdentityBranch) {
   auto options = preset_options("resnet20");
   options.zero_init_residual = true;
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = build_model(options, *scheme, 3, 10);
   int zeroed = 0;
   for (const auto& p : model->named_parameters())
@@ -209,7 +210,7 @@ TEST(Presets, ZeroInitResidualStartsEveryPostActivationStepAsTheIdentityBranch) 
 TEST(Presets, BadDepthIsAConfigError) {
   auto options = preset_options("resnet20");
   options.depth = 21;
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   try {
     build_model(options, *scheme, 3, 10);
     FAIL();

@@ -10,6 +10,7 @@
 #include "architectures/cifar_resnet.h"
 #include "architectures/presets.h"
 #include "core/error.h"
+#include "tests/support/test_support.h"
 
 #include <torch/csrc/autograd/function.h>
 
@@ -20,7 +21,7 @@ class EveryPreset : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EveryPreset, ForwardGivesOneRowOfLogitsPerImage) {
   const auto options = preset_options(GetParam());
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   torch::manual_seed(0);
   torch::NoGradGuard no_grad;
   const int64_t classes = native_classes(options);
@@ -48,7 +49,7 @@ TEST_P(EveryPreset, ResolvedModelReadsBackToTheSameNetwork) {
   const auto without = model_options_from_json(JsonReader(bare, "config.json", "/model"), preset_options);
   EXPECT_EQ(to_json(with_preset), resolved);
   EXPECT_EQ(to_json(without), bare);
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto names = [&](const ModelOptions& o) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> out;
     for (const auto& p : build_model(o, *scheme, 3, 10)->named_parameters()) out.emplace_back(p.key(), p.value().sizes().vec());
@@ -61,7 +62,7 @@ TEST_P(EveryPreset, ResolvedModelReadsBackToTheSameNetwork) {
 TEST(BuildModel, RefusesAFieldTheLayoutDoesNotTake) {
   auto options = preset_options("resnet20");
   options.block = "conv";
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   try {
     build_model(options, *scheme, 3, 10);
     FAIL() << "conv fields accepted by cifar_resnet";
@@ -76,7 +77,7 @@ INSTANTIATE_TEST_SUITE_P(Zoo, EveryPreset, ::testing::ValuesIn(preset_registry()
 
 TEST(RevNetPreset, StepsAfterTheTransitionInvertExactly) {
   auto options = preset_options("revnet38");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
   ASSERT_NE(model, nullptr);
   model->to(torch::kFloat64);
@@ -97,8 +98,8 @@ TEST(RevNetPreset, StepsAfterTheTransitionInvertExactly) {
 TEST(RevNetPreset, RecomputingBackwardMatchesStoredActivations) {
   auto build = [](bool recompute) {
     auto options = preset_options("revnet38");
-    options.scheme["recompute"] = recompute;
-    auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+    options.scheme = build_scheme(scheme_registry(), test::with_key(options.scheme->to_json(), "recompute", recompute), "test", "");
+    auto scheme = options.scheme;
     torch::manual_seed(0);
     auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
     model->to(torch::kFloat64);

@@ -15,7 +15,7 @@ namespace {
 std::shared_ptr<ClassifierImpl> lm_resnet(int seed) {
   torch::manual_seed(seed);
   auto options = preset_options("lm_resnet20");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   return build_model(options, *scheme, 3, 10);
 }
 
@@ -83,7 +83,7 @@ TEST(StateDict, TorchvisionNamesMapEveryResnetTensorAndNoLmCoefficient) {
   // every ResNet tensor arrives, each k keeps its initialisation.
   auto build = [](const std::string& preset) {
     auto options = preset_options(preset);
-    return build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 1000);
+    return build_model(options, *options.scheme, 3, 1000);
   };
   torch::manual_seed(3);
   StateDict resnet = state_dict(*build("resnet50")), torchvision;

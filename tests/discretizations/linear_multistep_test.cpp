@@ -94,7 +94,7 @@ TEST(ForwardEuler, TransitionStepProjectsAndRestartsHistory) {
 
 TEST(LmResNet, FollowsThePapersConventionsForFirstAndDownsamplingBlocks) {
   auto options = preset_options("lm_resnet20");
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "-", "");
+  auto scheme = options.scheme;
   CifarResNetImpl net(options, *scheme, 3, 10);
   ASSERT_EQ(net.stages().size(), 3u);
   for (size_t s = 0; s < 3; ++s) {
@@ -114,7 +114,7 @@ TEST(LinearMultistep, WeightDecayExemptsExactlyTheLearnedCoefficients) {
   // "k" in decay_excludes: the steps declare their k_n (or s = 1 − k) — no parameter names involved.
   for (const char* preset : {"lm_resnet20", "lm_resnet56_sd"}) {
     auto options = preset_options(preset);
-    auto model = build_model(options, *build_scheme(scheme_registry(), options.scheme, "-", ""), 3, 10);
+    auto model = build_model(options, *options.scheme, 3, 10);
     std::set<const void*> declared;
     for (const auto& m : model->modules(false))
       if (auto* step = dynamic_cast<StepImpl*>(m.get()))

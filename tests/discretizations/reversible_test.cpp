@@ -80,8 +80,8 @@ TEST(Reversible, ReconstructsItsInputAndKeepsTheOscillatorsEnergyBounded) {
 
 TEST(SchemeInPreset, ReversibleNeedsAnEvenChannelSplit) {
   auto options = preset_options("resnet20");
-  options.scheme = {{"name", "reversible"}};
-  auto scheme = build_scheme(scheme_registry(), options.scheme, "test", "");
+  options.scheme = build_scheme(scheme_registry(), "reversible", "test", "");
+  auto scheme = options.scheme;
   auto error_of = [&] {
     try {
       build_model(options, *scheme, 3, 10);

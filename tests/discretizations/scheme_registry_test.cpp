@@ -43,7 +43,7 @@ TEST_P(SchemeRoundTrip, ToJsonBuildsTheSameSchemeAndNetwork) {
   EXPECT_EQ(to_json(second->info()), to_json(first->info()));
 
   ModelOptions options = preset_options("resnet20");
-  options.scheme = resolved;
+  options.scheme = build_scheme(scheme_registry(), resolved, "test", "");
   if (first->info().partitioned) options.depth = 26;
   auto a = build_model(options, *first, 3, 10), b = build_model(options, *second, 3, 10);
   EXPECT_EQ(structure(*a), structure(*b));

@@ -43,6 +43,12 @@ class ScopedEnv {
 
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes, bool gzip = false);
 std::string read_text(const std::string& path);
+/// `j` with `key` set to `value` (a scheme object with one option changed, say).
+inline nlohmann::json with_key(nlohmann::json j, const std::string& key, const nlohmann::json& value) {
+  j[key] = value;
+  return j;
+}
+
 void write_text(const std::string& path, const std::string& text);
 
 /// idx bytes: images [n, h, w] with a class-dependent bright square (learnable), labels [n].
