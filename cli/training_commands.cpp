@@ -123,16 +123,21 @@ void join_world(RunnerOptions& runner, const WorldInfo& world, double timeout_se
 int run_experiments(const std::vector<Experiment>& experiments, const RunnerOptions& runner,
                     const std::vector<std::string>& files) {
   const auto start = std::chrono::steady_clock::now();
-  int paused = 0;
+  int paused = 0, stopped = 0;
   for (const auto& e : experiments) {
     RunnerOptions o = runner;
     if (runner.time_limit_seconds)  // one budget for the whole command
       o.time_limit_seconds = std::max(0.0, *runner.time_limit_seconds -
                                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    paused += run_experiment(e, o).paused;
+    const RunnerSummary summary = run_experiment(e, o);
+    paused += summary.paused, stopped += summary.stopped;
   }
-  if (stop_signal() != 0)  // stopped before a run began (a signal between runs): not done, say so
-    throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
+  if (stopped > 0)  // runs left unstarted by a signal: not done, say so
+    throw Error(fmt::format("stopped by {} with {} run(s) not started; continue with --resume", signal_name(stop_signal()),
+                            stopped),
+                128 + stop_signal());
+  if (stop_signal() != 0)  // a signal during the last run's last step: every run finished
+    fmt::print("{} arrived as the last run finished: every run is done\n", signal_name(stop_signal()));
   if (paused > 0)
     fmt::print("{} run(s) paused by the time limit; continue with: odenet run {} --resume\n", paused,
                fmt::join(files, " "));

@@ -30,7 +30,7 @@ void on_signal(int sig) {
     return;
   }
   first_at.store(now_seconds());
-  const char message[] = "\nodenet: stopping after the current step (signal again to stop at once)\n";
+  const char message[] = "\nodenet: stopping after the current step (signal again, 2 s or more from now, to stop at once)\n";
   ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
   (void)ignored;
 }

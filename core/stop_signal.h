@@ -1,6 +1,7 @@
 // Stopping long work on request: SIGINT, SIGTERM or SIGUSR1 (what Slurm sends
 // ahead of a time limit with --signal) asks the trainer to stop after the
-// current step and checkpoint; a second signal exits at once.
+// current step and checkpoint; a second signal 2 s or more after the first exits
+// at once (sooner, it is the same request delivered twice).
 #pragma once
 #include <string>
 

@@ -262,9 +262,9 @@ void Trainer::set_learning_rate(double lr) {
 bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
   for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();  // set to none: no zero-fill
   const int64_t n = batch.labels.size(0);
-  bool stop = may_stop && options_.stop_requested && options_.stop_requested();
+  auto stop_wanted = [&] { return may_stop && options_.stop_requested && options_.stop_requested(); };
+  bool stop = false;
   DataParallelGroup* group = options_.group.get();
-  if (group) group->begin_backward(stop);
   PhaseClock clock(phases_, options_.device);
   torch::Tensor logits, loss;
   // A data-parallel rank may get no example of a small last batch: it sends zero gradients, but with
@@ -285,7 +285,10 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
       objective = loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
     }
     clock.lap(0);
+    if (group) group->begin_backward(stop_wanted());  // the latest point a rank's wish can travel with the gradients
     (scaler_ ? scaler_->scale(objective) : objective).backward();
+  } else if (group) {
+    group->begin_backward(stop_wanted());
   }
   if (group) stop = group->end_backward();
   clock.lap(1);
@@ -297,6 +300,7 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
     optimizer_->step();
   }
   clock.lap(2);
+  if (!group) stop = stop_wanted();  // after the update: a request made during this step stops after it
   if (n == 0) return stop;
   torch::NoGradGuard no_grad;
   sums.loss.add_(loss.detach(), n);
@@ -507,6 +511,10 @@ Trainer::Outcome Trainer::train(const std::function<void(const EpochMetrics&)>& 
                                 const std::function<bool(long)>& start_epoch) {
   for (long epoch = completed_epochs_ + 1; epoch <= options_.epochs; ++epoch) {
     const bool continuing = partial_ && partial_->epoch == epoch;
+    if (!continuing && options_.stop_requested) {  // a request during the last epoch's last step stops here
+      const bool stop = options_.stop_requested();
+      if (options_.group ? rank0_decides(*options_.group, stop) : stop) return Outcome::kStopped;
+    }
     if (!continuing && start_epoch) {
       const bool go = options_.group ? rank0_decides(*options_.group, start_epoch(epoch)) : start_epoch(epoch);
       if (!go) return Outcome::kAtBoundary;

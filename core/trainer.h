@@ -113,10 +113,14 @@ class Trainer {
     kFinished,      ///< every epoch trained
     kAtBoundary,    ///< `start_epoch` declined the next epoch (a time limit)
     kInterrupted,   ///< `stop_requested` after a step: the checkpoint holds the partial epoch
+    kStopped,       ///< `stop_requested` at an epoch boundary (asked during an epoch's last step)
   };
   /// Trains epochs `completed_epochs()+1 .. epochs` (continuing a partial epoch a checkpoint
-  /// holds), calling `on_epoch` after each; before an epoch, `start_epoch(epoch)` returning false
-  /// stops training there; after any step, `options.stop_requested()` returning true stops it there.
+  /// holds), calling `on_epoch` after each; before an epoch, `options.stop_requested()` or
+  /// `start_epoch(epoch)` returning false stops training there; after any step but an epoch's last,
+  /// `options.stop_requested()` returning true stops it there (asked after the update, so a request
+  /// made during a step stops after that step; data-parallel, each rank asks between its forward
+  /// and backward, and the ranks' answers travel with the gradients).
   Outcome train(const std::function<void(const EpochMetrics&)>& on_epoch,
                 const std::function<bool(long)>& start_epoch = {});
   /// Where an interrupted epoch stands: {epoch, steps done, steps in the epoch}; empty otherwise.

@@ -286,9 +286,8 @@ Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, co
     std::cerr << "odenet: error: " << e.what() << "\n";
     return Outcome::kFailed;
   }
-  if (outcome == Trainer::Outcome::kInterrupted)
-    throw Error(fmt::format("stopped by {}; rank 0 checkpointed the run mid-epoch", signal_name(stop_cause())),
-                128 + stop_cause());
+  if (outcome == Trainer::Outcome::kInterrupted || outcome == Trainer::Outcome::kStopped)
+    throw Error(fmt::format("stopped by {}; rank 0 checkpointed the run", signal_name(stop_cause())), 128 + stop_cause());
   return outcome == Trainer::Outcome::kAtBoundary ? Outcome::kPaused : Outcome::kFinished;
 }
 
@@ -397,16 +396,22 @@ class EpochRecorder {
   const DataParallelGroup* group_;
 };
 
-// A signal stopped training mid-epoch: checkpoint the partial epoch, mark the run paused and stop
-// the command (exit 128 + the signal).
+// A signal stopped training, mid-epoch or at an epoch boundary: checkpoint where it stands, mark
+// the run paused and stop the command (exit 128 + the signal).
 [[noreturn]] void pause_on_signal(Trainer& trainer, const std::string& dir, const TrainOptions& train) {
   trainer.save_checkpoint(dir + "/checkpoint.pt");
-  const auto [epoch, step, steps] = *trainer.partial_position();
-  const std::string reason = fmt::format("stopped by {} at epoch {}, step {}/{}", signal_name(stop_cause()), epoch, step, steps);
+  const std::string by = signal_name(stop_cause());
+  std::string reason;
+  if (const auto partial = trainer.partial_position())
+    reason = fmt::format("stopped by {} at epoch {}, step {}/{}", by, (*partial)[0], (*partial)[1], (*partial)[2]);
+  else
+    reason = fmt::format("stopped by {} after epoch {}/{}", by, trainer.completed_epochs(), train.epochs);
   write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
   fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
   std::fflush(stdout);
-  throw Error(fmt::format("stopped by {}; the run is checkpointed mid-epoch", signal_name(stop_cause())), 128 + stop_cause());
+  throw Error(fmt::format("stopped by {}; the run is checkpointed {}", by,
+                          trainer.partial_position() ? "mid-epoch" : "at an epoch boundary"),
+              128 + stop_cause());
 }
 
 Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
@@ -439,7 +444,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     std::cerr << "odenet: error: " << e.what() << "\n";
     return Outcome::kFailed;
   }
-  if (outcome == Trainer::Outcome::kInterrupted) pause_on_signal(trainer, dir, train);
+  if (outcome == Trainer::Outcome::kInterrupted || outcome == Trainer::Outcome::kStopped) pause_on_signal(trainer, dir, train);
   if (outcome == Trainer::Outcome::kAtBoundary) {
     write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
     fmt::print("{}: paused after epoch {}/{} (time limit {}); continue with --resume\n", train.label,
@@ -654,7 +659,8 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
   std::map<std::string, DatasetSplits> datasets;  // keyed by the resolved dataset JSON
   RunnerSummary summary;
   std::vector<std::string> failed;
-  for (const auto& [index, state] : plan) {
+  for (size_t p = 0; p < plan.size(); ++p) {
+    const auto& [index, state] = plan[p];
     const RunSpec& run = experiment.runs[index];
     std::string dir = run_dir(options, run);
     if (state == Plan::kFinished) {
@@ -664,8 +670,10 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
     }
     bool stopped = false;
     if (!may_start(dir, budget, group.get(), stopped)) {
-      if (stopped) break;
-      continue;
+      if (!stopped) continue;
+      summary.stopped = static_cast<int>(std::count_if(plan.begin() + static_cast<std::ptrdiff_t>(p), plan.end(),
+                                                       [](const auto& q) { return q.second != Plan::kFinished; }));
+      break;
     }
     std::string key = run.config["dataset"].dump();
     if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);

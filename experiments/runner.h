@@ -40,6 +40,7 @@ struct RunnerSummary {
   int trained = 0;   ///< runs that trained to their last epoch now
   int paused = 0;    ///< runs stopped by the time limit
   int skipped = 0;   ///< finished earlier
+  int stopped = 0;   ///< left unstarted or unfinished because a signal asked to stop
 };
 
 /// Runs the selected runs of `experiment`.

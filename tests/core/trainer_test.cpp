@@ -277,7 +277,8 @@ TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
   torch::manual_seed(1);
   int steps = 0;
   auto stopping = options;
-  stopping.stop_requested = [&] { return ++steps == 6; };  // asked after steps 1-4 of epoch 1, then 1, 2 of epoch 2
+  // Asked before epoch 1, after its steps 1-4 (not its last), before epoch 2, then after its steps 1 and 2.
+  stopping.stop_requested = [&] { return ++steps == 8; };
   Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, stopping);
   std::vector<EpochMetrics> b;
   EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kInterrupted);
@@ -297,6 +298,36 @@ TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
     EXPECT_EQ(b[e].train_error, a[e].train_error) << e;
     EXPECT_EQ(b[e].test_loss, a[e].test_loss) << e;
   }
+  EXPECT_TRUE(torch::equal(resumed_model->fc->weight, straight_model->fc->weight));
+}
+
+// A stop asked during an epoch's last step (here: first seen before epoch 2) ends training at the
+// boundary — no step of the next epoch runs — and the run resumes to the uninterrupted result.
+TEST(Trainer, AStopDuringAnEpochsLastStepEndsAtTheBoundary) {
+  TinySources data;
+  test::ScratchDir dir;
+  auto options = tiny_options();
+  options.epochs = 2;
+  auto [straight_model, a] = train_straight(data, options);
+
+  torch::manual_seed(1);
+  int asked = 0;
+  auto stopping = options;
+  stopping.stop_requested = [&] { return ++asked >= 6; };  // before epoch 1, after steps 1-4, then before epoch 2
+  Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, stopping);
+  std::vector<EpochMetrics> b;
+  EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kStopped);
+  EXPECT_EQ(asked, 6);
+  EXPECT_EQ(first.completed_epochs(), 1);
+  EXPECT_FALSE(first.partial_position());
+  first.save_checkpoint(dir / "c.pt");
+
+  auto resumed_model = std::make_shared<TinyImpl>();
+  Trainer resumed(resumed_model, data.train, data.test, options);
+  resumed.load_checkpoint(dir / "c.pt");
+  EXPECT_EQ(resumed.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kFinished);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[1].train_loss, a[1].train_loss);
   EXPECT_TRUE(torch::equal(resumed_model->fc->weight, straight_model->fc->weight));
 }
 
