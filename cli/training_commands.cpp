@@ -69,7 +69,10 @@ std::vector<std::string> find_run_dirs(const std::string& root) {
 
 // `odenet run ... --nproc N`: this program N times as the ranks of one data-parallel group, with
 // torchrun's environment variables and a store on a free local port; returns when all have ended.
-int launch_local_ranks(const Args& args, int nproc, int threads) {
+// Starts `nproc` ranks of this command on this machine. A rank that fails makes the others fail
+// within `timeout_seconds` (their collectives time out); one still running 10 s after that (a
+// stopped or hung process), or after a signal, is killed, so the launcher always ends.
+int launch_local_ranks(const Args& args, int nproc, int threads, double timeout_seconds) {
   std::vector<std::string> argv = self_command();
   argv.push_back("run");
   for (size_t i = 0; i < args.size(); ++i) {
@@ -88,7 +91,7 @@ int launch_local_ranks(const Args& args, int nproc, int threads) {
                       fmt::format("LOCAL_WORLD_SIZE={}", nproc), "MASTER_ADDR=127.0.0.1",
                       fmt::format("MASTER_PORT={}", port), "ODENET_LAUNCHER=odenet"}});
   install_stop_handlers();
-  const auto failed = run_in_parallel(ranks, nproc);
+  const auto failed = run_in_parallel(ranks, ParallelOptions{nproc, true, timeout_seconds + 10});
   if (stop_signal() != 0)
     throw Error(fmt::format("stopped by {}; continue with --resume", signal_name(stop_signal())), 128 + stop_signal());
   if (!failed.empty()) throw Error(fmt::format("{} of {} data-parallel rank(s) failed", failed.size(), nproc));
@@ -258,7 +261,7 @@ int run_command(const Args& args) {
     if (world)
       throw ConfigError(fmt::format("--nproc: this process is already rank {} of {} (started by {})", world->rank,
                                     world->world_size, world->launcher));
-    return launch_local_ranks(args, nproc, runner.threads);
+    return launch_local_ranks(args, nproc, runner.threads, timeout_seconds);
   }
   if (world) join_world(runner, *world, timeout_seconds);
   return run_experiments(experiments, runner, files);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -102,52 +103,96 @@ std::vector<std::string> environment_with(const std::vector<std::string>& overri
   return env;
 }
 
-std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& commands, int jobs) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Kills the children still running at the deadline (SIGCONT first: a stopped process cannot die).
+void kill_remaining(const std::vector<Child>& active, const std::string& why) {
+  for (const auto& c : active) {
+    std::cerr << "odenet: " << c.label << " did not end " << why << "; killed\n";
+    ::kill(c.pid, SIGCONT);
+    ::kill(c.pid, SIGKILL);
+  }
+}
+
+// Reads what a child wrote; at end of file reaps it and says whether it failed (false: still running).
+bool read_or_reap(Child& child, std::vector<std::string>& failed, bool& ended) {
+  char buffer[65536];
+  const ssize_t n = ::read(child.fd, buffer, sizeof buffer);
+  ended = false;
+  if (n > 0) {
+    child.pending.append(buffer, static_cast<size_t>(n));
+    forward(child, false);
+    return false;
+  }
+  if (n < 0 && errno == EINTR) return false;
+  forward(child, true);
+  ::close(child.fd);
+  int status = 0;
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ended = true;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return false;
+  const std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                            : fmt::format("signal {}", WTERMSIG(status));
+  std::cerr << "odenet: run " << child.label << " failed (" << how << ")\n";
+  failed.push_back(child.label);
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& commands, const ParallelOptions& options) {
   std::vector<Child> active;
   std::vector<std::string> failed;
   size_t next = 0;
   bool forwarded = false;
+  std::optional<Clock::time_point> deadline;  // when children still running get killed
+  std::string why;
+  auto arm = [&](const std::string& reason) {
+    if (options.kill_after_seconds && !deadline) {
+      deadline = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*options.kill_after_seconds * 1000));
+      why = fmt::format("within {:g} s of {}", *options.kill_after_seconds, reason);
+    }
+  };
   while (next < commands.size() || !active.empty()) {
     if (stop_signal() != 0) {  // stop: no new runs; the running ones checkpoint and exit
       next = commands.size();
       if (!forwarded)
         for (const auto& c : active) ::kill(c.pid, stop_signal());
       forwarded = true;
+      arm(signal_name(stop_signal()));
       if (active.empty()) break;
     }
-    while (next < commands.size() && static_cast<int>(active.size()) < std::max(1, jobs)) active.push_back(spawn(commands[next++]));
+    while (next < commands.size() && static_cast<int>(active.size()) < std::max(1, options.jobs))
+      active.push_back(spawn(commands[next++]));
+    if (deadline && Clock::now() >= *deadline) {
+      kill_remaining(active, why);
+      deadline = Clock::time_point::max();  // killed once; now reap them
+    }
     std::vector<pollfd> fds;
     for (const auto& c : active) fds.push_back(pollfd{c.fd, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+    int wait_ms = -1;
+    if (deadline && *deadline != Clock::time_point::max())
+      wait_ms = static_cast<int>(std::max<int64_t>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count() + 1));
+    if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR)
       throw Error(std::string("waiting for runs: ") + std::strerror(errno));
     for (size_t i = 0; i < active.size();) {
-      Child& child = active[i];
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
         ++i;
         continue;
       }
-      char buffer[65536];
-      ssize_t n = ::read(child.fd, buffer, sizeof buffer);
-      if (n > 0) {
-        child.pending.append(buffer, static_cast<size_t>(n));
-        forward(child, false);
+      bool ended = false;
+      const bool child_failed = read_or_reap(active[i], failed, ended);
+      if (child_failed && options.fail_together) {
+        next = commands.size();
+        arm(active[i].label + " failing");
+      }
+      if (!ended) {
         ++i;
         continue;
-      }
-      if (n < 0 && errno == EINTR) {
-        ++i;
-        continue;
-      }
-      forward(child, true);
-      ::close(child.fd);
-      int status = 0;
-      while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                            : fmt::format("signal {}", WTERMSIG(status));
-        std::cerr << "odenet: run " << child.label << " failed (" << how << ")\n";
-        failed.push_back(child.label);
       }
       active.erase(active.begin() + static_cast<long>(i));
       fds.erase(fds.begin() + static_cast<long>(i));

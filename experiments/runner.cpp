@@ -491,7 +491,8 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
   }
   fmt::print("{}: {} run(s), {} at a time, {} thread(s) each\n", experiment.name, commands.size(), options.jobs, threads);
   std::fflush(stdout);
-  auto failed = run_in_parallel(commands, options.jobs);
+  // Runs stop on a signal after their current step; one still running 5 minutes later (stopped, hung) is killed.
+  auto failed = run_in_parallel(commands, ParallelOptions{options.jobs, false, 300.0});
   if (stop_signal() != 0)  // the children checkpointed and stopped; so does this command
     throw Error(fmt::format("stopped by {}; odenet status {} shows where each run stands", signal_name(stop_signal()),
                             experiment.file),

@@ -166,24 +166,26 @@ TEST_F(DataParallel, TorchrunStartsTheRanks) {
 
 // The ranks of `odenet run --nproc 2` die with their launcher even when it is SIGKILLed (they
 // receive SIGTERM, checkpoint and stop: no orphans); and --nproc beyond the cores is refused.
+// The processes whose parent is `parent`.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = test::read_text(entry.path().string() + "/stat");
+    const auto close = stat.rfind(')');  // "pid (comm) state ppid ..."
+    if (close == std::string::npos) continue;
+    if (std::stol(stat.substr(close + 4)) == parent) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
 TEST_F(DataParallel, RanksDieWithTheirLauncherAndCountsAreBounded) {
   test::write_idx_dataset(dir_ / "slow", 4096, 64, 12, 4);
   const std::string file = experiment("orphans", false, 20, "slow");
   const pid_t launcher = test::spawn_odenet({"run", file, "--nproc", "2", "--device", "cpu", "--dist-timeout", "60s",
                                              "--results", dir_ / "orphans"},
                                             dir_ / "orphans.log");
-  auto children_of = [](pid_t parent) {
-    std::vector<pid_t> out;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-      const std::string name = entry.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      const std::string stat = test::read_text(entry.path().string() + "/stat");
-      const auto close = stat.rfind(')');  // "pid (comm) state ppid ..."
-      if (close == std::string::npos) continue;
-      if (std::stol(stat.substr(close + 4)) == parent) out.push_back(std::stoi(name));
-    }
-    return out;
-  };
   std::vector<pid_t> ranks;
   for (int i = 0; i < 600 && ranks.size() < 2; ++i) {  // up to a minute for both ranks to start
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -207,6 +209,45 @@ TEST_F(DataParallel, RanksDieWithTheirLauncherAndCountsAreBounded) {
   EXPECT_NE(many.output.find("--nproc 1000: this machine has"), std::string::npos) << many.output;
   EXPECT_NE(many.output.find("pass --oversubscribe"), std::string::npos) << many.output;
   EXPECT_FALSE(fs::exists(dir_ / "x"));
+}
+
+// A rank stopped by SIGSTOP: the other fails within --dist-timeout, and the launcher kills the
+// stopped one 10 s later and ends (it used to wait for it forever, SIGTERM included).
+TEST_F(DataParallel, ALauncherEndsWhenARankIsStopped) {
+  test::write_idx_dataset(dir_ / "slow", 4096, 64, 12, 4);
+  const std::string file = experiment("stopped", false, 20, "slow");
+  const std::string log = dir_ / "stopped.log";
+  const pid_t launcher = test::spawn_odenet({"run", file, "--nproc", "2", "--device", "cpu", "--dist-timeout", "3s",
+                                             "--results", dir_ / "stopped"},
+                                            log);
+  std::vector<pid_t> ranks;
+  for (int i = 0; i < 600 && (ranks.size() < 2 || test::read_text(log).find("epoch 1/20") == std::string::npos); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ranks = children_of(launcher);
+  }
+  ASSERT_EQ(ranks.size(), 2u) << test::read_text(log);
+  pid_t rank1 = -1;
+  for (pid_t pid : ranks)
+    if (test::read_text("/proc/" + std::to_string(pid) + "/environ").find(std::string("RANK=1") + '\0') != std::string::npos)
+      rank1 = pid;
+  ASSERT_GT(rank1, 0);
+  ::kill(rank1, SIGSTOP);
+  int status = 0;
+  pid_t ended = 0;
+  for (int i = 0; i < 600 && ended == 0; ++i) {  // 3 s for rank 0 to fail, 10 more before the kill
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ended = ::waitpid(launcher, &status, WNOHANG);
+  }
+  if (ended == 0) {  // do not leave them behind
+    ::kill(rank1, SIGKILL), ::kill(launcher, SIGKILL), ::waitpid(launcher, &status, 0);
+    FAIL() << "the launcher did not end within 60 s\n" << test::read_text(log);
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+  const std::string output = test::read_text(log);
+  EXPECT_NE(output.find("data-parallel rank 1 did not end within 13 s of data-parallel rank 0 failing; killed"),
+            std::string::npos) << output;
+  EXPECT_NE(output.find("2 of 2 data-parallel rank(s) failed"), std::string::npos) << output;
+  EXPECT_TRUE(children_of(launcher).empty());
 }
 
 TEST_F(DataParallel, BadCombinationsAreOneLineErrors) {
