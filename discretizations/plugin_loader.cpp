@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/version.h"
+#include "discretizations/elf_section.h"
 
 namespace odenet {
 
@@ -69,20 +70,22 @@ const std::vector<std::string>& loaded_plugins() { return plugin_paths(); }
 
 void load_scheme_plugin(const std::string& path, SchemeRegistry& registry) {
   if (!std::filesystem::exists(path)) throw ConfigError(path + ": cannot load plugin: no such file");
+  // The ABI stamp is read from the file before dlopen runs any of the plugin's code (its static
+  // constructors included): a plugin built for another odenet would crash in it.
+  const auto stamp = read_elf_section(path, ODENET_PLUGIN_ABI_SECTION);
+  if (!stamp)
+    throw ConfigError(path + ": not an odenet plugin, or one without an ABI stamp (section " ODENET_PLUGIN_ABI_SECTION
+                             ": built without ODENET_PLUGIN_ABI_STAMP or for an odenet before " ODENET_VERSION
+                             "); rebuild it against this odenet");
+  const std::string abi = stamp->substr(0, stamp->find('\0'));
+  if (abi != ODENET_PLUGIN_ABI)
+    throw ConfigError(path + ": plugin built for " + abi + ", this is " ODENET_PLUGIN_ABI ": rebuild it against this odenet");
   // Kept loaded for the life of the process: its modules live in odenet's models.
   void* handle = ::dlopen(std::filesystem::absolute(path).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) throw ConfigError(path + ": cannot load plugin: " + ::dlerror());
   using Register = void (*)(SchemeRegistry&);
   auto reg = reinterpret_cast<Register>(::dlsym(handle, "odenet_register"));
   if (!reg) throw ConfigError(path + ": not an odenet plugin: it exports no odenet_register function");
-  // Checked before any of the plugin's code runs: a plugin built for another odenet would crash in it.
-  using Abi = const char* (*)();
-  auto abi = reinterpret_cast<Abi>(::dlsym(handle, "odenet_plugin_abi"));
-  if (!abi)
-    throw ConfigError(path + ": plugin has no ABI stamp (built for an odenet before " ODENET_VERSION
-                             " or without ODENET_PLUGIN_ABI_STAMP): rebuild it against this odenet");
-  if (std::string(abi()) != ODENET_PLUGIN_ABI)
-    throw ConfigError(path + ": plugin built for " + abi() + ", this is " ODENET_PLUGIN_ABI ": rebuild it against this odenet");
   const auto before = registry.names();
   try {
     reg(registry);

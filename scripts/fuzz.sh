@@ -22,7 +22,7 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_CO
   -DODENET_FUZZ=ON -DODENET_BUILD_TESTS=OFF >/dev/null
 cmake --build build-fuzz --target fuzz_targets
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_experiment fuzz_idx fuzz_cifar_binary fuzz_image fuzz_image_cache fuzz_checkpoint fuzz_metrics)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_experiment fuzz_idx fuzz_cifar_binary fuzz_image fuzz_image_cache fuzz_checkpoint fuzz_metrics fuzz_plugin_elf fuzz_slurm_script)
 work=build-fuzz/work
 mkdir -p "$work"
 jobs=${ODENET_FUZZ_JOBS:-$(nproc)}

@@ -13,6 +13,7 @@
 
 #include "core/precision.h"
 #include "core/version.h"
+#include "core/version.h"
 #include "core/run_status.h"
 #include "tests/support/test_support.h"
 
@@ -311,7 +312,9 @@ TEST_F(Cli, ExternalPluginIsListedVerifiedAndUsedInAnExperiment) {
   auto no_symbol = run_odenet(std::string("--plugin ") + NOT_A_PLUGIN + " schemes");
   EXPECT_EQ(no_symbol.status, 2);
   EXPECT_EQ(no_symbol.output,
-            std::string("odenet: error: ") + NOT_A_PLUGIN + ": not an odenet plugin: it exports no odenet_register function\n");
+            std::string("odenet: error: ") + NOT_A_PLUGIN + ": not an odenet plugin, or one without an ABI stamp (section "
+                ".odenet_abi: built without ODENET_PLUGIN_ABI_STAMP or for an odenet before " ODENET_VERSION
+                "); rebuild it against this odenet\n");
 }
 
 // The registry's battery on plugins: the SSP-RK3 example passes; a plugin declaring a wrong order fails

@@ -90,7 +90,24 @@ TEST_F(HostileInput, APluginBuiltForAnotherOdenetIsRefusedBeforeItRuns) {
                           ": rebuild it against this odenet\n");
   r = test::run_odenet(std::string("--plugin ") + ODENET_UNSTAMPED_PLUGIN + " schemes");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find(": plugin has no ABI stamp"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(": not an odenet plugin, or one without an ABI stamp"), std::string::npos) << r.output;
+  // Both test plugins abort in a static constructor: the stamp is read from the file, before dlopen.
+  EXPECT_EQ(r.output.find("Aborted"), std::string::npos) << r.output;
+}
+
+TEST_F(HostileInput, APluginFileThatIsNoSharedLibraryIsNamed) {
+  const std::string text = dir_ / "text.so";
+  test::write_text(text, std::string(100, 'x'));  // a file as long as an ELF header, but no ELF
+  auto r = test::run_odenet("--plugin " + text + " schemes");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.output, "odenet: error: " + text + ": not a shared library odenet can load: no ELF header\n");
+  // An ELF file cut after its header: its section headers point past the end.
+  const std::string whole = test::read_text(ODENET_EXAMPLE_PLUGIN);
+  const std::string cut = dir_ / "cut.so";
+  test::write_text(cut, whole.substr(0, 200));
+  r = test::run_odenet("--plugin " + cut + " schemes");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.output, "odenet: error: " + cut + ": not a shared library odenet can load: section headers outside the file\n");
 }
 
 TEST_F(HostileInput, CommandLineValuesOutOfRangeAreErrors) {
