@@ -267,33 +267,36 @@ TEST(Trainer, ALossAboveTheDivergenceBoundStopsTraining) {
   EXPECT_GT(largest, 6931);  // the bound would have stopped this run
 }
 
-TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
+// Trains `epochs` epochs stopped where `stop_after` says (it counts the questions), checks the
+// outcome and where it stopped, then resumes from a checkpoint and expects the uninterrupted run:
+// every epoch's losses and errors and the final weights.
+void expect_stop_and_exact_resume(long epochs, int stop_after, Trainer::Outcome outcome,
+                                  std::optional<std::array<int64_t, 3>> partial) {
   TinySources data;
   test::ScratchDir dir;
   auto options = tiny_options();
-  options.epochs = 3;
+  options.epochs = epochs;
   auto [straight_model, a] = train_straight(data, options);
 
   torch::manual_seed(1);
-  int steps = 0;
+  int asked = 0;
   auto stopping = options;
-  // Asked before epoch 1, after its steps 1-4 (not its last), before epoch 2, then after its steps 1 and 2.
-  stopping.stop_requested = [&] { return ++steps == 8; };
+  stopping.stop_requested = [&] { return ++asked >= stop_after; };
   Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, stopping);
   std::vector<EpochMetrics> b;
-  EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kInterrupted);
+  EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), outcome);
+  EXPECT_EQ(asked, stop_after);
   EXPECT_EQ(first.completed_epochs(), 1);
-  ASSERT_TRUE(first.partial_position());
-  EXPECT_EQ(*first.partial_position(), (std::array<int64_t, 3>{2, 2, 5}));
+  EXPECT_EQ(first.partial_position(), partial);
   first.save_checkpoint(dir / "c.pt");
 
   auto resumed_model = std::make_shared<TinyImpl>();
   Trainer resumed(resumed_model, data.train, data.test, options);
   resumed.load_checkpoint(dir / "c.pt");
-  EXPECT_EQ(*resumed.partial_position(), (std::array<int64_t, 3>{2, 2, 5}));
+  EXPECT_EQ(resumed.partial_position(), partial);
   EXPECT_EQ(resumed.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kFinished);
-  ASSERT_EQ(b.size(), 3u);
-  for (size_t e = 0; e < 3; ++e) {
+  ASSERT_EQ(b.size(), static_cast<size_t>(epochs));
+  for (size_t e = 0; e < b.size(); ++e) {
     EXPECT_EQ(b[e].train_loss, a[e].train_loss) << e;
     EXPECT_EQ(b[e].train_error, a[e].train_error) << e;
     EXPECT_EQ(b[e].test_loss, a[e].test_loss) << e;
@@ -301,34 +304,16 @@ TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
   EXPECT_TRUE(torch::equal(resumed_model->fc->weight, straight_model->fc->weight));
 }
 
-// A stop asked during an epoch's last step (here: first seen before epoch 2) ends training at the
-// boundary — no step of the next epoch runs — and the run resumes to the uninterrupted result.
+// Asked before epoch 1, after its steps 1-4 (not its last), before epoch 2, then after its steps 1
+// and 2: stopped at epoch 2, step 2 of 5.
+TEST(Trainer, AnEpochStoppedMidWayContinuesFromItsCheckpointExactly) {
+  expect_stop_and_exact_resume(3, 8, Trainer::Outcome::kInterrupted, std::array<int64_t, 3>{2, 2, 5});
+}
+
+// A stop asked during an epoch's last step (first seen before epoch 2, the 6th question) ends
+// training at the boundary — no step of the next epoch runs — and the run resumes exactly.
 TEST(Trainer, AStopDuringAnEpochsLastStepEndsAtTheBoundary) {
-  TinySources data;
-  test::ScratchDir dir;
-  auto options = tiny_options();
-  options.epochs = 2;
-  auto [straight_model, a] = train_straight(data, options);
-
-  torch::manual_seed(1);
-  int asked = 0;
-  auto stopping = options;
-  stopping.stop_requested = [&] { return ++asked >= 6; };  // before epoch 1, after steps 1-4, then before epoch 2
-  Trainer first(std::make_shared<TinyImpl>(), data.train, data.test, stopping);
-  std::vector<EpochMetrics> b;
-  EXPECT_EQ(first.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kStopped);
-  EXPECT_EQ(asked, 6);
-  EXPECT_EQ(first.completed_epochs(), 1);
-  EXPECT_FALSE(first.partial_position());
-  first.save_checkpoint(dir / "c.pt");
-
-  auto resumed_model = std::make_shared<TinyImpl>();
-  Trainer resumed(resumed_model, data.train, data.test, options);
-  resumed.load_checkpoint(dir / "c.pt");
-  EXPECT_EQ(resumed.train([&](const EpochMetrics& m) { b.push_back(m); }), Trainer::Outcome::kFinished);
-  ASSERT_EQ(b.size(), 2u);
-  EXPECT_EQ(b[1].train_loss, a[1].train_loss);
-  EXPECT_TRUE(torch::equal(resumed_model->fc->weight, straight_model->fc->weight));
+  expect_stop_and_exact_resume(2, 6, Trainer::Outcome::kStopped, std::nullopt);
 }
 
 }  // namespace
