@@ -393,6 +393,10 @@ void Trainer::keep_partial_epoch(long epoch, int64_t steps_done, int64_t steps, 
   }
   p.records = m.steps;
   partial_ = p;
+  // Data-parallel: rank 0's checkpoint must carry every rank's BatchNorm statistics, which are
+  // otherwise averaged only at the epoch's end. Their updates are linear (an exponential moving
+  // average), so averaging now and going on ends the epoch where the ranks' average would have.
+  if (options_.group) average_buffers(*options_.group, model_->buffers());
 }
 
 double Trainer::checked_loss_sum(Sums& sums, long epoch, int64_t first_unchecked, int64_t done, double lr) {

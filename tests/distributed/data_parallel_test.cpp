@@ -144,6 +144,43 @@ TEST_F(DataParallel, ARankThatDiesMakesTheOtherFailWithinTheTimeoutAndTheRunResu
       << resumed.output;
 }
 
+// SIGTERM to the launcher mid-epoch, then --resume on as many ranks: the run ends as the
+// uninterrupted one did, test error included (the mid-epoch checkpoint carries every rank's
+// BatchNorm statistics, averaged as the epoch's end would have; it used to keep only rank 0's).
+TEST_F(DataParallel, AMidEpochPauseResumesToTheUninterruptedRun) {
+  test::write_idx_dataset(dir_ / "mid", 4096, 256, 12, 4);
+  const std::string file = experiment("mid", false, 3, "mid");
+  const std::string args = " --nproc 2 --device cpu --dist-timeout 60s --results ";
+  auto straight = run_odenet("run " + file + args + dir_ / "straight");
+  ASSERT_EQ(straight.status, 0) << straight.output;
+
+  const std::string metrics = dir_ / "paused/mid/s0/metrics.jsonl", log = dir_ / "paused.log";
+  const pid_t launcher = test::spawn_odenet(
+      {"run", file, "--nproc", "2", "--device", "cpu", "--dist-timeout", "60s", "--results", dir_ / "paused"}, log);
+  for (int i = 0; i < 1200 && (!fs::exists(metrics) || test::read_text(metrics).empty()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(metrics)) << test::read_text(log);
+  const double epoch_seconds = metric_lines(metrics).front()["epoch_seconds"].get<double>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(400 * epoch_seconds)));
+  ::kill(launcher, SIGTERM);
+  int status = 0;
+  ::waitpid(launcher, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 143) << status << test::read_text(log);
+  const auto paused = nlohmann::json::parse(test::read_text(dir_ / "paused/mid/s0/status.json"));
+  ASSERT_NE(paused["reason"].get<std::string>().find("at epoch 2, step"), std::string::npos) << paused.dump();
+
+  auto resumed = run_odenet("run " + file + args + dir_ / "paused" + " --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  const auto a = metric_lines(dir_ / "straight/mid/s0/metrics.jsonl"), b = metric_lines(metrics);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(b.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) {
+    for (const char* key : {"train_loss", "test_loss"})
+      EXPECT_NEAR(b[e][key].get<double>(), a[e][key].get<double>(), 1e-6 * a[e][key].get<double>()) << e << " " << key;
+    EXPECT_NEAR(b[e]["test_error"].get<double>(), a[e]["test_error"].get<double>(), 0.05) << e;
+  }
+}
+
 // torchrun itself (PyTorch's elastic agent hosts the store; the ranks join it as clients under
 // /worker/attempt_0). Debian's torch 1.13 needs a one-line patch on Python 3.11: tests/distributed/torchrun.py.
 TEST_F(DataParallel, TorchrunStartsTheRanks) {
