@@ -84,6 +84,14 @@ class Registries(unittest.TestCase):
         net = odenet.build_model("resnet20", scheme="ssprk3")
         self.assertEqual(tuple(net(torch.randn(1, 3, 32, 32)).shape), (1, 10))
 
+    def test_a_foreign_plugin_is_refused_before_its_code_runs(self):
+        # Both test plugins abort in a static constructor: refused from the file, the interpreter lives on.
+        with self.assertRaisesRegex(odenet.Error, "plugin built for odenet 0.1.0"):
+            odenet.load_plugin(os.environ["ODENET_FOREIGN_ABI_PLUGIN"])
+        with self.assertRaisesRegex(odenet.Error, "without an ABI stamp"):
+            odenet.load_plugin(os.environ["ODENET_UNSTAMPED_PLUGIN"])
+        self.assertIn("forward_euler", [s["name"] for s in odenet.schemes()])
+
     def test_bad_input_is_an_error_naming_it(self):
         with self.assertRaisesRegex(odenet.Error, "no_such_scheme"):
             odenet.build_model("resnet20", scheme="no_such_scheme")
