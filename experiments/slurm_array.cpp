@@ -44,6 +44,7 @@ std::string slurm_array_script(const SlurmArrayOptions& o) {
   if (o.runs == 0) throw ConfigError(o.experiment_file + ": the experiment has no runs");
   check_value("--results", o.results_root, "/_.-+@%,=~");
   check_value("--partition", o.partition, "_.-,");
+  check_value("the experiment name", o.experiment_name, "_.-");  // found by fuzz_slurm_script: it stands on #SBATCH lines
   if (!o.time.empty() && !is_slurm_time(o.time))
     throw ConfigError(fmt::format("--time: {} is not a Slurm time (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS)",
                                   shown(o.time)));

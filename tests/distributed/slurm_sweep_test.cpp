@@ -9,7 +9,9 @@
 #include <regex>
 #include <thread>
 
+#include "core/error.h"
 #include "core/shell_command.h"
+#include "experiments/slurm_array.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -55,6 +57,21 @@ TEST(SlurmSubmit, TheDryRunPrintsOneArrayThatRequeuesItself) {
 // could not carry them safely (control characters anywhere; blanks, quotes, $() and backticks on
 // #SBATCH lines; a --time not in Slurm's formats), else carried single-quoted: the script passes
 // bash -n and, run under a fake srun and scontrol, hands odenet exactly the values given.
+// The script writer checks the experiment's name itself (it stands on #SBATCH lines); found by
+// fuzz_slurm_script with a name holding a blank and a NUL (load_experiment allows neither).
+TEST(SlurmSubmit, TheExperimentNameIsCheckedByTheWriterToo) {
+  SlurmArrayOptions o;
+  o.experiment_file = "/e.json", o.results_root = "/r", o.working_directory = "/w", o.odenet_command = {"/odenet"};
+  o.runs = 2;
+  o.experiment_name = "ok_name-1.0";
+  EXPECT_NO_THROW(slurm_array_script(o));
+  o.experiment_name = "a --uid=0";
+  EXPECT_EQ(test::error_message<ConfigError>([&] { slurm_array_script(o); }),
+            "the experiment name: 'a --uid=0' holds ' '; on an #SBATCH line only letters, digits and _.- are safe");
+  o.experiment_name = std::string("a\0b", 3);
+  EXPECT_THROW(slurm_array_script(o), ConfigError);
+}
+
 TEST(SlurmSubmit, HostileValuesAreRefusedOrQuotedExactly) {
   test::ScratchDir dir;
   test::write_idx_dataset(dir / "data", 64, 16, 12, 4);
