@@ -134,6 +134,10 @@ bool read_or_reap(Child& child, std::vector<std::string>& failed, bool& ended) {
   }
   ended = true;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return false;
+  if (WIFEXITED(status) && stop_signal() != 0 && WEXITSTATUS(status) == 128 + stop_signal()) {
+    std::cerr << "odenet: run " << child.label << " paused (stopped by " << signal_name(stop_signal()) << ")\n";
+    return false;  // it checkpointed and stopped as asked: not a failure
+  }
   const std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
                                             : fmt::format("signal {}", WTERMSIG(status));
   std::cerr << "odenet: run " << child.label << " failed (" << how << ")\n";

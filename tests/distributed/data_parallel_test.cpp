@@ -168,6 +168,10 @@ TEST_F(DataParallel, AMidEpochPauseResumesToTheUninterruptedRun) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 143) << status << test::read_text(log);
   const auto paused = nlohmann::json::parse(test::read_text(dir_ / "paused/mid/s0/status.json"));
   ASSERT_NE(paused["reason"].get<std::string>().find("at epoch 2, step"), std::string::npos) << paused.dump();
+  // The ranks checkpointed and stopped as asked: paused, not "failed (exit status 143)".
+  const std::string said = test::read_text(log);
+  EXPECT_NE(said.find("data-parallel rank 0 paused (stopped by SIGTERM)"), std::string::npos) << said;
+  EXPECT_EQ(said.find("failed (exit status"), std::string::npos) << said;
 
   auto resumed = run_odenet("run " + file + args + dir_ / "paused" + " --resume");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
