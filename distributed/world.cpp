@@ -57,7 +57,11 @@ std::optional<WorldInfo> world_from_environment(const std::function<const char*(
     w.world_size = static_cast<int>(integer("WORLD_SIZE", 1, 1 << 20));
     w.rank = static_cast<int>(integer("RANK", 0, w.world_size - 1));
     w.local_rank = getenv("LOCAL_RANK") ? static_cast<int>(integer("LOCAL_RANK", 0, 1 << 20)) : w.rank;
-    w.launcher = getenv("ODENET_LAUNCHER") ? getenv("ODENET_LAUNCHER") : "torchrun";
+    // torchrun sets its TORCHELASTIC_* variables; anything else only set RANK and WORLD_SIZE.
+    const bool torchrun = getenv("TORCHELASTIC_RUN_ID") || getenv("TORCHELASTIC_RESTART_COUNT");
+    w.launcher = getenv("ODENET_LAUNCHER") ? getenv("ODENET_LAUNCHER")
+                 : torchrun                  ? "torchrun"
+                                             : "a launcher setting RANK/WORLD_SIZE";
     if (getenv("LOCAL_WORLD_SIZE")) w.local_world_size = static_cast<int>(integer("LOCAL_WORLD_SIZE", 1, 1 << 20));
     const char* agent = getenv("TORCHELASTIC_USE_AGENT_STORE");
     if (agent && std::string(agent) == "True") {

@@ -36,6 +36,7 @@ TEST(World, TorchrunsVariablesAndItsAgentStore) {
   auto own = world({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "1234"}});  // rank 0 hosts the store
   ASSERT_TRUE(own);
   EXPECT_FALSE(own->agent_store);
+  EXPECT_EQ(own->launcher, "a launcher setting RANK/WORLD_SIZE");  // no torchrun variables: not named torchrun
   EXPECT_EQ(own->store_prefix, "");
   EXPECT_EQ(own->master_addr, "127.0.0.1");
 }
