@@ -18,6 +18,7 @@
 #include "distributed/process_group.h"
 #include "distributed/world.h"
 #include "experiments/parallel_runs.h"
+#include "experiments/run_setup.h"
 #include "experiments/runner.h"
 #include "experiments/slurm_array.h"
 #include "core/atomic_file.h"
@@ -188,18 +189,6 @@ void print_status(const std::vector<StatusLine>& lines) {
   std::string summary;
   for (const auto& [name, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, name);
   fmt::print("{} run(s): {}\n", lines.size(), summary.empty() ? "none" : summary);
-}
-
-// The runs' data sets, each loaded once into `datasets`; one pointer per run.
-std::vector<const DatasetSplits*> load_each_dataset_once(const std::vector<RunSpec>& runs,
-                                                         std::map<std::string, DatasetSplits>& datasets) {
-  std::vector<const DatasetSplits*> data;
-  for (const auto& run : runs) {
-    const std::string key = run.config["dataset"].dump();
-    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
-    data.push_back(&datasets.at(key));
-  }
-  return data;
 }
 
 enum class SpeedMode { kBoth, kEndToEnd, kCompute };
@@ -396,8 +385,9 @@ int speed_command(const Args& args) {
   }
   const int used_threads = configure_threads(threads);
   const c10::Device device = select_device(device_name);
-  std::map<std::string, DatasetSplits> datasets;
-  const auto data = load_each_dataset_once(runs, datasets);
+  LoadedDatasets datasets;
+  std::vector<const DatasetSplits*> data;
+  for (const auto& run : runs) data.push_back(&datasets.of(run));
   auto results = measure_throughput(runs, data, device, t);
   const nlohmann::json report = throughput_report(e.name, runs, results, device.str(), used_threads, t);
   if (json)

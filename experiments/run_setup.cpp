@@ -16,6 +16,13 @@
 
 namespace odenet {
 
+const DatasetSplits& LoadedDatasets::of(const RunSpec& run) {
+  const std::string key = run.config["dataset"].dump();
+  auto found = loaded_.find(key);
+  if (found == loaded_.end()) found = loaded_.emplace(key, load_dataset(run.dataset)).first;
+  return found->second;
+}
+
 RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
                    const nlohmann::json& identity, std::shared_ptr<DataParallelGroup> group) {
   RunSetup s;

@@ -3,6 +3,7 @@
 // The runner and the throughput measurement build runs the same way.
 #pragma once
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,16 @@
 #include "experiments/experiment.h"
 
 namespace odenet {
+
+/// The data sets of a command's runs in memory, each loaded once (runs with the same resolved
+/// dataset object share it); references stay valid for the object's life.
+class LoadedDatasets {
+ public:
+  const DatasetSplits& of(const RunSpec& run);
+
+ private:
+  std::map<std::string, DatasetSplits> loaded_;  ///< keyed by the resolved dataset JSON
+};
 
 struct RunSetup {
   TrainOptions train;       ///< with the device and the resolved precision

@@ -631,16 +631,18 @@ std::vector<std::pair<size_t, Plan>> plan_runs(const Experiment& experiment, con
   return plan;
 }
 
-// Whether the next run starts: not after a signal (false, and `stopped`), nor when the time limit
-// leaves no room for an epoch (false). Data-parallel, rank 0 decides for every rank.
-bool may_start(const std::string& dir, const Budget& budget, DataParallelGroup* group, bool& stopped) {
+enum class NextRun { kStart, kTooLate, kStopped };
+
+// Whether the next run starts: not after a signal, nor when the time limit leaves no room for an
+// epoch. Data-parallel, rank 0 decides for every rank.
+NextRun next_run(const std::string& dir, const Budget& budget, DataParallelGroup* group) {
   bool stop = stop_signal() != 0;
   bool late = budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds));
   if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);
-  stopped = stop;
-  if (late && !stop && is_lead_rank(group))
-    fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
-  return !stop && !late;
+  if (stop) return NextRun::kStopped;
+  if (!late) return NextRun::kStart;
+  if (is_lead_rank(group)) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+  return NextRun::kTooLate;
 }
 
 }  // namespace
@@ -657,7 +659,7 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
 
   int threads = configure_threads(options.threads);
   const c10::Device device = select_device(options.device);
-  std::map<std::string, DatasetSplits> datasets;  // keyed by the resolved dataset JSON
+  LoadedDatasets datasets;
   RunnerSummary summary;
   std::vector<std::string> failed;
   for (size_t p = 0; p < plan.size(); ++p) {
@@ -669,16 +671,14 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
       ++summary.skipped;
       continue;
     }
-    bool stopped = false;
-    if (!may_start(dir, budget, group.get(), stopped)) {
-      if (!stopped) continue;
+    const NextRun next = next_run(dir, budget, group.get());
+    if (next == NextRun::kTooLate) continue;
+    if (next == NextRun::kStopped) {
       summary.stopped = static_cast<int>(std::count_if(plan.begin() + static_cast<std::ptrdiff_t>(p), plan.end(),
                                                        [](const auto& q) { return q.second != Plan::kFinished; }));
       break;
     }
-    std::string key = run.config["dataset"].dump();
-    if (!datasets.count(key)) datasets[key] = load_dataset(run.dataset);
-    switch (train_run(run, dir, state, datasets.at(key), threads, device, budget, group)) {
+    switch (train_run(run, dir, state, datasets.of(run), threads, device, budget, group)) {
       case Outcome::kFinished:
         ++summary.trained;
         break;
