@@ -107,42 +107,41 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Kills the children still running at the deadline (SIGCONT first: a stopped process cannot die).
+// Kills the children still running at the deadline (SIGKILL ends even a stopped process).
 void kill_remaining(const std::vector<Child>& active, const std::string& why) {
   for (const auto& c : active) {
     std::cerr << "odenet: " << c.label << " did not end " << why << "; killed\n";
-    ::kill(c.pid, SIGCONT);
     ::kill(c.pid, SIGKILL);
   }
 }
 
-// Reads what a child wrote; at end of file reaps it and says whether it failed (false: still running).
-bool read_or_reap(Child& child, std::vector<std::string>& failed, bool& ended) {
+enum class ChildState { kRunning, kSucceeded, kFailed };
+
+// Forwards what a child wrote; at end of file reaps it and says how it ended. One that exits with
+// 128 + the stop signal this process passed on checkpointed and stopped as asked: not a failure.
+ChildState read_or_reap(Child& child) {
   char buffer[65536];
   const ssize_t n = ::read(child.fd, buffer, sizeof buffer);
-  ended = false;
   if (n > 0) {
     child.pending.append(buffer, static_cast<size_t>(n));
     forward(child, false);
-    return false;
+    return ChildState::kRunning;
   }
-  if (n < 0 && errno == EINTR) return false;
+  if (n < 0 && errno == EINTR) return ChildState::kRunning;
   forward(child, true);
   ::close(child.fd);
   int status = 0;
   while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  ended = true;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return false;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ChildState::kSucceeded;
   if (WIFEXITED(status) && stop_signal() != 0 && WEXITSTATUS(status) == 128 + stop_signal()) {
     std::cerr << "odenet: run " << child.label << " paused (stopped by " << signal_name(stop_signal()) << ")\n";
-    return false;  // it checkpointed and stopped as asked: not a failure
+    return ChildState::kSucceeded;
   }
   const std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
                                             : fmt::format("signal {}", WTERMSIG(status));
   std::cerr << "odenet: run " << child.label << " failed (" << how << ")\n";
-  failed.push_back(child.label);
-  return true;
+  return ChildState::kFailed;
 }
 
 }  // namespace
@@ -151,7 +150,7 @@ std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& comman
   std::vector<Child> active;
   std::vector<std::string> failed;
   size_t next = 0;
-  bool forwarded = false;
+  bool forwarded = false, killed = false;
   std::optional<Clock::time_point> deadline;  // when children still running get killed
   std::string why;
   auto arm = [&](const std::string& reason) {
@@ -171,32 +170,31 @@ std::vector<std::string> run_in_parallel(const std::vector<ChildCommand>& comman
     }
     while (next < commands.size() && static_cast<int>(active.size()) < std::max(1, options.jobs))
       active.push_back(spawn(commands[next++]));
-    if (deadline && Clock::now() >= *deadline) {
+    if (deadline && !killed && Clock::now() >= *deadline) {
       kill_remaining(active, why);
-      deadline = Clock::time_point::max();  // killed once; now reap them
+      killed = true;  // now reap them
     }
     std::vector<pollfd> fds;
     for (const auto& c : active) fds.push_back(pollfd{c.fd, POLLIN, 0});
     int wait_ms = -1;
-    if (deadline && *deadline != Clock::time_point::max())
+    if (deadline && !killed)
       wait_ms = static_cast<int>(std::max<int64_t>(
           0, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count() + 1));
     if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR)
       throw Error(std::string("waiting for runs: ") + std::strerror(errno));
     for (size_t i = 0; i < active.size();) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ChildState state =
+          fds[i].revents & (POLLIN | POLLHUP | POLLERR) ? read_or_reap(active[i]) : ChildState::kRunning;
+      if (state == ChildState::kRunning) {
         ++i;
         continue;
       }
-      bool ended = false;
-      const bool child_failed = read_or_reap(active[i], failed, ended);
-      if (child_failed && options.fail_together) {
-        next = commands.size();
-        arm(active[i].label + " failing");
-      }
-      if (!ended) {
-        ++i;
-        continue;
+      if (state == ChildState::kFailed) {
+        failed.push_back(active[i].label);
+        if (options.fail_together) {
+          next = commands.size();
+          arm(active[i].label + " failing");
+        }
       }
       active.erase(active.begin() + static_cast<long>(i));
       fds.erase(fds.begin() + static_cast<long>(i));

@@ -21,7 +21,7 @@ struct ParallelOptions {
   /// too (they do on their own within their collective timeout).
   bool fail_together = false;
   /// After a stop signal, or with fail_together after the first failure: children still running
-  /// this many seconds later (stopped by SIGSTOP, hung) are killed (SIGCONT, SIGKILL). Empty: wait.
+  /// this many seconds later (stopped by SIGSTOP, hung) are killed (SIGKILL). Empty: wait.
   std::optional<double> kill_after_seconds;
 };
 
