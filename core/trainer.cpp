@@ -428,21 +428,20 @@ class StepRecords {
   void add(const torch::Tensor& loss_sum, double seen, int64_t step, double lr) {
     sums_.push_back(loss_sum.clone());
     seen_.push_back(seen);
-    pending_.push_back({step, 0.0, lr});
+    pending_.push_back({step, 0.0, lr});  // the loss is known when read
   }
 
-  // Appends each record to `out` with the mean loss of the images since the one before.
-  void read_into(std::vector<StepRecord>& out) {
+  // Appends each record to `out` with the mean loss of the images since the one before; once, when
+  // the epoch ends or stops.
+  void read_into(std::vector<StepRecord>& out) const {
     if (pending_.empty()) return;
     const auto read = torch::stack(sums_).to(torch::kCPU, torch::kFloat64);
     double before = sum_at_start_.to(torch::kCPU, torch::kFloat64).item<double>(), seen_before = seen_at_start_;
     for (size_t i = 0; i < pending_.size(); ++i) {
       const double sum = read[static_cast<int64_t>(i)].item<double>();
-      pending_[i].loss = (sum - before) / std::max(1.0, seen_[i] - seen_before);
+      out.push_back({pending_[i].step, (sum - before) / std::max(1.0, seen_[i] - seen_before), pending_[i].lr});
       before = sum, seen_before = seen_[i];
-      out.push_back(pending_[i]);
     }
-    pending_.clear();
   }
 
  private:
