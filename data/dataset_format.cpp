@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <map>
 
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -75,9 +76,13 @@ DatasetDefaults read_defaults(const KnownDatasetRow& row) {
 }  // namespace
 
 DatasetDefaults dataset_defaults(const std::string& name) {
-  for (const auto& row : kKnownDatasets)
-    if (name == row.name) return read_defaults(row);
-  return {};
+  static const std::map<std::string, DatasetDefaults> known = [] {  // the table, read once
+    std::map<std::string, DatasetDefaults> out;
+    for (const auto& row : kKnownDatasets) out.emplace(row.name, read_defaults(row));
+    return out;
+  }();
+  const auto found = known.find(name);
+  return found == known.end() ? DatasetDefaults{} : found->second;
 }
 
 std::vector<std::string> known_dataset_names() {
