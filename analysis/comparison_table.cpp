@@ -2,9 +2,9 @@
 
 #include "architectures/model_options.h"
 #include "architectures/presets.h"
-#include "core/trainer.h"
 #include "discretizations/plugin_loader.h"
 #include "discretizations/scheme.h"
+#include "training/trainer.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "core/json_reader.h"
-#include "core/run_status.h"
+#include "training/run_status.h"
 
 namespace odenet {
 namespace fs = std::filesystem;

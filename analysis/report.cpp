@@ -17,7 +17,7 @@
 #include "analysis/trained_ode.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/trainer.h"
+#include "training/trainer.h"
 
 namespace odenet {
 namespace fs = std::filesystem;

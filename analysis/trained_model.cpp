@@ -10,9 +10,9 @@
 #include "analysis/comparison_table.h"
 #include "architectures/presets.h"
 #include "core/atomic_file.h"
-#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "training/checkpoint_file.h"
 
 namespace odenet {
 

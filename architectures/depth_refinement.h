@@ -13,7 +13,7 @@
 
 #include "architectures/staged_network.h"
 #include "core/json_reader.h"
-#include "core/trainer.h"
+#include "core/parameter_blend.h"
 
 namespace odenet {
 

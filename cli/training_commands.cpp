@@ -8,21 +8,21 @@
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
+#include "core/atomic_file.h"
 #include "core/device.h"
 #include "core/error.h"
-#include "core/progress.h"
-#include "core/stop_signal.h"
 #include "core/threads.h"
-#include "experiments/experiment.h"
-#include "core/run_status.h"
 #include "distributed/process_group.h"
 #include "distributed/world.h"
+#include "experiments/experiment.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
 #include "experiments/runner.h"
 #include "experiments/slurm_array.h"
-#include "core/atomic_file.h"
 #include "experiments/throughput.h"
+#include "training/progress.h"
+#include "training/run_status.h"
+#include "training/stop_signal.h"
 
 namespace odenet::cli {
 namespace fs = std::filesystem;

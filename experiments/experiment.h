@@ -11,8 +11,8 @@
 #include "architectures/model_options.h"
 #include "data/augmentation.h"
 #include "data/dataset_format.h"
-#include "core/trainer.h"
 #include "discretizations/scheme.h"
+#include "training/trainer.h"
 
 namespace odenet {
 

@@ -18,8 +18,8 @@
 #include <iostream>
 
 #include "core/error.h"
-#include "core/stop_signal.h"
 #include "discretizations/plugin_loader.h"
+#include "training/stop_signal.h"
 
 namespace odenet {
 namespace {

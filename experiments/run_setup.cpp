@@ -5,14 +5,14 @@
 
 #include <cmath>
 
-#include "architectures/presets.h"
 #include "architectures/depth_refinement.h"
 #include "architectures/field_registry.h"
+#include "architectures/presets.h"
 #include "core/error.h"
-#include "core/stop_signal.h"
 #include "core/mac_count.h"
 #include "core/state_dict.h"
 #include "discretizations/scheme.h"
+#include "training/stop_signal.h"
 
 namespace odenet {
 

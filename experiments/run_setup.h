@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "core/trainer.h"
 #include "data/loader.h"
 #include "experiments/experiment.h"
+#include "training/trainer.h"
 
 namespace odenet {
 

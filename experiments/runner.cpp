@@ -17,18 +17,18 @@
 
 #include "core/atomic_file.h"
 #include "core/build_info.h"
-#include "core/checkpoint_file.h"
 #include "core/device.h"
 #include "core/error.h"
-#include "core/progress.h"
-#include "core/run_status.h"
-#include "core/stop_signal.h"
-#include "core/tensorboard_events.h"
 #include "core/threads.h"
 #include "discretizations/scheme.h"
 #include "experiments/config_version.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
+#include "training/checkpoint_file.h"
+#include "training/progress.h"
+#include "training/run_status.h"
+#include "training/stop_signal.h"
+#include "training/tensorboard_events.h"
 
 namespace odenet {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/trainer.h"
+#include "training/trainer.h"
 
 namespace odenet {
 

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/precision.h"
 #include "data/fixed_batch_source.h"
 #include "experiments/run_setup.h"
+#include "training/precision.h"
 
 namespace odenet {
 namespace {

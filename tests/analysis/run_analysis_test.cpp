@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "architectures/presets.h"
-#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "discretizations/linear_multistep.h"
 #include "tests/support/test_support.h"
+#include "training/checkpoint_file.h"
 
 namespace odenet {
 namespace {

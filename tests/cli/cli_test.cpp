@@ -11,11 +11,11 @@
 
 #include <torch/cuda.h>
 
-#include "core/precision.h"
 #include "core/version.h"
 #include "core/version.h"
-#include "core/run_status.h"
 #include "tests/support/test_support.h"
+#include "training/precision.h"
+#include "training/run_status.h"
 
 namespace odenet {
 namespace {

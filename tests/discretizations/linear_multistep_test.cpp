@@ -7,13 +7,13 @@
 
 #include <set>
 
+#include "analysis/scheme_verification.h"
 #include "architectures/cifar_resnet.h"
 #include "architectures/fields.h"
 #include "architectures/presets.h"
-#include "core/trainer.h"
 #include "discretizations/forward_euler.h"
-#include "analysis/scheme_verification.h"
 #include "tests/discretizations/step_fixtures.h"
+#include "training/trainer.h"
 
 namespace odenet {
 namespace {

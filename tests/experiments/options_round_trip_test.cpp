@@ -9,12 +9,12 @@
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "core/json_reader.h"
-#include "core/lr_schedule.h"
-#include "core/optimizer_options.h"
 #include "data/dataset_options.h"
 #include "experiments/config_version.h"
 #include "experiments/experiment.h"
 #include "tests/support/test_support.h"
+#include "training/lr_schedule.h"
+#include "training/optimizer_options.h"
 
 namespace odenet {
 namespace {

@@ -6,9 +6,9 @@
 
 #include <cstdlib>
 
-#include "core/checkpoint_file.h"
 #include "core/error.h"
 #include "tests/fuzz/fuzz_support.h"
+#include "training/checkpoint_file.h"
 
 // `fuzz_checkpoint --write-seed FILE` writes the seed corpus's valid checkpoint (a Linear(4, 2)
 // under "model", the layout Trainer::save_checkpoint uses) and exits.

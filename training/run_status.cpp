@@ -1,4 +1,4 @@
-#include "core/run_status.h"
+#include "training/run_status.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-#include "core/precision.h"
+#include "training/precision.h"
 
 #include <ATen/autocast_mode.h>
 #include <ATen/ops/conv2d.h>

@@ -1,4 +1,4 @@
-#include "core/precision.h"
+#include "training/precision.h"
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/batchnorm.h>

@@ -1,6 +1,6 @@
 // TensorBoard event files: CRC-32C against its published check values, the
 // record framing, and files that only grow as epochs are added.
-#include "core/tensorboard_events.h"
+#include "training/tensorboard_events.h"
 
 #include <gtest/gtest.h>
 

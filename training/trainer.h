@@ -23,11 +23,12 @@
 #include "core/batch_source.h"
 #include "core/classifier.h"
 #include "core/data_parallel.h"
-#include "core/lr_schedule.h"
-#include "core/optimizer_options.h"
-#include "core/precision.h"
+#include "core/parameter_blend.h"
 #include "core/state_dict.h"
-#include "core/step_phases.h"
+#include "training/lr_schedule.h"
+#include "training/optimizer_options.h"
+#include "training/precision.h"
+#include "training/step_phases.h"
 
 namespace odenet {
 
@@ -97,13 +98,6 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j);
 /// a malformed line is a DataError naming the file and the line.
 std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch = LONG_MAX);
 
-/// A parameter made from two others, θ = (1 − weight) first + weight second (depth refinement):
-/// its optimiser state is made from theirs the same way.
-struct ParameterBlend {
-  torch::Tensor parameter, first, second;
-  double weight = 0;
-};
-
 class Trainer {
  public:
   /// `train` and `test` must outlive the trainer.
@@ -132,7 +126,7 @@ class Trainer {
   /// With `phases`, each timed step's phase times are appended to it.
   double measure_throughput(int64_t steps, int64_t warmup, StepPhases* phases = nullptr);
 
-  /// Atomic; the file carries a CRC-32 and the run's identity (core/checkpoint_file.h).
+  /// Atomic; the file carries a CRC-32 and the run's identity (training/checkpoint_file.h).
   void save_checkpoint(const std::string& path) const;
   /// Refuses a damaged file or another run's checkpoint (DataError naming the file).
   void load_checkpoint(const std::string& path);

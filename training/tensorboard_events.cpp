@@ -1,4 +1,4 @@
-#include "core/tensorboard_events.h"
+#include "training/tensorboard_events.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "core/stop_signal.h"
+#include "training/stop_signal.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "core/progress.h"
+#include "training/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "core/checkpoint_file.h"
+#include "training/checkpoint_file.h"
 
 #include <fmt/format.h>
 #include <zlib.h>

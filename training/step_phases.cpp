@@ -1,4 +1,4 @@
-#include "core/step_phases.h"
+#include "training/step_phases.h"
 
 #include <torch/cuda.h>
 

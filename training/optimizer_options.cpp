@@ -1,4 +1,4 @@
-#include "core/optimizer_options.h"
+#include "training/optimizer_options.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "core/trainer.h"
+#include "training/trainer.h"
 
 #include <torch/nn/functional/loss.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -18,13 +18,13 @@
 #include <type_traits>
 
 #include "core/atomic_file.h"
-#include "core/checkpoint_file.h"
 #include "core/coefficient_owner.h"
 #include "core/error.h"
 #include "core/json_reader.h"
-#include "core/progress.h"
-#include "core/sync_batch_norm.h"
 #include "core/seeds.h"
+#include "core/sync_batch_norm.h"
+#include "training/checkpoint_file.h"
+#include "training/progress.h"
 
 namespace odenet {
 namespace {

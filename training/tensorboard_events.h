@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/trainer.h"
+#include "training/trainer.h"
 
 namespace odenet {
 

@@ -1,4 +1,4 @@
-#include "core/lr_schedule.h"
+#include "training/lr_schedule.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/trainer.h"
+#include "training/trainer.h"
 
 #include <chrono>
 
