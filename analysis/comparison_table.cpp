@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "core/json_reader.h"
-#include "training/run_status.h"
+#include "training/run_directory.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -185,27 +185,27 @@ std::pair<double, double> mean_std(const std::vector<double>& v) {
 
 std::vector<RunRecord> collect_runs(const std::vector<std::string>& dirs, std::vector<std::string>& skipped,
                                     bool allow_none) {
-  std::vector<std::string> run_dirs;
+  std::vector<RunDirectory> run_dirs;
   for (const auto& dir : dirs) {
     if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory");
-    if (fs::exists(dir + "/config.json")) run_dirs.push_back(dir);
-    for (const auto& entry : fs::recursive_directory_iterator(dir))
-      if (entry.is_directory() && fs::exists(entry.path() / "config.json")) run_dirs.push_back(entry.path().string());
+    for (auto& run_dir : run_directories_under(dir)) run_dirs.push_back(std::move(run_dir));
   }
-  std::sort(run_dirs.begin(), run_dirs.end());
-  run_dirs.erase(std::unique(run_dirs.begin(), run_dirs.end()), run_dirs.end());
+  std::sort(run_dirs.begin(), run_dirs.end(), [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  run_dirs.erase(std::unique(run_dirs.begin(), run_dirs.end(), [](const auto& a, const auto& b) { return a.path() == b.path(); }),
+                 run_dirs.end());
   std::vector<RunRecord> runs;
-  for (const auto& dir : run_dirs) {
-    if (!fs::exists(dir + "/summary.json")) {
-      RunState state = read_run_state(dir);
+  for (const auto& run_dir : run_dirs) {
+    const std::string& dir = run_dir.path();
+    if (!run_dir.finished()) {
+      RunState state = run_dir.state();
       skipped.push_back(state.status == RunStatus::kFailed
                             ? dir + ": failed (" + state.reason + "), left out of the means"
                             : fmt::format("{}: {} after {} of {} epochs (no summary.json), left out", dir,
                                           run_status_name(state.status), state.epochs_done, state.epochs));
       continue;
     }
-    RunRecord r{dir, read_run_json(dir + "/config.json"), read_run_json(dir + "/summary.json")};
-    load_recorded_plugins(r.config, dir + "/config.json", scheme_registry());  // the tables label its scheme
+    RunRecord r{dir, read_run_json(run_dir.config_path()), read_run_json(run_dir.summary_path())};
+    load_recorded_plugins(r.config, run_dir.config_path(), scheme_registry());  // the tables label its scheme
     for (const char* key : {"final_test_error", "best_test_error", "params", "epochs", "mean_epoch_seconds"})
       if (!r.summary.contains(key) || !r.summary[key].is_number())
         throw DataError(dir + "/summary.json: missing or non-numeric \"" + key + "\"");
@@ -287,7 +287,7 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
       row.time_target = options.time_to;
       for (const auto* m : members) {
         double elapsed = 0, reached = std::nan("");
-        for (const auto& e : read_metrics_file(m->dir + "/metrics.jsonl")) {
+        for (const auto& e : read_metrics_file(RunDirectory(m->dir).metrics_path())) {
           elapsed += e.epoch_seconds;
           if (e.test_error <= *options.time_to) {
             reached = elapsed;

@@ -17,6 +17,7 @@
 #include "analysis/trained_ode.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "training/run_directory.h"
 #include "training/trainer.h"
 
 namespace odenet {
@@ -56,8 +57,9 @@ void plot_mean_curves(const std::vector<TableRow>& rows, const std::string& titl
     const auto& row = rows[g];
     std::map<long, std::vector<double>> test_by_epoch, train_by_epoch;
     for (const auto& dir : row.dirs) {
-      auto metrics = read_metrics_file(dir + "/metrics.jsonl");
-      if (metrics.empty()) throw DataError(dir + "/metrics.jsonl: no epochs");
+      const std::string metrics_path = RunDirectory(dir).metrics_path();
+      auto metrics = read_metrics_file(metrics_path);
+      if (metrics.empty()) throw DataError(metrics_path + ": no epochs");
       for (const auto& m : metrics) {
         test_by_epoch[m.epoch].push_back(m.test_error);
         train_by_epoch[m.epoch].push_back(m.train_error);

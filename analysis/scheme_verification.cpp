@@ -9,7 +9,6 @@
 
 #include "analysis/plots.h"
 #include "core/error.h"
-#include "discretizations/forward_euler.h"
 
 namespace odenet {
 namespace {
@@ -109,7 +108,7 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
   run.steps = steps;
   const int64_t starters = starting_euler_steps(info.history, steps);
   auto starter_step = make_starting_step(problem.fields(FieldPart::kWhole), dt, info.history);
-  ForwardEulerStepImpl& starter = *starter_step;
+  StepImpl& starter = *starter_step;
   double energy0 = problem.energy ? problem.energy(problem.u0) : 0, energy_error = 0;
   for (int n = 0; n < steps; ++n) {
     state = n < starters ? starter.forward(state) : step->forward(state);

@@ -25,7 +25,8 @@ struct TrainedModel {
 /// that does not fit the network is a DataError naming the file.
 TrainedModel load_trained_model(const std::string& dir);
 
-/// Reads `name` from run directory `dir`, a DataError "<dir>: no <name> (<why>)" when absent.
-nlohmann::json read_run_file(const std::string& dir, const std::string& name, const std::string& why);
+/// Reads a run directory's file at `path` (e.g. RunDirectory::summary_path()), a DataError
+/// "<dir>: no <name> (<why>)" when absent.
+nlohmann::json read_run_file(const std::string& path, const std::string& why);
 
 }  // namespace odenet

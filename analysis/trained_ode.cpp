@@ -14,7 +14,7 @@
 #include "analysis/trajectory.h"
 #include "core/error.h"
 #include "data/dataset_options.h"
-#include "discretizations/forward_euler.h"
+#include "training/run_directory.h"
 
 namespace odenet {
 namespace {
@@ -56,7 +56,7 @@ std::map<std::string, torch::Tensor> step_tensors(const StepImpl& step) {
 
 RunTestSet load_run_test_set(const TrainedModel& trained, int64_t limit) {
   nlohmann::json dataset = trained.config.value("dataset", nlohmann::json::object());
-  const nlohmann::json summary = read_run_file(trained.dir, "summary.json", "the run is unfinished");
+  const nlohmann::json summary = read_run_file(RunDirectory(trained.dir).summary_path(), "the run is unfinished");
   // The normalisation in effect ("from_train_split" in config.json: summary.json has its values).
   if (summary.contains("data") && summary["data"].contains("mean")) {
     dataset["augment"]["mean"] = summary["data"]["mean"];
@@ -64,7 +64,7 @@ RunTestSet load_run_test_set(const TrainedModel& trained, int64_t limit) {
   }
   AugmentOptions augment;
   nlohmann::json resolved;
-  DatasetOptions options = read_dataset_options(JsonReader(dataset, trained.dir + "/config.json", "/dataset"), augment, resolved);
+  DatasetOptions options = read_dataset_options(JsonReader(dataset, RunDirectory(trained.dir).config_path(), "/dataset"), augment, resolved);
   Dataset test = load_dataset(options).test;
   if (limit > 0) test = test.subset(limit);
   auto images = test.images.to(torch::kFloat32).div_(255.0);
@@ -156,7 +156,6 @@ StabilityStudy stability_study(const std::string& dir, int64_t examples, int ite
   study.examples = test.images.size(0);
   const auto points = trace_trajectory(*network, test.images, false);
   const int history = trained.scheme->info().history;
-  ForwardEuler forward_euler;
   for (const auto& p : points) {
     if (p.opening) continue;
     const StageImpl& stage = *network->stages()[static_cast<size_t>(p.stage)];
@@ -172,12 +171,12 @@ StabilityStudy stability_study(const std::string& dir, int64_t examples, int ite
     s.stage = p.stage;
     s.step = p.step;
     s.starter = starter;
-    s.scheme = starter ? "forward_euler (starting step)" : scheme_label(trained.scheme->to_json());
+    s.scheme = starter ? scheme_label(starting_scheme().to_json()) + " (starting step)" : scheme_label(trained.scheme->to_json());
     if (auto k = step.learned_k(); k.defined()) s.learned_k = true, s.k = k.to(torch::kFloat64).mean().item<double>();
     auto field = fields.front();
     const auto ritz = jacobian_ritz_values([&](const torch::Tensor& u) { return field->forward(u); }, p.u, iterations,
                                            seed + static_cast<uint64_t>(study.steps.size()));
-    StepStabilityProbe probe(starter ? static_cast<const Scheme&>(forward_euler) : *trained.scheme, starter ? nullptr : &step);
+    StepStabilityProbe probe(starter ? starting_scheme() : *trained.scheme, starter ? nullptr : &step);
     size_t inside = 0;
     s.max_real = -1e300;
     for (const auto& example : ritz)

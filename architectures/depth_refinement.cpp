@@ -8,7 +8,6 @@
 #include <map>
 
 #include "core/error.h"
-#include "discretizations/forward_euler.h"
 
 namespace odenet {
 namespace {

@@ -5,7 +5,6 @@
 
 #include "architectures/field_registry.h"
 #include "core/error.h"
-#include "discretizations/forward_euler.h"
 
 namespace odenet {
 

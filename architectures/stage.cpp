@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "discretizations/forward_euler.h"
 
 namespace odenet {
 

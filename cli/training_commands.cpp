@@ -21,7 +21,7 @@
 #include "experiments/slurm_array.h"
 #include "experiments/throughput.h"
 #include "training/progress.h"
-#include "training/run_status.h"
+#include "training/run_directory.h"
 #include "training/stop_signal.h"
 
 namespace odenet::cli {
@@ -54,19 +54,6 @@ struct StatusLine {
   std::string run, dir;
   RunState state;
 };
-
-// Run directories (holding config.json) under `root`, sorted.
-std::vector<std::string> find_run_dirs(const std::string& root) {
-  std::vector<std::string> dirs;
-  if (fs::exists(root + "/config.json")) return {root};
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
-    if (it->is_directory() && fs::exists(it->path() / "config.json")) {
-      dirs.push_back(it->path().string());
-      it.disable_recursion_pending();
-    }
-  std::sort(dirs.begin(), dirs.end());
-  return dirs;
-}
 
 // `odenet run ... --nproc N`: this program N times as the ranks of one data-parallel group, with
 // torchrun's environment variables and a store on a free local port; returns when all have ended.
@@ -158,15 +145,16 @@ std::vector<StatusLine> status_lines(const std::vector<std::string>& targets, co
       Experiment e = with_existing_run_ids(load_experiment(target), results);
       read_from.push_back(fmt::format("{}: runs under {}", target, fs::absolute(results + "/" + e.name).lexically_normal().string()));
       for (const auto& run : e.runs) {
-        std::string dir = results + "/" + e.name + "/" + run.run_id;
-        StatusLine line{e.name + "/" + run.run_id, dir, read_run_state(dir)};
+        const RunDirectory dir(results + "/" + e.name + "/" + run.run_id);
+        StatusLine line{e.name + "/" + run.run_id, dir.path(), dir.state()};
         if (line.state.epochs == 0) line.state.epochs = run.train.epochs;
         lines.push_back(line);
       }
     } else if (fs::is_directory(target)) {
-      for (const auto& dir : find_run_dirs(target))
-        lines.push_back({fs::relative(dir, target).string() == "." ? dir : fs::relative(dir, target).string(), dir,
-                         read_run_state(dir)});
+      for (const auto& dir : run_directories_under(target)) {
+        const std::string relative = fs::relative(dir.path(), target).string();
+        lines.push_back({relative == "." ? dir.path() : relative, dir.path(), dir.state()});
+      }
     } else {
       throw ConfigError(target + ": no such directory or experiment file");
     }

@@ -52,8 +52,13 @@ void register_forward_euler(SchemeRegistry& registry) {
 
 int64_t starting_euler_steps(int history, int64_t steps) { return std::min<int64_t>(std::max(0, history - 1), steps); }
 
-std::shared_ptr<ForwardEulerStepImpl> make_starting_step(std::shared_ptr<FieldImpl> field, double dt, int history) {
+std::shared_ptr<StepImpl> make_starting_step(std::shared_ptr<FieldImpl> field, double dt, int history) {
   return std::make_shared<ForwardEulerStepImpl>(std::move(field), dt, nullptr, std::max(0, history - 2));
+}
+
+const Scheme& starting_scheme() {
+  static const ForwardEuler scheme;
+  return scheme;
 }
 
 }  // namespace odenet

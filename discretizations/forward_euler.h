@@ -41,13 +41,4 @@ class ForwardEuler : public Scheme {
 
 void register_forward_euler(SchemeRegistry& registry);
 
-/// How a run of `steps` steps of a scheme with `history` past states starts, in a network's stage
-/// and in an integration alike: min(history − 1, steps) forward Euler steps build the history
-/// the scheme's own steps need.
-int64_t starting_euler_steps(int history, int64_t steps);
-
-/// A starting step of a scheme with `history` past states: forward Euler (Δt = dt) that keeps
-/// the history − 2 entries before its own, so the scheme's first step sees history − 1 of them.
-std::shared_ptr<ForwardEulerStepImpl> make_starting_step(std::shared_ptr<FieldImpl> field, double dt, int history);
-
 }  // namespace odenet

@@ -200,4 +200,16 @@ SchemeRegistry& scheme_registry();
 /// The scheme of a model that names none: forward Euler (ResNet), built once.
 std::shared_ptr<const Scheme> default_scheme();
 
+/// How a run of `steps` steps of a scheme with `history` past states starts, in a network's stage
+/// and in an integration alike (the step contract, `State`): min(history − 1, steps) forward
+/// Euler steps build the history the scheme's own steps need.
+int64_t starting_euler_steps(int history, int64_t steps);
+
+/// A starting step of a scheme with `history` past states: forward Euler (Δt = dt) that keeps
+/// the history − 2 entries before its own, so the scheme's first step sees history − 1 of them.
+std::shared_ptr<StepImpl> make_starting_step(std::shared_ptr<FieldImpl> field, double dt, int history);
+
+/// The scheme the starting steps are steps of (forward Euler), for analyses that probe them.
+const Scheme& starting_scheme();
+
 }  // namespace odenet

@@ -1,7 +1,5 @@
 #include "experiments/runner.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <torch/version.h>
 #include <fmt/ranges.h>
@@ -26,7 +24,7 @@
 #include "experiments/run_setup.h"
 #include "training/checkpoint_file.h"
 #include "training/progress.h"
-#include "training/run_status.h"
+#include "training/run_directory.h"
 #include "training/stop_signal.h"
 #include "training/tensorboard_events.h"
 
@@ -38,37 +36,17 @@ using Clock = std::chrono::steady_clock;
 
 enum class Plan { kNew, kFinished, kResume, kExtend };
 
-// An exclusive flock on <dir>/.lock for the life of the run; released by the kernel if the process dies.
-class RunLock {
- public:
-  explicit RunLock(const std::string& dir) : path_(dir + "/.lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0) throw Error(path_ + ": cannot create lock file");
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-      throw ConfigError(path_.substr(0, path_.size() - 6) + ": run is in progress in another process; wait for it or stop it");
-    }
-  }
-  ~RunLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-std::string run_dir(const RunnerOptions& options, const RunSpec& run) {
-  return options.results_root + "/" + run.experiment + "/" + run.run_id;
+RunDirectory run_dir(const RunnerOptions& options, const RunSpec& run) {
+  return RunDirectory(options.results_root + "/" + run.experiment + "/" + run.run_id);
 }
 
-Plan inspect(const RunSpec& run, const std::string& dir, bool resume) {
-  if (!fs::exists(dir)) return Plan::kNew;
-  if (run_is_locked(dir)) throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
-  if (!fs::exists(dir + "/config.json"))
+Plan inspect(const RunSpec& run, const RunDirectory& run_directory, bool resume) {
+  const std::string& dir = run_directory.path();
+  if (!run_directory.exists()) return Plan::kNew;
+  if (run_directory.locked()) throw ConfigError(dir + ": run is in progress in another process; wait for it or stop it");
+  if (!run_directory.has_config())
     throw ConfigError(dir + ": exists but holds no config.json; move it away (odenet never overwrites a run directory)");
-  const nlohmann::json saved = read_json_file(dir + "/config.json");
+  const nlohmann::json saved = read_json_file(run_directory.config_path());
   if (!same_run_config(saved, run.config)) {
     const auto refusal = extension_refusal(saved, run.config);
     if (refusal && refusal->empty() && !resume)
@@ -78,21 +56,15 @@ Plan inspect(const RunSpec& run, const std::string& dir, bool resume) {
     throw ConfigError(fmt::format("{}: holds a run with a different config ({}){}; rename the experiment or move the "
                                   "directory away", dir, config_differences(saved, run.config), refusal ? "; " + *refusal : ""));
   }
-  if (fs::exists(dir + "/summary.json")) return Plan::kFinished;
+  if (run_directory.finished()) return Plan::kFinished;
   if (!resume) {
-    RunState state = read_run_state(dir);
+    RunState state = run_directory.state();
     if (state.status == RunStatus::kPaused)
       throw ConfigError(fmt::format("{}: paused after epoch {}/{} ({}); pass --resume to continue it", dir,
                                     state.epochs_done, state.epochs, state.reason));
     throw ConfigError(dir + ": unfinished run exists; pass --resume to continue it (odenet never restarts it silently)");
   }
   return Plan::kResume;
-}
-
-void write_metrics(const std::string& path, const std::vector<EpochMetrics>& metrics) {
-  std::string text;
-  for (const auto& m : metrics) text += to_json(m).dump() + "\n";
-  write_file_atomic(path, text);
 }
 
 // Peak resident memory of this process so far, in MiB (Linux reports ru_maxrss in KiB).
@@ -186,8 +158,8 @@ struct Budget {
 enum class Outcome { kFinished, kPaused, kFailed };
 
 // The text config.json holds (or will hold, written by data-parallel rank 0) for the checkpoints' identity.
-std::string config_text(const RunSpec& run, const std::string& dir) {
-  return fs::exists(dir + "/config.json") ? read_text_file(dir + "/config.json") : run.config.dump(2) + "\n";
+std::string config_text(const RunSpec& run, const RunDirectory& dir) {
+  return dir.has_config() ? read_text_file(dir.config_path()) : run.config.dump(2) + "\n";
 }
 
 // The signal that stopped training here, or SIGTERM when another data-parallel rank received it.
@@ -216,28 +188,27 @@ RunSpec with_run_precision(const RunSpec& run, const nlohmann::json& identity, c
 }
 
 // The header identity of the checkpoint a resumed run continues from (null otherwise), read once.
-nlohmann::json resumed_identity(const std::string& dir, Plan plan) {
-  return plan == Plan::kResume ? read_checkpoint_identity(dir + "/checkpoint.pt") : nlohmann::json();
+nlohmann::json resumed_identity(const RunDirectory& dir, Plan plan) {
+  return plan == Plan::kResume ? read_checkpoint_identity(dir.checkpoint_path()) : nlohmann::json();
 }
 
 // The checkpoints' identity: this run directory's config.json as written, the seed and the precision.
-nlohmann::json run_identity(const RunSpec& resolved, const std::string& dir) {
+nlohmann::json run_identity(const RunSpec& resolved, const RunDirectory& dir) {
   return {{"config_hash", text_hash(config_text(resolved, dir))}, {"seed", resolved.seed}, {"precision", enum_name(precision_request_names(), resolved.precision)}};
 }
 
 // A run extended to more epochs (Plan::kExtend): extension.json records the config it had (its
 // checkpoints are bound to that config's hash), then config.json becomes the experiment's and the
 // run is unfinished again; it resumes from its last checkpoint.
-Plan extend_run(const RunSpec& run, const std::string& dir) {
-  const std::string before = read_text_file(dir + "/config.json");
+Plan extend_run(const RunSpec& run, const RunDirectory& dir) {
+  const std::string before = read_text_file(dir.config_path());
   const long from = nlohmann::json::parse(before)["train"]["epochs"].get<long>();
-  write_file_atomic(dir + "/extension.json", nlohmann::json{{"from_config_hash", text_hash(before)},
+  write_file_atomic(dir.extension_path(), nlohmann::json{{"from_config_hash", text_hash(before)},
                                                             {"from_epochs", from},
                                                             {"to_epochs", run.train.epochs}}
                                                  .dump(2) + "\n");
-  write_file_atomic(dir + "/config.json", run.config.dump(2) + "\n");
-  std::error_code ignored;
-  fs::remove(dir + "/summary.json", ignored);
+  dir.write_config(run.config);
+  dir.clear_summary();
   fmt::print("{}/{}: trained for {} epochs; extended to {} (the {} schedule continues where it was)\n", run.experiment,
              run.run_id, from, run.train.epochs, run.config["train"]["schedule"].value("name", "?"));
   return Plan::kResume;
@@ -245,10 +216,10 @@ Plan extend_run(const RunSpec& run, const std::string& dir) {
 
 // Loads the run's checkpoint; one written before the run was extended carries the config hash
 // extension.json records, accepted for this load only.
-void load_extended_checkpoint(Trainer& trainer, const std::string& dir, const nlohmann::json& resumed) {
-  const std::string checkpoint = dir + "/checkpoint.pt";
-  if (fs::exists(dir + "/extension.json") && resumed.is_object() && resumed.contains("config_hash")) {
-    const nlohmann::json extension = read_json_file(dir + "/extension.json");
+void load_extended_checkpoint(Trainer& trainer, const RunDirectory& dir, const nlohmann::json& resumed) {
+  const std::string checkpoint = dir.checkpoint_path();
+  if (fs::exists(dir.extension_path()) && resumed.is_object() && resumed.contains("config_hash")) {
+    const nlohmann::json extension = read_json_file(dir.extension_path());
     if (resumed["config_hash"] == extension.value("from_config_hash", nlohmann::json())) {
       const nlohmann::json identity = trainer.identity();
       nlohmann::json before = identity;
@@ -264,15 +235,15 @@ void load_extended_checkpoint(Trainer& trainer, const std::string& dir, const nl
 
 // A data-parallel rank other than 0: trains its shards alongside rank 0 and writes nothing
 // (rank 0 keeps the run directory and decides where to stop; this rank reads its checkpoint to resume).
-Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data,
+Outcome train_replica(const RunSpec& spec, const RunDirectory& dir, Plan plan, const DatasetSplits& data,
                       const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
   const nlohmann::json resumed = resumed_identity(dir, plan);
   const RunSpec run = with_run_precision(spec, resumed, device);
   RunSetup setup = setup_run(run, data, device, run_identity(run, dir), group);
   Trainer& trainer = *setup.trainer;
-  if (plan == Plan::kResume && fs::exists(dir + "/checkpoint.pt")) {
-    refine_as_checkpointed(setup, run, resumed, dir + "/checkpoint.pt");
-    trainer.load_checkpoint(dir + "/checkpoint.pt");
+  if (plan == Plan::kResume && dir.has_checkpoint()) {
+    refine_as_checkpointed(setup, run, resumed, dir.checkpoint_path());
+    trainer.load_checkpoint(dir.checkpoint_path());
   }
   auto on_epoch = [](const EpochMetrics&) {};
   auto start_epoch = [&](long epoch) {  // rank 0's answer is what counts; every rank refines alike
@@ -293,17 +264,13 @@ Outcome train_replica(const RunSpec& spec, const std::string& dir, Plan plan, co
 
 // Sets a run up in its directory; a new run that could not start (a full disk, a bad init_from)
 // leaves nothing behind.
-RunSetup start_run(const RunSpec& spec, const RunSpec& run, const std::string& dir, Plan plan, const DatasetSplits& data,
+RunSetup start_run(const RunSpec& spec, const RunSpec& run, const RunDirectory& dir, Plan plan, const DatasetSplits& data,
                    const c10::Device& device, const std::shared_ptr<DataParallelGroup>& group) {
   try {
-    if (plan == Plan::kNew) write_file_atomic(dir + "/config.json", spec.config.dump(2) + "\n");
+    if (plan == Plan::kNew) dir.write_config(spec.config);
     return setup_run(run, data, device, run_identity(run, dir), group);
   } catch (const Error&) {
-    if (plan == Plan::kNew) {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
-      fs::remove(fs::path(dir).parent_path(), ignored);  // the experiment's directory, if this left it empty
-    }
+    if (plan == Plan::kNew) dir.remove_new();
     throw;
   }
 }
@@ -311,10 +278,10 @@ RunSetup start_run(const RunSpec& spec, const RunSpec& run, const std::string& d
 // A resumed run's state from its checkpoint (refinements, an extension) and the metrics of the
 // epochs it holds; no checkpoint: the run restarts from epoch 1.
 std::vector<EpochMetrics> resume_from_checkpoint(RunSetup& setup, const RunSpec& run, const nlohmann::json& resumed,
-                                                 const std::string& dir) {
-  const std::string checkpoint = dir + "/checkpoint.pt", metrics_path = dir + "/metrics.jsonl";
+                                                 const RunDirectory& dir) {
+  const std::string checkpoint = dir.checkpoint_path(), metrics_path = dir.metrics_path();
   const std::string& label = setup.train.label;
-  if (!fs::exists(checkpoint)) {
+  if (!dir.has_checkpoint()) {
     fmt::print("{}: no checkpoint.pt to resume from: restarting from epoch 1\n", label);
     return {};
   }
@@ -349,9 +316,9 @@ void print_run_header(const RunSetup& setup, const DatasetSplits& data, int thre
 // metrics.jsonl, the TensorBoard events, the checkpoint; then the progress line.
 class EpochRecorder {
  public:
-  EpochRecorder(RunSetup& setup, const RunSpec& run, std::string dir, std::vector<EpochMetrics> metrics, Budget& budget,
-                const DataParallelGroup* group)
-      : setup_(setup), run_(run), dir_(std::move(dir)), metrics_(std::move(metrics)), budget_(budget), group_(group) {}
+  EpochRecorder(RunSetup& setup, const RunSpec& run, const RunDirectory& dir, std::vector<EpochMetrics> metrics,
+                Budget& budget, const DataParallelGroup* group)
+      : setup_(setup), run_(run), dir_(dir), metrics_(std::move(metrics)), budget_(budget), group_(group) {}
 
   void record(const EpochMetrics& epoch_metrics) {
     const TrainOptions& train = setup_.train;
@@ -359,9 +326,9 @@ class EpochRecorder {
     metrics_.back().k = learned_k_means(*setup_.model);
     metrics_.back().k_channels = learned_k_channels(*setup_.model);
     const EpochMetrics& m = metrics_.back();
-    write_metrics(dir_ + "/metrics.jsonl", metrics_);
-    write_tensorboard_events(dir_, metrics_, tensorboard_header(run_, m.epoch == train.epochs));
-    setup_.trainer->save_checkpoint(dir_ + "/checkpoint.pt");
+    dir_.write_metrics(metrics_);
+    write_tensorboard_events(dir_.path(), metrics_, tensorboard_header(run_, m.epoch == train.epochs));
+    setup_.trainer->save_checkpoint(dir_.checkpoint_path());
     budget_.epoch_seconds = m.epoch_seconds;
     const double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
     fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}% | {:.0f} img/s "
@@ -390,7 +357,7 @@ class EpochRecorder {
  private:
   RunSetup& setup_;
   const RunSpec& run_;
-  std::string dir_;
+  const RunDirectory& dir_;
   std::vector<EpochMetrics> metrics_;
   Budget& budget_;
   const DataParallelGroup* group_;
@@ -398,15 +365,15 @@ class EpochRecorder {
 
 // A signal stopped training, mid-epoch or at an epoch boundary: checkpoint where it stands, mark
 // the run paused and stop the command (exit 128 + the signal).
-[[noreturn]] void pause_on_signal(Trainer& trainer, const std::string& dir, const TrainOptions& train) {
-  trainer.save_checkpoint(dir + "/checkpoint.pt");
+[[noreturn]] void pause_on_signal(Trainer& trainer, const RunDirectory& dir, const TrainOptions& train) {
+  trainer.save_checkpoint(dir.checkpoint_path());
   const std::string by = signal_name(stop_cause());
   std::string reason;
   if (const auto partial = trainer.partial_position())
     reason = fmt::format("stopped by {} at epoch {}, step {}/{}", by, (*partial)[0], (*partial)[1], (*partial)[2]);
   else
     reason = fmt::format("stopped by {} after epoch {}/{}", by, trainer.completed_epochs(), train.epochs);
-  write_run_status(dir, RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
+  dir.write_status(RunStatus::kPaused, reason, trainer.completed_epochs(), train.epochs);
   fmt::print("{}: paused, {}; continue with --resume\n", train.label, reason);
   std::fflush(stdout);
   throw Error(fmt::format("stopped by {}; the run is checkpointed {}", by,
@@ -414,11 +381,10 @@ class EpochRecorder {
               128 + stop_cause());
 }
 
-Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const DatasetSplits& data, int threads,
+Outcome train_run(const RunSpec& spec, const RunDirectory& dir, Plan plan, const DatasetSplits& data, int threads,
                   const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
   if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
-  fs::create_directories(dir);
-  RunLock lock(dir);
+  RunDirectory::Lock lock(dir);
   if (plan == Plan::kExtend) plan = extend_run(spec, dir);
   std::string kept_precision;
   const nlohmann::json resumed = resumed_identity(dir, plan);
@@ -429,8 +395,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   EpochRecorder recorder(setup, run, dir, plan == Plan::kResume ? resume_from_checkpoint(setup, run, resumed, dir)
                                                                 : std::vector<EpochMetrics>{},
                          budget, group.get());
-  std::error_code ignored;
-  fs::remove(dir + "/status.json", ignored);  // running again: no longer paused or failed
+  dir.clear_status();
   print_run_header(setup, data, threads, device, group.get(), kept_precision);
 
   Trainer::Outcome outcome;
@@ -438,7 +403,7 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
     outcome = trainer.train([&](const EpochMetrics& m) { recorder.record(m); }, [&](long epoch) { return recorder.start(epoch); });
   } catch (const Error& e) {  // diverged, a data error or a full disk mid-run: the last finished epoch stays
     try {
-      write_run_status(dir, RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
+      dir.write_status(RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
     } catch (const Error&) {  // a full disk refuses this too; the message below gives the first failure
     }
     std::cerr << "odenet: error: " << e.what() << "\n";
@@ -446,17 +411,17 @@ Outcome train_run(const RunSpec& spec, const std::string& dir, Plan plan, const 
   }
   if (outcome == Trainer::Outcome::kInterrupted || outcome == Trainer::Outcome::kStopped) pause_on_signal(trainer, dir, train);
   if (outcome == Trainer::Outcome::kAtBoundary) {
-    write_run_status(dir, RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
+    dir.write_status(RunStatus::kPaused, "time limit " + budget.limit_text, trainer.completed_epochs(), train.epochs);
     fmt::print("{}: paused after epoch {}/{} (time limit {}); continue with --resume\n", train.label,
                trainer.completed_epochs(), train.epochs, budget.limit_text);
     return Outcome::kPaused;
   }
   const auto& metrics = recorder.metrics();
-  if (metrics.empty()) throw Error(dir + ": no epochs were trained");
+  if (metrics.empty()) throw Error(dir.path() + ": no epochs were trained");
   nlohmann::json summary = summarize(run, metrics, setup.params, setup.macs, data, train, setup.augment, threads);
   summary["world_size"] = group ? group->world_size() : 1;
   if (run.refine) summary["refined"] = refined_summary(setup, run);
-  write_file_atomic(dir + "/summary.json", summary.dump(2) + "\n");
+  dir.write_summary(summary);
   return Outcome::kFinished;
 }
 
@@ -502,7 +467,7 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
       ++summary.skipped;
       continue;
     }
-    RunState s = read_run_state(run_dir(options, experiment.runs[index]));
+    RunState s = run_dir(options, experiment.runs[index]).state();
     if (s.status == RunStatus::kFinished) ++summary.trained;
     if (s.status == RunStatus::kPaused) ++summary.paused;
   }
@@ -627,7 +592,7 @@ std::vector<std::pair<size_t, Plan>> plan_runs(const Experiment& experiment, con
   for (const auto& [index, state] : plan)
     if (group && state == Plan::kExtend)
       throw ConfigError(fmt::format("{}: extending a run to more epochs takes one process; run it without --nproc "
-                                    "(or torchrun) first", run_dir(options, experiment.runs[index])));
+                                    "(or torchrun) first", run_dir(options, experiment.runs[index]).path()));
   return plan;
 }
 
@@ -635,13 +600,13 @@ enum class NextRun { kStart, kTooLate, kStopped };
 
 // Whether the next run starts: not after a signal, nor when the time limit leaves no room for an
 // epoch. Data-parallel, rank 0 decides for every rank.
-NextRun next_run(const std::string& dir, const Budget& budget, DataParallelGroup* group) {
+NextRun next_run(const RunDirectory& dir, const Budget& budget, DataParallelGroup* group) {
   bool stop = stop_signal() != 0;
   bool late = budget.expired() || (budget.deadline && !budget.epoch_fits(budget.epoch_seconds));
   if (group) stop = rank0_decides(*group, stop), late = rank0_decides(*group, late);
   if (stop) return NextRun::kStopped;
   if (!late) return NextRun::kStart;
-  if (is_lead_rank(group)) fmt::print("{}: not started (time limit {} reached)\n", dir, budget.limit_text);
+  if (is_lead_rank(group)) fmt::print("{}: not started (time limit {} reached)\n", dir.path(), budget.limit_text);
   return NextRun::kTooLate;
 }
 
@@ -665,9 +630,9 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
   for (size_t p = 0; p < plan.size(); ++p) {
     const auto& [index, state] = plan[p];
     const RunSpec& run = experiment.runs[index];
-    std::string dir = run_dir(options, run);
+    const RunDirectory dir = run_dir(options, run);
     if (state == Plan::kFinished) {
-      if (is_lead_rank(group.get())) fmt::print("{}: finished earlier, skipped\n", dir);
+      if (is_lead_rank(group.get())) fmt::print("{}: finished earlier, skipped\n", dir.path());
       ++summary.skipped;
       continue;
     }

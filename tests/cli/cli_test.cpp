@@ -15,7 +15,7 @@
 #include "core/version.h"
 #include "tests/support/test_support.h"
 #include "training/precision.h"
-#include "training/run_status.h"
+#include "training/run_directory.h"
 
 namespace odenet {
 namespace {
@@ -135,7 +135,7 @@ TEST_F(Cli, TableOfFailedRunsListsThemWithTheirReasons) {
   for (const char* run : {"a_s0", "b_s0"}) {
     fs::create_directories(dir_ / (std::string("failed/") + run));
     test::write_text(dir_ / (std::string("failed/") + run + "/config.json"), R"({"experiment": "x"})");
-    write_run_status(dir_ / (std::string("failed/") + run), RunStatus::kFailed, "loss is nan at epoch 2, step 7", 1, 3);
+    RunDirectory(dir_ / (std::string("failed/") + run)).write_status(RunStatus::kFailed, "loss is nan at epoch 2, step 7", 1, 3);
   }
   auto table = run_odenet("table " + dir_ / "failed");
   EXPECT_EQ(table.status, 0) << table.output;
