@@ -2,6 +2,7 @@
 // user's own: one file and one registration line), the defaults a known data
 // set name implies, and one entry point from options to the splits in memory.
 #pragma once
+#include <any>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,10 +20,12 @@ struct DatasetOptions {
   std::string format;        ///< a registered format: "idx", "cifar_binary", "image_folder", ...
   std::string root;          ///< directory holding the files
   int channels = 0;          ///< formats with configurable channels only: 1 or 3 (0: the format's default)
-  std::string cache_dir;     ///< image_folder decode cache (its read_keys reads it)
   int64_t classes = 0;       ///< the class count the data set declares (0: what the files hold)
   int64_t train_limit = 0;   ///< keep a fixed random subset of N training examples (0: all)
   int64_t test_limit = 0;    ///< keep a fixed random subset of N test examples (0: all)
+  /// The format's own options, as its `read_keys` made them (e.g. image_folder's cache
+  /// directory; its `load` any_casts them back); empty: none, the format's defaults.
+  std::any format_options;
 };
 
 /// A format: what it declares about its images and how it reads a data set's two splits.

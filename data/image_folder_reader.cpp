@@ -195,11 +195,21 @@ Dataset read_image_folder(const ImageFolderOptions& options) {
   return data;
 }
 
+namespace {
+
+// image_folder's own key of a "dataset" object.
+struct ImageFolderKeys {
+  std::string cache_dir;  ///< "cache_dir": where decoded splits are kept (default: default_cache_dir())
+};
+
+}  // namespace
+
 void register_image_folder_format(DatasetFormatRegistry& registry) {
   DatasetFormat f;
   f.description = "root/{train,test}/<class>/<file>.jpg|.jpeg|.png (ImageNet's layout), decoded once into a cache";
   f.load = [](const DatasetOptions& o) {
-    ImageFolderOptions folder{o.root, "train", o.channels > 0 ? o.channels : 3, o.cache_dir};
+    const auto* keys = std::any_cast<ImageFolderKeys>(&o.format_options);
+    ImageFolderOptions folder{o.root, "train", o.channels > 0 ? o.channels : 3, keys ? keys->cache_dir : ""};
     DatasetSplits splits;
     splits.train = read_image_folder(folder);
     folder.split = "test";
@@ -214,8 +224,10 @@ void register_image_folder_format(DatasetFormatRegistry& registry) {
         throw DataError(fmt::format("{}: no {}/ directory (image_folder needs root/train/<class>/ and root/test/<class>/)", o.root, split));
   };
   f.read_keys = [](const JsonReader& r, DatasetOptions& d, nlohmann::json& resolved) {
-    d.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : default_cache_dir();
-    resolved["cache_dir"] = d.cache_dir;
+    ImageFolderKeys keys;
+    keys.cache_dir = r.has("cache_dir") ? expand_path(r, "cache_dir", r.string("cache_dir")) : default_cache_dir();
+    resolved["cache_dir"] = keys.cache_dir;
+    d.format_options = keys;
   };
   registry.add("image_folder", std::move(f));
 }

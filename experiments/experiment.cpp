@@ -53,57 +53,17 @@ bool valid_name(const std::string& name) {
 // The largest sweep expanded: more runs than this is refused before anything is built.
 constexpr size_t kMaxRuns = 10000;
 
-// train.init_from and train.init_names: a state-dict file the model starts from.
-void read_init(const JsonReader& r, TrainOptions& t) {
-  if (r.has("init_from")) {
-    t.init_from = expand_path(r, "init_from", r.string("init_from"));
-    if (!std::filesystem::is_regular_file(t.init_from))
-      r.fail("init_from", "no such state-dict file '" + t.init_from + "'");
-    t.init_names = enum_value(r, "init_names", state_dict_namings(), StateDictNaming::kOdenet);
-  } else if (r.has("init_names")) {
-    r.fail("init_names", "needs train.init_from");
-  }
-}
-
-// The train object as config.json holds it (keys added after the first release only when set, so
-// configs written before them still resume).
-nlohmann::json train_to_json(const TrainOptions& t, PrecisionRequest precision, const std::optional<RefineSchedule>& refine) {
-  nlohmann::json j{{"epochs", t.epochs},
-                   {"batch_size", t.batch_size},
-                   {"eval_batch_size", t.eval_batch_size},
-                   {"channels_last", t.channels_last},
-                   {"precision", enum_name(precision_request_names(), precision)},
-                   {"divergence", t.divergence ? nlohmann::json(*t.divergence) : nlohmann::json()},
-                   {"optimizer", to_json(t.optimizer)},
-                   {"schedule", to_json(t.schedule)}};
-  if (!t.init_from.empty()) {
-    j["init_from"] = t.init_from;
-    j["init_names"] = enum_name(state_dict_namings(), t.init_names);
-  }
-  if (t.sync_batchnorm) j["sync_batchnorm"] = true;
-  if (refine) j["refine"] = to_json(*refine);
-  return j;
-}
-
+// config.json's "train" object: the trainer's options, and the run's precision request and
+// depth refinement, which share the object.
 TrainOptions parse_train(const JsonReader& r, nlohmann::json& resolved, PrecisionRequest& precision,
                          std::optional<RefineSchedule>& refine) {
-  TrainOptions t;
-  t.epochs = r.integer("epochs", 1, 100000);
-  t.batch_size = r.integer("batch_size", 2, 1 << 20, 128);
-  t.eval_batch_size = r.integer("eval_batch_size", 1, 1 << 20, 500);
-  t.channels_last = r.boolean("channels_last", true);
-  t.sync_batchnorm = r.boolean("sync_batchnorm", false);
+  TrainOptions t = read_train_options(r);
   precision = enum_value(r, "precision", precision_request_names(), PrecisionRequest::kAuto);
-  read_init(r, t);
-  if (r.has("divergence") && r.raw("divergence").is_null())
-    t.divergence.reset();
-  else
-    t.divergence = r.number("divergence", 1.0, 1e12, 1e4);
-  t.optimizer = read_optimizer_options(r.object("optimizer"));
   if (r.has("refine")) refine = read_refine_schedule(r.object("refine"), t.epochs);
-  t.schedule = read_schedule_options(r.object("schedule"), t.epochs, t.optimizer.lr);
   r.finish();
-  resolved = train_to_json(t, precision, refine);
+  resolved = to_json(t);
+  resolved["precision"] = enum_name(precision_request_names(), precision);
+  if (refine) resolved["refine"] = to_json(*refine);
   return t;
 }
 

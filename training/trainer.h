@@ -24,49 +24,11 @@
 #include "core/classifier.h"
 #include "core/data_parallel.h"
 #include "core/parameter_blend.h"
-#include "core/state_dict.h"
-#include "training/lr_schedule.h"
-#include "training/optimizer_options.h"
 #include "training/precision.h"
 #include "training/step_phases.h"
+#include "training/train_options.h"
 
 namespace odenet {
-
-struct TrainOptions {
-  long epochs = 1;
-  long batch_size = 128;
-  long eval_batch_size = 500;
-  uint64_t seed = 0;
-  bool channels_last = true;
-  /// Where the model lives (the batch sources deliver their batches there).
-  c10::Device device = c10::Device(c10::kCPU);
-  /// The arithmetic of forward passes (resolved: see resolve_precision).
-  Precision precision = Precision::kFp32;
-  OptimizerOptions optimizer;
-  ScheduleOptions schedule;
-  std::string label;  ///< prefix of progress lines
-  /// Seconds between read-backs of the running loss (progress line, divergence check).
-  double check_interval = 0.5;
-  /// A step loss above divergence × ln(classes) — the cross-entropy of a uniform guess — stops
-  /// training as diverged, as a non-finite loss does; empty: only non-finite losses do.
-  std::optional<double> divergence = 1e4;
-  /// A state-dict file (odenet export, or Python's torch.save(dict(...))) the model starts from;
-  /// empty: the builder's initialisation.
-  std::string init_from;
-  /// The names init_from uses: odenet's (the module tree's) or torchvision's (ImageNet ResNets).
-  StateDictNaming init_names = StateDictNaming::kOdenet;
-  /// Who writes the checkpoints (e.g. {"config_hash", "seed"}): stored in each and checked on loading.
-  nlohmann::json identity;
-  /// Asked after every step; true stops training there (a signal).
-  std::function<bool()> stop_requested;
-  /// Data-parallel training: the ranks of this run (the batch sources deliver each rank's shard);
-  /// null: one process. Any rank's stop request stops every rank at the same step.
-  std::shared_ptr<DataParallelGroup> group;
-  /// Data-parallel: BatchNorm statistics over the global batch (off: each rank's share).
-  bool sync_batchnorm = false;
-  /// Progress lines (off on data-parallel ranks other than 0).
-  bool show_progress = true;
-};
 
 /// The training loss over a window of steps (TensorBoard's per-step curve): the mean loss of the
 /// images of the steps since the previous record (rank 0's shard when data-parallel).

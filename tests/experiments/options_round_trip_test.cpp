@@ -15,6 +15,7 @@
 #include "tests/support/test_support.h"
 #include "training/lr_schedule.h"
 #include "training/optimizer_options.h"
+#include "training/train_options.h"
 
 namespace odenet {
 namespace {
@@ -39,6 +40,48 @@ TEST(OptionsRoundTrip, Optimizer) {
               read_optimizer_options(reader(nlohmann::json{{"decay_excludes", {"bn", "biass"}}}));
             }),
             "test.json: /decay_excludes/1: 'biass' is not one of: bn, bias, k; did you mean 'bias'?");
+}
+
+TEST(OptionsRoundTrip, TrainOptionsEveryKey) {
+  const test::ScratchDir dir;
+  const std::string weights = dir / "weights.pt";
+  test::write_text(weights, "not read here");
+  const nlohmann::json example{{"epochs", 7},
+                               {"batch_size", 64},
+                               {"eval_batch_size", 100},
+                               {"channels_last", false},
+                               {"sync_batchnorm", true},
+                               {"divergence", nullptr},
+                               {"init_from", weights},
+                               {"init_names", "torchvision"},
+                               {"optimizer", {{"lr", 0.2}, {"momentum", 0.5}}},
+                               {"schedule", {{"name", "cosine"}, {"warmup_epochs", 2}}}};
+  const JsonReader r = reader(example);
+  const TrainOptions a = read_train_options(r);
+  r.finish();  // every key of the example was read
+  const nlohmann::json written = to_json(a);
+  const TrainOptions b = read_train_options(reader(written));
+  EXPECT_EQ(b.epochs, 7);
+  EXPECT_EQ(b.batch_size, 64);
+  EXPECT_EQ(b.eval_batch_size, 100);
+  EXPECT_FALSE(b.channels_last);
+  EXPECT_TRUE(b.sync_batchnorm);
+  EXPECT_FALSE(b.divergence.has_value());
+  EXPECT_EQ(b.init_from, weights);
+  EXPECT_EQ(b.init_names, StateDictNaming::kTorchvision);
+  EXPECT_EQ(b.optimizer.lr, 0.2);
+  EXPECT_EQ(b.schedule.kind, ScheduleKind::kCosine);
+  EXPECT_EQ(to_json(b), written);
+  // The defaults read back as defaults, and the run's own keys are left to the caller.
+  const nlohmann::json minimal{{"epochs", 1}}, minimal_written = to_json(read_train_options(reader(minimal)));
+  const TrainOptions d = read_train_options(reader(minimal_written));
+  EXPECT_EQ(d.batch_size, 128);
+  EXPECT_EQ(d.divergence, 1e4);
+  EXPECT_TRUE(d.init_from.empty());
+  const nlohmann::json with_precision_json{{"epochs", 1}, {"precision", "fp32"}};
+  const JsonReader with_precision = reader(with_precision_json);
+  read_train_options(with_precision);
+  EXPECT_EQ(test::error_message<ConfigError>([&] { with_precision.finish(); }), "test.json: /precision: unknown key; it belongs at /train/precision");
 }
 
 TEST(OptionsRoundTrip, EveryScheduleKind) {
@@ -106,13 +149,17 @@ TEST(OptionsRoundTrip, DatasetOfEveryFormat) {
     EXPECT_EQ(b.root, a.root);
     EXPECT_EQ(b.channels, a.channels);
     EXPECT_EQ(b.classes, a.classes);
-    EXPECT_EQ(b.cache_dir, a.cache_dir);
+    EXPECT_EQ(b.format_options.has_value(), a.format_options.has_value());  // its values: in resolved
     EXPECT_EQ(b.train_limit, a.train_limit);
     EXPECT_EQ(augment_b.pad, augment_a.pad);
     EXPECT_EQ(augment_b.flip, augment_a.flip);
     EXPECT_EQ(augment_b.mean, augment_a.mean);
     EXPECT_EQ(augment_b.std, augment_a.std);
   }
+  AugmentOptions augment_folder;
+  nlohmann::json resolved_folder;
+  read_dataset_options(reader(examples[2]), augment_folder, resolved_folder);
+  EXPECT_EQ(resolved_folder["cache_dir"], dir / "cache");
   // The known data sets' table (data/datasets.def) reads strictly: every row gives its classes.
   for (const auto& name : known_dataset_names()) EXPECT_GT(dataset_defaults(name).classes, 1) << name;
   // A format's own key under another format is an error, not ignored.
