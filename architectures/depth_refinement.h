@@ -42,8 +42,8 @@ struct RefineOptions {
 /// its own fields made by `interpolation`; training goes on from there.
 struct RefineSchedule {
   std::vector<long> at_epochs;  ///< increasing, each below the run's epochs
-  int64_t factor = 2;
-  DepthInterpolation interpolation = DepthInterpolation::kLinear;
+  int64_t factor = 2;           ///< "factor": m, each refinement multiplies the steps per stage by it
+  DepthInterpolation interpolation = DepthInterpolation::kLinear;  ///< "interpolation": how new steps get their θ
 };
 /// Reads a train.refine object (strictly; errors name the JSON path) for a run of `epochs` epochs.
 RefineSchedule read_refine_schedule(const JsonReader& r, long epochs);

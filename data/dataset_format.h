@@ -55,7 +55,7 @@ void register_builtin_dataset_formats(DatasetFormatRegistry& registry);
 
 /// What a known data set name implies when the experiment leaves it out.
 struct DatasetDefaults {
-  std::string format;
+  std::string format;           ///< a registered format
   std::string root;             ///< empty: the user must give one
   std::vector<double> mean, std;  ///< per-channel normalisation; empty: computed from the training split
   int pad = 0;                  ///< pad-and-crop margin for training
