@@ -7,39 +7,60 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 
 #include "analysis/comparison_table.h"
-#include "cli/arguments.h"
-#include "core/shell_command.h"
 #include "analysis/report.h"
 #include "analysis/run_analysis.h"
-#include "analysis/significance.h"
-#include "core/mac_count.h"
 #include "analysis/scheme_verification.h"
+#include "analysis/significance.h"
 #include "analysis/stability.h"
 #include "architectures/presets.h"
+#include "cli/arguments.h"
+#include "core/allocation_meter.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "core/mac_count.h"
+#include "core/shell_command.h"
 #include "experiments/experiment.h"
+#include "experiments/memory_estimate.h"
 
 namespace odenet::cli {
 
 int validate_command(const Args& args) {
   po::options_description options("odenet validate options");
   std::vector<std::string> files;
+  std::string memory_limit;
   bool json = false, skip_data = false;
   options.add_options()("experiment", po::value(&files)->required()->multitoken(), "experiment JSON file(s)")(
       "json", po::bool_switch(&json), "print the resolved configs as JSON")(
-      "skip-data", po::bool_switch(&skip_data), "do not check that the data sets' files exist (another machine's data)");
+      "skip-data", po::bool_switch(&skip_data), "do not check that the data sets' files exist (another machine's data)")(
+      "memory-limit", po::value(&memory_limit),
+      "refuse runs whose estimated memory exceeds this size, e.g. 16G (default: the memory available here when runs "
+      "would train on this machine's CPU)");
   po::positional_options_description positional;
   positional.add("experiment", -1);
   po::variables_map vm;
-  if (!parse(args, "odenet validate EXPERIMENT.json... [--json] [--skip-data]", options, positional, vm)) return 0;
+  if (!parse(args, "odenet validate EXPERIMENT.json... [--json] [--skip-data] [--memory-limit SIZE]", options, positional, vm))
+    return 0;
+  std::optional<int64_t> limit;
+  if (!memory_limit.empty())
+    limit = parse_bytes(memory_limit, "--memory-limit");
+  else if (select_device("auto").is_cpu())
+    limit = available_memory_bytes();
+  const std::string where = memory_limit.empty() ? "the memory available here" : "--memory-limit";
   for (const auto& f : files) {
     Experiment e = load_experiment(f);
     if (!skip_data) check_experiment_data(e);
+    std::map<std::string, MemoryEstimate> memory;  // runs alike but for the seed are measured once
+    for (const auto& r : e.runs) {
+      nlohmann::json key = r.config;
+      key.erase("seed");
+      if (!memory.count(key.dump())) memory[key.dump()] = check_run_memory(r, declared_input(r), 1, 1, limit.value_or(0), where);
+    }
     if (json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : e.runs) out.push_back({{"run", r.run_id}, {"config", r.config}});
@@ -52,10 +73,12 @@ int validate_command(const Args& args) {
       const auto& m = c["model"];  // the fractalnet layout has blocks instead of a depth
       std::string size = m.contains("depth") ? std::to_string(m["depth"].get<long>())
                                              : std::to_string(m.value("stage_widths", nlohmann::json::array()).size()) + " blocks";
-      fmt::print("  {}/{}: {} {} × {} on {} ({} epochs, batch {}, lr {}, seed {})\n", e.name, r.run_id,
+      nlohmann::json key = c;
+      key.erase("seed");
+      fmt::print("  {}/{}: {} {} × {} on {} ({} epochs, batch {}, lr {}, seed {}; memory about {})\n", e.name, r.run_id,
                  m.value("preset", m["layout"].get<std::string>()), size, m["scheme"].dump(),
-                 c["dataset"]["name"].get<std::string>(),
-                 r.train.epochs, r.train.batch_size, r.train.optimizer.lr, r.seed);
+                 c["dataset"]["name"].get<std::string>(), r.train.epochs, r.train.batch_size, r.train.optimizer.lr, r.seed,
+                 format_bytes(memory.at(key.dump()).total()));
     }
   }
   return 0;

@@ -4,10 +4,13 @@
 
 #include <filesystem>
 #include <iostream>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
+#include "core/allocation_meter.h"
 #include "core/atomic_file.h"
 #include "core/device.h"
 #include "core/error.h"
@@ -15,6 +18,7 @@
 #include "distributed/process_group.h"
 #include "distributed/world.h"
 #include "experiments/experiment.h"
+#include "experiments/memory_estimate.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
 #include "experiments/runner.h"
@@ -100,6 +104,24 @@ void check_process_counts(int nproc, int jobs, bool oversubscribe, bool in_world
   if ((nproc > 1 || in_world) && !data_parallel_available())
     throw ConfigError("data-parallel training: this odenet was built without c10d's Gloo backend (install libgloo-dev, "
                       "or run scripts/setup.sh, and rebuild)");
+}
+
+// --nproc ranks of each selected run side by side, each with its share of the batch, within
+// --memory-limit or what this machine has available (CPU runs); runs alike but for the seed are
+// measured once.
+void check_ranks_fit(const std::vector<Experiment>& experiments, const RunnerOptions& runner, int nproc) {
+  if (!runner.memory_limit && !select_device(runner.device).is_cpu()) return;
+  const int64_t limit = runner.memory_limit ? *runner.memory_limit : available_memory_bytes();
+  std::set<std::string> measured;
+  for (const auto& e : experiments)
+    for (size_t i = 0; i < e.runs.size(); ++i) {
+      if (!runner.only.empty() && std::find(runner.only.begin(), runner.only.end(), i) == runner.only.end()) continue;
+      nlohmann::json key = e.runs[i].config;
+      key.erase("seed");
+      if (!measured.insert(key.dump()).second) continue;
+      check_run_memory(e.runs[i], declared_input(e.runs[i]), nproc, nproc, limit,
+                       runner.memory_limit ? "--memory-limit" : "the memory available here");
+    }
 }
 
 // This process as one rank of `world`: its share of the node's threads, its own GPU, the group joined.
@@ -192,7 +214,7 @@ int run_command(const Args& args) {
   po::options_description options("odenet run options");
   std::vector<std::string> files;
   RunnerOptions runner;
-  std::string devices, time_limit, dist_timeout;
+  std::string devices, time_limit, dist_timeout, memory_limit;
   std::vector<size_t> only;
   int nproc = 1;
   bool oversubscribe = false;
@@ -210,7 +232,12 @@ int run_command(const Args& args) {
       "nproc", po::value(&nproc)->default_value(1),
       "train each run data-parallel over this many local processes (as torchrun --nproc-per-node would; at most "
       "this machine's cores)")(
-      "oversubscribe", po::bool_switch(&oversubscribe), "allow --nproc or --jobs above this machine's cores")(
+      "oversubscribe", po::bool_switch(&oversubscribe),
+      "allow --nproc or --jobs above this machine's cores, and --nproc ranks beyond its memory")(
+      "memory-limit", po::value(&memory_limit),
+      "refuse a run whose estimated memory (parameters, gradients, momentum, activations at its batch) exceeds this "
+      "size, e.g. 16G (default: the memory available when it starts; shared among --jobs and --nproc; a GPU run is "
+      "checked only against this)")(
       "dist-timeout", po::value(&dist_timeout)->default_value("5m"),
       "data-parallel: how long a rank waits for the others before it fails (a rank that died or hangs)");
   po::positional_options_description positional;
@@ -226,6 +253,7 @@ int run_command(const Args& args) {
   runner.devices = parse_devices(devices);
   runner.only = only;
   if (!time_limit.empty()) runner.time_limit_seconds = parse_duration(time_limit);
+  if (!memory_limit.empty()) runner.memory_limit = parse_bytes(memory_limit, "--memory-limit");
   std::vector<Experiment> experiments;
   for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first, data included
   for (const auto& e : experiments) check_experiment_data(e);
@@ -238,6 +266,7 @@ int run_command(const Args& args) {
     if (world)
       throw ConfigError(fmt::format("--nproc: this process is already rank {} of {} (started by {})", world->rank,
                                     world->world_size, world->launcher));
+    if (!oversubscribe) check_ranks_fit(experiments, runner, nproc);
     return launch_local_ranks(args, nproc, runner.threads, timeout_seconds);
   }
   if (world) join_world(runner, *world, timeout_seconds);

@@ -3,7 +3,9 @@
 // set name implies, and one entry point from options to the splits in memory.
 #pragma once
 #include <any>
+#include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,10 @@ struct DatasetFormat {
   /// Checks, without reading them, that the files `load` needs exist (a DataError naming the
   /// first one missing); `odenet validate` and `run` ask before anything trains.
   std::function<void(const DatasetOptions&)> check_files;
+  /// The images' {height, width} read from the files' headers without loading them, for sizing a
+  /// run before its data is read (a memory estimate); null, or a file that cannot tell: the
+  /// declared `height`/`width` or the model's native size.
+  std::function<std::optional<std::array<int64_t, 2>>(const DatasetOptions&)> image_size;
   /// Reads the format's own keys of a "dataset" object into the options and writes them to the
   /// resolved object (config.json); null: the format has none.
   std::function<void(const JsonReader&, DatasetOptions&, nlohmann::json& resolved)> read_keys;

@@ -72,6 +72,16 @@ std::string existing(const std::string& root, const std::string& stem) {
   throw DataError(fmt::format("{}: no {} or {}.gz", root, stem, stem));
 }
 
+// The {rows, columns} in the header of an idx3 file (16 bytes read); nullopt when unreadable.
+std::optional<std::array<int64_t, 2>> idx3_image_size(const std::string& path) {
+  std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
+  std::vector<uint8_t> header(16);
+  if (!f || gzread(f.get(), header.data(), 16) != 16 || header[0] != 0 || header[1] != 0 || header[2] != 0x08 ||
+      header[3] != 3)
+    return std::nullopt;
+  return std::array<int64_t, 2>{big_endian(header, 8), big_endian(header, 12)};
+}
+
 }  // namespace
 
 Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, int64_t classes) {
@@ -116,6 +126,13 @@ void register_idx_format(DatasetFormatRegistry& registry) {
   f.check_files = [](const DatasetOptions& o) {
     for (const char* stem : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
       existing(o.root, stem);
+  };
+  f.image_size = [](const DatasetOptions& o) -> std::optional<std::array<int64_t, 2>> {
+    try {
+      return idx3_image_size(existing(o.root, "train-images-idx3-ubyte"));
+    } catch (const DataError&) {  // no file here (validate --skip-data): unknown
+      return std::nullopt;
+    }
   };
   registry.add("idx", std::move(f));
 }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "architectures/presets.h"
+#include "core/allocation_meter.h"
 #include "core/error.h"
 #include "core/expand_path.h"
 #include "core/json_reader.h"
@@ -49,6 +50,9 @@ bool valid_name(const std::string& name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
   return true;
 }
+
+// The most memory a model's trial build at load time may take.
+constexpr int64_t kTrialBuildBytes = int64_t{512} << 20;
 
 // The largest sweep expanded: more runs than this is refused before anything is built.
 constexpr size_t kMaxRuns = 10000;
@@ -131,10 +135,14 @@ RunSpec parse_run(const nlohmann::json& j, const std::string& file, const std::s
   const std::string network = to_json(run.model).dump() + "/" + std::to_string(run.dataset.channels);
   try {  // catches shapes the layout cannot build (e.g. depth 21) before anything runs
     if (!built.count(network)) {
+      // A model too large to try here is sized, and its shapes checked, by the memory estimate
+      // `run` and `validate` make against the machine's memory.
+      AllocationMeter meter(kTrialBuildBytes);
       auto model = build_model(run.model, *run.model.scheme, run.dataset.channels, 10);
       if (run.refine && !std::dynamic_pointer_cast<StagedNetworkImpl>(model))
         throw ConfigError(fmt::format("the {} layout has no time-stepping stages to refine (train.refine)", run.model.layout));
     }
+  } catch (const MemoryLimitExceeded&) {
   } catch (const ConfigError& e) {
     throw ConfigError(fmt::format("{}: /model: {}", file, e.what()));
   }

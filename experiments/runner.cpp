@@ -15,11 +15,13 @@
 
 #include "core/atomic_file.h"
 #include "core/build_info.h"
+#include "core/allocation_meter.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "discretizations/scheme.h"
 #include "experiments/config_version.h"
+#include "experiments/memory_estimate.h"
 #include "experiments/parallel_runs.h"
 #include "experiments/run_setup.h"
 #include "training/checkpoint_file.h"
@@ -155,7 +157,18 @@ struct Budget {
   bool expired() const { return deadline && Clock::now() >= *deadline; }
 };
 
-enum class Outcome { kFinished, kPaused, kFailed };
+// kUnrecorded: failed, and its status.json could not be written (the error went to stderr only).
+enum class Outcome { kFinished, kPaused, kFailed, kUnrecorded };
+
+// What stopped a run, in one line: odenet's errors as they are, LibTorch's without their C++
+// stack, an allocation that failed as "out of memory".
+std::string failure_line(const std::exception& e) {
+  std::string what = e.what();
+  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&e)) what = torch_error->what_without_backtrace();
+  what = what.substr(0, what.find('\n'));
+  const bool no_memory = dynamic_cast<const std::bad_alloc*>(&e) || what.find("can't allocate memory") != std::string::npos;
+  return no_memory ? "out of memory: " + what : what;
+}
 
 // The text config.json holds (or will hold, written by data-parallel rank 0) for the checkpoints' identity.
 std::string config_text(const RunSpec& run, const RunDirectory& dir) {
@@ -253,8 +266,8 @@ Outcome train_replica(const RunSpec& spec, const RunDirectory& dir, Plan plan, c
   Trainer::Outcome outcome;
   try {
     outcome = trainer.train(on_epoch, start_epoch);
-  } catch (const Error& e) {
-    std::cerr << "odenet: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "odenet: error: " << failure_line(e) << "\n";
     return Outcome::kFailed;
   }
   if (outcome == Trainer::Outcome::kInterrupted || outcome == Trainer::Outcome::kStopped)
@@ -381,8 +394,20 @@ class EpochRecorder {
               128 + stop_cause());
 }
 
+// The run's estimated memory against --memory-limit, else (CPU runs) what this machine has
+// available now; every data-parallel rank checks its share alike.
+void check_memory(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
+                  const std::optional<int64_t>& limit, const DataParallelGroup* group) {
+  if (!limit && !device.is_cpu()) return;
+  const RunInput input{{data.train.channels(), data.train.height(), data.train.width()}, data.train.num_classes()};
+  check_run_memory(run, input, group ? group->world_size() : 1, 1, limit ? *limit : available_memory_bytes(),
+                   limit ? "--memory-limit" : "the memory available here");
+}
+
 Outcome train_run(const RunSpec& spec, const RunDirectory& dir, Plan plan, const DatasetSplits& data, int threads,
-                  const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group) {
+                  const c10::Device& device, Budget& budget, const std::shared_ptr<DataParallelGroup>& group,
+                  const std::optional<int64_t>& memory_limit) {
+  check_memory(spec, data, device, memory_limit, group.get());  // before anything is written
   if (!is_lead_rank(group.get())) return train_replica(spec, dir, plan, data, device, group);  // ranks > 0 write nothing
   RunDirectory::Lock lock(dir);
   if (plan == Plan::kExtend) plan = extend_run(spec, dir);
@@ -401,12 +426,15 @@ Outcome train_run(const RunSpec& spec, const RunDirectory& dir, Plan plan, const
   Trainer::Outcome outcome;
   try {
     outcome = trainer.train([&](const EpochMetrics& m) { recorder.record(m); }, [&](long epoch) { return recorder.start(epoch); });
-  } catch (const Error& e) {  // diverged, a data error or a full disk mid-run: the last finished epoch stays
+  } catch (const std::exception& e) {  // diverged, a data error, a full disk or no memory mid-run: the last epoch stays
+    const std::string why = failure_line(e);
+    std::cerr << "odenet: error: " << why << "\n";
     try {
-      dir.write_status(RunStatus::kFailed, e.what(), trainer.completed_epochs(), train.epochs);
-    } catch (const Error&) {  // a full disk refuses this too; the message below gives the first failure
+      dir.write_status(RunStatus::kFailed, why, trainer.completed_epochs(), train.epochs);
+    } catch (const std::exception& unwritten) {  // a full disk refuses this too
+      std::cerr << "odenet: error: " << failure_line(unwritten) << "\n";
+      return Outcome::kUnrecorded;
     }
-    std::cerr << "odenet: error: " << e.what() << "\n";
     return Outcome::kFailed;
   }
   if (outcome == Trainer::Outcome::kInterrupted || outcome == Trainer::Outcome::kStopped) pause_on_signal(trainer, dir, train);
@@ -430,6 +458,12 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
                           const std::vector<std::pair<size_t, Plan>>& plan, const Budget& budget) {
   const int threads = options.threads > 0 ? options.threads : threads_per_process(options.jobs);
   const std::vector<std::string> prefix = self_command();
+  // The jobs train at once: each gets its share of the memory limit, or of what the machine has (CPU runs).
+  std::optional<int64_t> memory_share;
+  if (options.memory_limit)
+    memory_share = *options.memory_limit / options.jobs;
+  else if (options.devices.empty() && select_device(options.device).is_cpu())
+    memory_share = available_memory_bytes() / options.jobs;
   std::vector<ChildCommand> commands;
   RunnerSummary summary;
   // Seed-major order: each wave of jobs covers every configuration of the sweep before a second
@@ -447,6 +481,7 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
     c.argv.insert(c.argv.end(), {"run", experiment.file, "--only", std::to_string(index), "--threads",
                                  std::to_string(threads), "--device", device, "--results", options.results_root});
     if (options.resume) c.argv.push_back("--resume");
+    if (memory_share) c.argv.insert(c.argv.end(), {"--memory-limit", std::to_string(*memory_share)});
     if (budget.deadline) {
       // Each child gets what is left when the jobs start (a queued job may get less than it needs: it pauses).
       double left = std::chrono::duration<double>(*budget.deadline - Clock::now()).count();
@@ -626,7 +661,7 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
   const c10::Device device = select_device(options.device);
   LoadedDatasets datasets;
   RunnerSummary summary;
-  std::vector<std::string> failed;
+  std::vector<std::string> failed, unrecorded;
   for (size_t p = 0; p < plan.size(); ++p) {
     const auto& [index, state] = plan[p];
     const RunSpec& run = experiment.runs[index];
@@ -643,13 +678,16 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
                                                        [](const auto& q) { return q.second != Plan::kFinished; }));
       break;
     }
-    switch (train_run(run, dir, state, datasets.of(run), threads, device, budget, group)) {
+    switch (train_run(run, dir, state, datasets.of(run), threads, device, budget, group, options.memory_limit)) {
       case Outcome::kFinished:
         ++summary.trained;
         break;
       case Outcome::kPaused:
         ++summary.paused;
         break;
+      case Outcome::kUnrecorded:
+        unrecorded.push_back(run.experiment + "/" + run.run_id);
+        [[fallthrough]];
       case Outcome::kFailed:  // the others still train: one diverging configuration does not end a sweep
         failed.push_back(run.experiment + "/" + run.run_id);
         if (group)  // ...unless the ranks may disagree on where they stopped: all end here
@@ -658,8 +696,10 @@ RunnerSummary run_experiment(const Experiment& declared, const RunnerOptions& op
     }
   }
   if (!failed.empty())
-    throw Error(fmt::format("{} run(s) failed ({}); status.json in each run directory says why", failed.size(),
-                            fmt::join(failed, ", ")));
+    throw Error(fmt::format("{} run(s) failed ({}); {}", failed.size(), fmt::join(failed, ", "),
+                            unrecorded.empty() ? "status.json in each run directory says why"
+                                               : fmt::format("the errors above say why (no status.json could be written "
+                                                             "for {})", fmt::join(unrecorded, ", "))));
   return summary;
 }
 

@@ -29,6 +29,10 @@ struct RunnerOptions {
   std::vector<size_t> only;
   /// Stop every run at the last epoch boundary that fits in this many seconds from now (paused).
   std::optional<double> time_limit_seconds;
+  /// The memory a run may take (parameters, gradients, momentum, activations at its batch,
+  /// estimated before it starts); nullopt: what the machine has available then (CPU runs; a GPU
+  /// run is checked only against a limit given here).
+  std::optional<int64_t> memory_limit;
   /// How to start this program again for the jobs (its own path and the arguments before "run").
   std::vector<std::string> relaunch_prefix;
   /// Data-parallel: this process is one rank of every run; rank 0 alone decides what to train and

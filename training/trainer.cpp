@@ -33,13 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// There is no module->to(memory_format) in LibTorch's C++ API: convert 4-D parameters in place.
-void to_channels_last(torch::nn::Module& model) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : model.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
-}
-
 std::string last_component(const std::string& name) {
   auto dot = name.rfind('.');
   return dot == std::string::npos ? name : name.substr(dot + 1);
@@ -113,6 +106,12 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
       m.steps.push_back({r[0].get<int64_t>(), number_from_json(r[1]), number_from_json(r[2])});
     }
   return m;
+}
+
+void to_channels_last(torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
 }
 
 std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch) {

@@ -56,6 +56,9 @@ struct EpochMetrics {
 
 nlohmann::json to_json(const EpochMetrics& m);
 EpochMetrics epoch_metrics_from_json(const nlohmann::json& j);
+/// Converts the model's 4-D parameters to channels-last in place (LibTorch's C++ modules have no
+/// to(memory_format)).
+void to_channels_last(torch::nn::Module& model);
 /// Reads a run's metrics.jsonl (one EpochMetrics per line), keeping epochs <= `up_to_epoch`;
 /// a malformed line is a DataError naming the file and the line.
 std::vector<EpochMetrics> read_metrics_file(const std::string& path, long up_to_epoch = LONG_MAX);
