@@ -9,8 +9,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #endif
 
 namespace odenet {
@@ -31,6 +33,21 @@ bool data_parallel_available() { return true; }
 
 namespace {
 
+// Every rank counts itself in and waits for the others, within one `timeout` (with the store's
+// own wait for workers, a lone rank waited twice: the store gave up silently after one timeout
+// and Gloo's wait for the missing addresses took another).
+void wait_for_ranks(c10d::Store& store, const WorldInfo& world, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t joined = store.add("odenet_joined", 1);
+  while (joined < world.world_size) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Error(fmt::format("{} of {} ranks joined within {} s", joined, world.world_size,
+                              std::chrono::duration<double>(timeout).count()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    joined = store.add("odenet_joined", 0);
+  }
+}
+
 std::string first_line(const std::exception& e) {
   const auto* c10 = dynamic_cast<const c10::Error*>(&e);
   std::string what = c10 ? c10->what_without_backtrace() : e.what();
@@ -48,13 +65,14 @@ class GlooGroup : public DataParallelGroup {
       c10d::TCPStoreOptions store_options;
       store_options.port = world.master_port;
       store_options.isServer = world.rank == 0 && !world.agent_store;
-      // Every rank counts itself in (the server waits for all of them); torchrun's agent store has its own count.
+      // The server expects every rank; torchrun's agent store has its own count.
       if (!world.agent_store) store_options.numWorkers = static_cast<size_t>(world.world_size);
-      store_options.waitWorkers = !world.agent_store;
+      store_options.waitWorkers = false;  // wait_for_ranks counts them, within one timeout
       store_options.timeout = timeout;
       const std::string address = store_address(world.master_addr, own_hostname());
       c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(address, store_options);
       if (!world.store_prefix.empty()) store = c10::make_intrusive<c10d::PrefixStore>(world.store_prefix, store);
+      wait_for_ranks(*store, world, timeout);
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
       const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
       const bool loopback = address.rfind("127.", 0) == 0 || address == "localhost";
