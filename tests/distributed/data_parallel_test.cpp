@@ -320,5 +320,26 @@ TEST_F(DataParallel, BadCombinationsAreOneLineErrors) {
   EXPECT_FALSE(fs::exists(dir_ / "x"));
 }
 
+// A rank whose peers never come gives up after one --dist-timeout, saying how many joined (it
+// waited two: the store's wait for workers gave up silently, then Gloo's wait took another).
+TEST_F(DataParallel, ALoneRankGivesUpAfterOneTimeout) {
+  const std::string file = experiment("lone", false);
+  const std::string log = dir_ / "lone.log";
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = test::spawn_odenet({"run", file, "--dist-timeout", "5s", "--threads", "1", "--results", dir_ / "x"}, log,
+                                 {"RANK=0", "WORLD_SIZE=2", "LOCAL_RANK=0", "LOCAL_WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                                  "MASTER_PORT=" + std::to_string(free_local_port())});
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string output = test::read_text(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << output;
+  EXPECT_NE(output.find("cannot join the group at 127.0.0.1:"), std::string::npos) << output;
+  EXPECT_NE(output.find(": 1 of 2 ranks joined within 5 s\n"), std::string::npos) << output;
+  EXPECT_GE(seconds, 5.0);
+  EXPECT_LT(seconds, 9.0) << "two timeouts are 10 s";
+  EXPECT_FALSE(fs::exists(dir_ / "x/lone"));
+}
+
 }  // namespace
 }  // namespace odenet
