@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/host_memory.h"
+#include "core/library_logging.h"
 #include "discretizations/plugin_loader.h"
 
 namespace {
@@ -55,6 +56,7 @@ std::string usage() {
 
 int main(int argc, char** argv) {
   odenet::keep_freed_host_memory();
+  odenet::silence_library_logging();
   int first = 1;
   std::vector<std::string> plugins;
   while (first < argc && std::string(argv[first]) == "--plugin") {

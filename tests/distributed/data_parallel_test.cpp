@@ -338,6 +338,15 @@ TEST_F(DataParallel, ALoneRankGivesUpAfterOneTimeout) {
   EXPECT_NE(output.find(": 1 of 2 ranks joined within 5 s\n"), std::string::npos) << output;
   EXPECT_GE(seconds, 5.0);
   EXPECT_LT(seconds, 9.0) << "two timeouts are 10 s";
+  EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1) << output;
+  // Rank 1 with no rank 0: one line too (c10d's own glog lines about the socket are off).
+  pid = test::spawn_odenet({"run", file, "--dist-timeout", "2s", "--threads", "1", "--results", dir_ / "x"}, log,
+                           {"RANK=1", "WORLD_SIZE=2", "LOCAL_RANK=1", "LOCAL_WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                            "MASTER_PORT=" + std::to_string(free_local_port())});
+  ::waitpid(pid, &status, 0);
+  const std::string rank1 = test::read_text(log);
+  EXPECT_EQ(rank1.rfind("odenet: error: data-parallel rank 1/2", 0), 0u) << rank1;
+  EXPECT_EQ(std::count(rank1.begin(), rank1.end(), '\n'), 1) << rank1;
   EXPECT_FALSE(fs::exists(dir_ / "x/lone"));
 }
 
