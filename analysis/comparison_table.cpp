@@ -74,7 +74,7 @@ std::string with_std(double mean, double std, int n, TableFormat format) {
   return fmt::format("{:.2f} {} {:.2f}", mean, format == TableFormat::kLatex ? "$\\pm$" : "±", std);
 }
 
-std::vector<Column> columns(bool any_reference) {
+std::vector<Column> columns(bool any_reference, bool any_top5) {
   auto text = [](std::function<std::string(const TableRow&)> get) {
     return Column{"", {}, false, [get](const TableRow& r, TableFormat) { return get(r); },
                   [get](const TableRow& r) { return std::vector<std::string>{get(r)}; }};
@@ -117,6 +117,20 @@ std::vector<Column> columns(bool any_reference) {
       {{"train img/s", {"images_per_second"}}, number([](const TableRow& r) { return r.images_per_second; }, "{:.0f}", "{:.1f}")},
       {{"peak memory (MiB)", {"peak_memory_mib"}}, number([](const TableRow& r) { return r.peak_memory_mib; }, "{:.0f}", "{:.1f}")},
   };
+  if (any_top5) {  // data sets with more than 5 classes; "–" for a row whose runs did not all record it
+    const auto best = std::find_if(spec.begin(), spec.end(), [](const auto& c) { return c.first.first == "best test error (%)"; });
+    spec.insert(best + 1, {{"final top-5 error (%)", {"final_test_top5_error_mean", "final_test_top5_error_std"}},
+                           Column{"", {}, true,
+                                  [](const TableRow& r, TableFormat format) {
+                                    return r.final_top5 ? with_std(r.final_top5->first, r.final_top5->second, r.runs, format)
+                                                        : std::string("–");
+                                  },
+                                  [](const TableRow& r) {
+                                    if (!r.final_top5) return std::vector<std::string>{"", ""};
+                                    return std::vector<std::string>{fmt::format("{:.4f}", r.final_top5->first),
+                                                                    fmt::format("{:.4f}", r.final_top5->second)};
+                                  }}});
+  }
   if (any_reference) {
     auto ref = [](const TableRow& r) { return r.reference ? fmt::format("{:.2f}", *r.reference) : std::string("–"); };
     spec.push_back({{"reference (%)", {"reference"}},
@@ -297,6 +311,11 @@ std::vector<TableRow> build_table(const std::vector<RunRecord>& runs, const Tabl
         row.seconds_to_target.push_back(reached);
       }
     }
+    if (std::all_of(members.begin(), members.end(), [](const auto* m) { return m->summary.contains("final_test_top5_error"); })) {
+      std::vector<double> top5;
+      for (const auto* m : members) top5.push_back(m->summary["final_test_top5_error"].get<double>());
+      row.final_top5 = mean_std(top5);
+    }
     row.final_errors = finals;
     for (const auto* m : members) row.dirs.push_back(m->dir);
     std::tie(row.final_mean, row.final_std) = mean_std(finals);
@@ -334,7 +353,8 @@ const EnumNames<SortColumn>& sort_column_names() {
 
 std::string format_table(const std::vector<TableRow>& rows, TableFormat format) {
   bool any_reference = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.reference.has_value(); });
-  auto cols = columns(any_reference);
+  const bool any_top5 = std::any_of(rows.begin(), rows.end(), [](const TableRow& r) { return r.final_top5.has_value(); });
+  auto cols = columns(any_reference, any_top5);
   if (!rows.empty() && rows.front().time_target) {
     // Mean ± std over the runs that reached the target, "(k of n)" when some did not.
     auto reached = [](const TableRow& r) {

@@ -43,6 +43,8 @@ struct TableRow {
   long epochs = 0;
   int runs = 0;
   double final_mean = 0, final_std = 0, best_mean = 0, best_std = 0;
+  /// Final top-5 test error (%) over the runs, when every run recorded one (more than 5 classes).
+  std::optional<std::pair<double, double>> final_top5;
   std::vector<double> final_errors;  ///< per run, in directory order
   std::vector<std::string> dirs;     ///< the runs' directories, in the same order
   double seconds_per_epoch = 0, images_per_second = 0, peak_memory_mib = 0;

@@ -111,7 +111,7 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
   }
   const auto& last = metrics.back();
   double n = static_cast<double>(metrics.size());
-  return {{"experiment", run.experiment},
+  nlohmann::json summary{{"experiment", run.experiment},
           {"run", run.run_id},
           {"status", "finished"},
           {"seed", run.seed},
@@ -141,6 +141,14 @@ nlohmann::json summarize(const RunSpec& run, const std::vector<EpochMetrics>& me
             {"classes", data.train.num_classes()},
             {"mean", augment.mean},
             {"std", augment.std}}}};
+  if (last.test_top5_error) {  // more than 5 classes: top-5 beside top-1
+    double best5 = *last.test_top5_error;
+    for (const auto& m : metrics)
+      if (m.test_top5_error) best5 = std::min(best5, *m.test_top5_error);
+    summary["final_test_top5_error"] = *last.test_top5_error;
+    summary["best_test_top5_error"] = best5;
+  }
+  return summary;
 }
 
 // The time a command may still spend, and what an epoch has been taking.
@@ -344,9 +352,10 @@ class EpochRecorder {
     setup_.trainer->save_checkpoint(dir_.checkpoint_path());
     budget_.epoch_seconds = m.epoch_seconds;
     const double remaining = m.epoch_seconds * static_cast<double>(train.epochs - m.epoch);
-    fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}% | {:.0f} img/s "
+    fmt::print("{}: epoch {}/{} lr {:.4g} train loss {:.4f} err {:.2f}% | test loss {:.4f} err {:.2f}%{} | {:.0f} img/s "
                "{:.1f}s | ETA {}{}\n",
                train.label, m.epoch, train.epochs, m.lr, m.train_loss, m.train_error, m.test_loss, m.test_error,
+               m.test_top5_error ? fmt::format(" top-5 {:.2f}%", *m.test_top5_error) : "",
                m.images_per_second, m.epoch_seconds, format_duration(remaining),
                group_ ? fmt::format(" | {} ranks, identical parameters", group_->world_size()) : "");
     std::fflush(stdout);

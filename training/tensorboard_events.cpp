@@ -165,6 +165,7 @@ std::string tensorboard_events(const std::vector<EpochMetrics>& metrics, double 
                                                        {"test/error", m.test_error},
                                                        {"lr", m.lr},
                                                        {"images_per_second", m.images_per_second}};
+    if (m.test_top5_error) scalars.emplace_back("test/top5_error", static_cast<float>(*m.test_top5_error));
     for (const auto& [step, k] : m.k) scalars.emplace_back("k/" + step, static_cast<float>(k));
     file += tfrecord(scalar_event(wall, m.epoch, scalars));
     std::string histograms;

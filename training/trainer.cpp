@@ -57,6 +57,7 @@ nlohmann::json to_json(const EpochMetrics& m) {
           {"train_seconds", json_number(m.train_seconds)},
           {"epoch_seconds", json_number(m.epoch_seconds)},
           {"images_per_second", json_number(m.images_per_second)}};
+  if (m.test_top5_error) j["test_top5_error"] = json_number(*m.test_top5_error);
   if (!m.k.empty()) {
     nlohmann::json k = nlohmann::json::object();
     for (const auto& [step, value] : m.k) k[step] = json_number(value);
@@ -92,6 +93,7 @@ EpochMetrics epoch_metrics_from_json(const nlohmann::json& j) {
   m.train_seconds = number_from_json(j.at("train_seconds"));
   m.epoch_seconds = number_from_json(j.at("epoch_seconds"));
   m.images_per_second = number_from_json(j.at("images_per_second"));
+  if (j.contains("test_top5_error")) m.test_top5_error = number_from_json(j.at("test_top5_error"));
   if (j.contains("k"))
     for (const auto& [step, value] : j.at("k").items()) m.k.emplace_back(step, number_from_json(value));
   if (j.contains("k_channels"))
@@ -328,10 +330,12 @@ void Trainer::reconcile_replicas(long epoch) {
                             fmt::join(differing, ", ")));
 }
 
-std::pair<double, double> Trainer::evaluate() {
+Trainer::Evaluation Trainer::evaluate() {
   torch::NoGradGuard no_grad;
   model_->eval();
   Sums sums(options_.device);
+  torch::Tensor correct5 = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(options_.device));
+  int64_t classes = 0;
   const int64_t steps = test_.begin(1);
   for (int64_t step = 0; step < steps; ++step) {
     Batch batch = test_.next();
@@ -345,11 +349,19 @@ std::pair<double, double> Trainer::evaluate() {
         logits.to(torch::kFloat32), batch.labels,
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)));
     sums.correct.add_(logits.argmax(1).eq(batch.labels).sum());
+    classes = logits.size(1);
+    if (classes > 5) correct5.add_(std::get<1>(logits.topk(5, 1)).eq(batch.labels.unsqueeze(1)).any(1).sum());
     sums.seen += batch.labels.size(0);
   }
   const auto [loss, correct, seen] = totals(sums);
   const double n = std::max(1.0, seen);
-  return {loss / n, 100.0 * (1.0 - correct / n)};
+  Evaluation e{loss / n, 100.0 * (1.0 - correct / n), std::nullopt};
+  // Every rank's count, and whether any rank saw more than 5 classes (one with no test images saw none).
+  std::vector<torch::Tensor> top5{
+      torch::tensor({static_cast<double>(correct5.item<int64_t>()), classes > 5 ? 1.0 : 0.0}, torch::kFloat64)};
+  if (options_.group) options_.group->all_reduce_sum(top5);
+  if (top5[0][1].item<double>() > 0) e.top5_error = 100.0 * (1.0 - top5[0][0].item<double>() / n);
+  return e;
 }
 
 int64_t Trainer::continue_partial_epoch(long epoch, Sums& sums, EpochMetrics& m, double& seconds_before,
@@ -504,7 +516,8 @@ std::optional<EpochMetrics> Trainer::train_epoch(long epoch) {
   m.train_error = 100.0 * (1.0 - correct / seen);
   m.images_per_second = seen_total / std::max(m.train_seconds, 1e-9);
   reconcile_replicas(epoch);
-  std::tie(m.test_loss, m.test_error) = evaluate();
+  const Evaluation test = evaluate();
+  m.test_loss = test.loss, m.test_error = test.error, m.test_top5_error = test.top5_error;
   m.epoch_seconds = seconds_before + seconds_since(start);
   return m;
 }

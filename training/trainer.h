@@ -45,6 +45,8 @@ struct EpochMetrics {
   double lr = 0;
   double train_loss = 0, train_error = 0;
   double test_loss = 0, test_error = 0;
+  /// Test images whose label is not among the 5 largest logits (%), for more than 5 classes.
+  std::optional<double> test_top5_error;
   double train_seconds = 0, epoch_seconds = 0, images_per_second = 0;
   /// The learned k_n after the epoch, per step (module path → mean over channels); empty without any.
   std::vector<std::pair<std::string, double>> k;
@@ -84,8 +86,12 @@ class Trainer {
                 const std::function<bool(long)>& start_epoch = {});
   /// Where an interrupted epoch stands: {epoch, steps done, steps in the epoch}; empty otherwise.
   std::optional<std::array<int64_t, 3>> partial_position() const;
-  /// Test loss and error (%) of the current model.
-  std::pair<double, double> evaluate();
+  /// The current model on the test source.
+  struct Evaluation {
+    double loss = 0, error = 0;           ///< mean cross-entropy, top-1 error (%)
+    std::optional<double> top5_error;     ///< top-5 error (%), for more than 5 classes
+  };
+  Evaluation evaluate();
   /// Training throughput in images/s: `steps` timed steps after `warmup` steps, over the train
   /// source's passes from epoch 1 at the first epoch's learning rate (the model changes; no checkpoint).
   /// With `phases`, each timed step's phase times are appended to it.

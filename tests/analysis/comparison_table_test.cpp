@@ -99,6 +99,34 @@ TEST_F(ComparisonTable, GroupsBySeedAndAggregatesMeanAndSampleStd) {
   EXPECT_NE(md.find("| 9.00 | 8.00 | 2.0 | 100 | 300 | – |"), std::string::npos) << md;
 }
 
+// Runs that recorded a top-5 error (more than 5 classes) get its column after the best error;
+// a group whose runs did not all record it shows "–".
+TEST_F(ComparisonTable, TopFiveErrorIsAColumnWhereRunsRecordedIt) {
+  for (int seed = 0; seed < 2; ++seed) {
+    const std::string dir = dir_ / ("t/a_s" + std::to_string(seed));
+    make_run(dir, "resnet20", seed, 30.0 + seed, true, "t");
+    auto summary = nlohmann::json::parse(test::read_text(dir + "/summary.json"));
+    summary["final_test_top5_error"] = 5.0 + 2 * seed;
+    test::write_text(dir + "/summary.json", summary.dump());
+  }
+  make_run(dir_ / "t/b_s0", "resnet56", 0, 20.0, true, "t");
+  std::vector<std::string> skipped;
+  const auto r = build_table(collect_runs({dir_ / "t"}, skipped));
+  ASSERT_EQ(r.size(), 2u);
+  ASSERT_TRUE(r[0].final_top5.has_value());
+  EXPECT_DOUBLE_EQ(r[0].final_top5->first, 6.0);
+  EXPECT_DOUBLE_EQ(r[0].final_top5->second, std::sqrt(2.0));
+  EXPECT_FALSE(r[1].final_top5.has_value());
+  const std::string md = format_table(r, TableFormat::kMarkdown);
+  EXPECT_NE(md.find("| best test error (%) | final top-5 error (%) | s/epoch |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 30.50 ± 0.71 | 29.50 ± 0.71 | 6.00 ± 1.41 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 20.00 | 19.00 | – |"), std::string::npos) << md;
+  const std::string csv = format_table(r, TableFormat::kCsv);
+  EXPECT_NE(csv.find("final_test_top5_error_mean,final_test_top5_error_std"), std::string::npos) << csv;
+  // Without any top-5 record the table is as before.
+  EXPECT_EQ(format_table(rows(), TableFormat::kMarkdown).find("top-5"), std::string::npos);
+}
+
 // A preset whose depth or width the experiment changed says so in the model column.
 TEST_F(ComparisonTable, ModelColumnShowsWhatDiffersFromThePreset) {
   make_run(dir_ / "d/x_s0", "resnet20", 0, 10.0, true, "d");

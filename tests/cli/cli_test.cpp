@@ -34,6 +34,27 @@ class Cli : public ::testing::Test {
   test::ScratchDir dir_;
 };
 
+// More than 5 classes: the top-5 test error beside top-1 in the progress line, metrics.jsonl,
+// summary.json and the table.
+TEST_F(Cli, TopFiveErrorIsRecordedForMoreThanFiveClasses) {
+  test::write_idx_dataset(dir_ / "data8", 128, 32, 12, 8);
+  auto j = tiny_experiment(dir_ / "data8", "top5", 1);
+  const std::string file = write_experiment(j, "top5.json");
+  auto run = run_odenet("run " + file + " --threads 1 --device cpu --results " + dir_ / "results");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("% top-5 "), std::string::npos) << run.output;
+  const auto epochs = metric_lines(dir_ / "results/top5/s0/metrics.jsonl");
+  ASSERT_EQ(epochs.size(), 1u);
+  const double top5 = epochs[0]["test_top5_error"].get<double>();
+  EXPECT_LE(top5, epochs[0]["test_error"].get<double>());
+  const auto summary = nlohmann::json::parse(test::read_text(dir_ / "results/top5/s0/summary.json"));
+  EXPECT_EQ(summary["final_test_top5_error"].get<double>(), top5);
+  EXPECT_EQ(summary["best_test_top5_error"].get<double>(), top5);
+  auto table = run_odenet("table " + dir_ / "results/top5");
+  ASSERT_EQ(table.status, 0) << table.output;
+  EXPECT_NE(table.output.find("final top-5 error (%)"), std::string::npos) << table.output;
+}
+
 TEST_F(Cli, RunTrainsAndWritesResultsThenTableComparesSchemes) {
   auto j = tiny_experiment(dir_ / "data", "e2e", 3);
   j["seeds"] = {0, 1};

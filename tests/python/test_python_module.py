@@ -325,6 +325,8 @@ class RunsAcrossTheBoundary(unittest.TestCase):
             for tag, key in (("train/loss", "train_loss"), ("train/error", "train_error"), ("test/loss", "test_loss"),
                              ("test/error", "test_error"), ("lr", "lr"), ("images_per_second", "images_per_second")):
                 self.assertAlmostEqual(scalars[tag], m[key], delta=1e-6 * max(1, abs(m[key])))
+            self.assertIn("test_top5_error", m)  # ten classes: top-5 beside top-1
+            self.assertAlmostEqual(scalars["test/top5_error"], m["test_top5_error"], delta=1e-6 * max(1, m["test_top5_error"]))
             self.assertTrue(m["k"])  # an LM network: each step's learned k_n
             for step, k in m["k"].items():
                 self.assertAlmostEqual(scalars["k/" + step], k, delta=1e-6)

@@ -148,6 +148,7 @@ TEST(TensorboardEvents, HparamsStepRecordsAndHistogramsReadBack) {
   m.epoch_seconds = 5;
   m.steps = {{10, 2.25, 0.1}, {20, 1.5, 0.1}};
   m.k_channels = {{"stage1.block2", {-0.2, -0.1, 0.0, 0.3}}};
+  m.test_top5_error = 7.25;
   TensorboardHeader header;
   header.hparams = {{"model.scheme", "linear_multistep"}, {"model.depth", 14}, {"train.optimizer.nesterov", true}};
   header.group = "e/lm";
@@ -186,6 +187,9 @@ TEST(TensorboardEvents, HparamsStepRecordsAndHistogramsReadBack) {
   EXPECT_EQ(by_tag["step/train_loss"][1].first, 20);
   EXPECT_EQ(as_float(only(by_tag["step/train_loss"][1].second, 2)), 1.5f);
   EXPECT_EQ(by_tag["step/lr"].size(), 2u);
+
+  ASSERT_EQ(by_tag["test/top5_error"].size(), 1u);  // beside test/error, for more than 5 classes
+  EXPECT_EQ(as_float(only(by_tag["test/top5_error"][0].second, 2)), 7.25f);
 
   ASSERT_EQ(by_tag["k_channels/stage1.block2"].size(), 1u);
   const auto histo = decode(only(by_tag["k_channels/stage1.block2"][0].second, 5));

@@ -159,6 +159,44 @@ TEST(Trainer, RefusesAnotherRunsCheckpoint) {
   EXPECT_EQ(same.completed_epochs(), 1);
 }
 
+// Logits that rank the classes 0 > 1 > ... > 7 for every image (a bias, trained at a negligible
+// rate): an image of class c is top-1 correct when c = 0 and top-5 correct when c < 5.
+class RankingImpl : public ClassifierImpl {
+ public:
+  RankingImpl() { bias = register_parameter("bias", torch::arange(7, -1, -1, torch::kFloat32)); }
+  torch::Tensor forward(torch::Tensor x) override { return bias.unsqueeze(0).expand({x.size(0), 8}) + 0 * x.sum(); }
+  torch::Tensor bias;
+};
+
+TEST(Trainer, TopFiveErrorCountsLabelsAmongTheFiveLargestLogits) {
+  auto images = torch::zeros({40, 1, 2, 2}, torch::kUInt8);
+  auto labels = torch::arange(40, torch::kInt64).remainder(8);  // five of each class
+  std::vector<std::string> names;
+  for (int c = 0; c < 8; ++c) names.push_back(std::to_string(c));
+  const Dataset d{images, labels, names};
+  Loader train(d, LoaderOptions{8, true, 0, AugmentOptions{0, false, {0.5}, {0.25}, false}});
+  Loader test(d, LoaderOptions{16, false, 0, AugmentOptions{0, false, {0.5}, {0.25}, false}});
+  auto options = tiny_options();
+  options.epochs = 1;
+  options.optimizer.lr = 1e-9;
+  options.optimizer.momentum = 0;
+  options.optimizer.weight_decay = 0;
+  std::vector<EpochMetrics> metrics;
+  Trainer(std::make_shared<RankingImpl>(), train, test, options).train([&](const EpochMetrics& m) { metrics.push_back(m); });
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_DOUBLE_EQ(metrics[0].test_error, 87.5);  // 35 of 40 not class 0
+  ASSERT_TRUE(metrics[0].test_top5_error.has_value());
+  EXPECT_DOUBLE_EQ(*metrics[0].test_top5_error, 37.5);  // 15 of 40 in classes 5-7
+  const EpochMetrics back = epoch_metrics_from_json(nlohmann::json::parse(to_json(metrics[0]).dump()));  // as metrics.jsonl holds it
+  EXPECT_EQ(back.test_top5_error, metrics[0].test_top5_error);
+  // Two classes: no top-5, and none in metrics.jsonl.
+  TinySources two;
+  std::vector<EpochMetrics> binary;
+  Trainer(std::make_shared<TinyImpl>(), two.train, two.test, options).train([&](const EpochMetrics& m) { binary.push_back(m); });
+  EXPECT_FALSE(binary.at(0).test_top5_error.has_value());
+  EXPECT_FALSE(to_json(binary[0]).contains("test_top5_error"));
+}
+
 TEST(Trainer, LearnsASeparableProblem) {
   TinySources data;
   auto options = tiny_options();
