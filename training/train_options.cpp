@@ -33,6 +33,7 @@ TrainOptions read_train_options(const JsonReader& r) {
     t.divergence.reset();
   else
     t.divergence = r.number("divergence", 1.0, 1e12, 1e4);
+  t.label_smoothing = r.number("label_smoothing", 0.0, 0.999, 0.0);
   t.optimizer = read_optimizer_options(r.object("optimizer"));
   t.schedule = read_schedule_options(r.object("schedule"), t.epochs, t.optimizer.lr);
   return t;
@@ -51,6 +52,7 @@ nlohmann::json to_json(const TrainOptions& t) {
     j["init_names"] = enum_name(state_dict_namings(), t.init_names);
   }
   if (t.sync_batchnorm) j["sync_batchnorm"] = true;
+  if (t.label_smoothing > 0) j["label_smoothing"] = t.label_smoothing;
   return j;
 }
 

@@ -30,6 +30,9 @@ struct TrainOptions {
   c10::Device device = c10::Device(c10::kCPU);
   /// The arithmetic of forward passes (resolved: see resolve_precision).
   Precision precision = Precision::kFp32;
+  /// "label_smoothing": ε in [0, 1); the training target is (1 − ε) one-hot + ε / classes (the
+  /// test loss stays plain cross-entropy, comparable across ε).
+  double label_smoothing = 0;
   OptimizerOptions optimizer;    ///< "optimizer": SGD's rate, momentum, Nesterov, weight decay
   ScheduleOptions schedule;      ///< "schedule": the learning rate per step
   std::string label;  ///< prefix of progress lines

@@ -280,10 +280,13 @@ bool Trainer::train_step(const Batch& batch, Sums& sums, bool may_stop) {
     if (batch.total > 0) {  // rank r's part of the global batch's mean loss: Σ_{i ∈ r} ℓ_i / N
       namespace F = torch::nn::functional;
       objective = F::cross_entropy(logits.to(torch::kFloat32), batch.labels,
-                                   F::CrossEntropyFuncOptions().reduction(torch::kSum)) / static_cast<double>(batch.total);
+                                   F::CrossEntropyFuncOptions().reduction(torch::kSum).label_smoothing(options_.label_smoothing)) /
+                  static_cast<double>(batch.total);
       if (n > 0) loss = objective.detach() * (static_cast<double>(batch.total) / n);
     } else {
-      objective = loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
+      objective = loss = torch::nn::functional::cross_entropy(
+          logits.to(torch::kFloat32), batch.labels,
+          torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options_.label_smoothing));
     }
     clock.lap(0);
     if (group) group->begin_backward(stop_wanted());  // the latest point a rank's wish can travel with the gradients

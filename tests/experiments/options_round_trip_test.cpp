@@ -52,6 +52,7 @@ TEST(OptionsRoundTrip, TrainOptionsEveryKey) {
                                {"channels_last", false},
                                {"sync_batchnorm", true},
                                {"divergence", nullptr},
+                               {"label_smoothing", 0.1},
                                {"init_from", weights},
                                {"init_names", "torchvision"},
                                {"optimizer", {{"lr", 0.2}, {"momentum", 0.5}}},
@@ -67,6 +68,7 @@ TEST(OptionsRoundTrip, TrainOptionsEveryKey) {
   EXPECT_FALSE(b.channels_last);
   EXPECT_TRUE(b.sync_batchnorm);
   EXPECT_FALSE(b.divergence.has_value());
+  EXPECT_EQ(b.label_smoothing, 0.1);
   EXPECT_EQ(b.init_from, weights);
   EXPECT_EQ(b.init_names, StateDictNaming::kTorchvision);
   EXPECT_EQ(b.optimizer.lr, 0.2);
@@ -78,6 +80,7 @@ TEST(OptionsRoundTrip, TrainOptionsEveryKey) {
   EXPECT_EQ(d.batch_size, 128);
   EXPECT_EQ(d.divergence, 1e4);
   EXPECT_TRUE(d.init_from.empty());
+  EXPECT_FALSE(minimal_written.contains("label_smoothing"));  // off: not written, so older configs compare equal
   const nlohmann::json with_precision_json{{"epochs", 1}, {"precision", "fp32"}};
   const JsonReader with_precision = reader(with_precision_json);
   read_train_options(with_precision);

@@ -197,6 +197,35 @@ TEST(Trainer, TopFiveErrorCountsLabelsAmongTheFiveLargestLogits) {
   EXPECT_FALSE(to_json(binary[0]).contains("test_top5_error"));
 }
 
+// Label smoothing ε: the training loss is (1 − ε) (−log p_y) + ε mean_j (−log p_j) (the
+// target's ε spread over the classes), the test loss plain cross-entropy.
+TEST(Trainer, LabelSmoothingSpreadsTheTargetOverTheClasses) {
+  auto images = torch::zeros({40, 1, 2, 2}, torch::kUInt8);
+  auto labels = torch::arange(40, torch::kInt64).remainder(8);
+  std::vector<std::string> names;
+  for (int c = 0; c < 8; ++c) names.push_back(std::to_string(c));
+  const Dataset d{images, labels, names};
+  Loader train(d, LoaderOptions{8, true, 0, AugmentOptions{0, false, {0.5}, {0.25}, false}});
+  Loader test(d, LoaderOptions{16, false, 0, AugmentOptions{0, false, {0.5}, {0.25}, false}});
+  auto options = tiny_options();
+  options.epochs = 1;
+  options.optimizer.lr = 1e-9;
+  options.optimizer.momentum = 0;
+  options.optimizer.weight_decay = 0;
+  options.label_smoothing = 0.2;
+  std::vector<EpochMetrics> metrics;
+  Trainer(std::make_shared<RankingImpl>(), train, test, options).train([&](const EpochMetrics& m) { metrics.push_back(m); });
+  const auto log_p = torch::log_softmax(torch::arange(7, -1, -1, torch::kFloat64), 0);
+  double smoothed = 0, plain = 0;
+  for (int64_t i = 0; i < 40; ++i) {
+    const double nll = -log_p[labels[i].item<int64_t>()].item<double>();
+    smoothed += 0.8 * nll + 0.2 * (-log_p.mean().item<double>());
+    plain += nll;
+  }
+  EXPECT_NEAR(metrics.at(0).train_loss, smoothed / 40, 1e-5);
+  EXPECT_NEAR(metrics.at(0).test_loss, plain / 40, 1e-5);
+}
+
 TEST(Trainer, LearnsASeparableProblem) {
   TinySources data;
   auto options = tiny_options();
