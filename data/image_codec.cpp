@@ -6,6 +6,9 @@
 #include <png.h>
 // clang-format on
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <csetjmp>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +152,81 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
 }
 
 }  // namespace
+
+std::array<int64_t, 2> jpeg_size(const std::vector<uint8_t>& bytes, const std::string& path) {
+  jpeg_decompress_struct info{};
+  JpegErrorManager err{};
+  info.err = jpeg_std_error(&err.base);
+  err.base.error_exit = jpeg_error_exit;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&info);
+    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&info, TRUE);
+  const std::array<int64_t, 2> size{info.image_height, info.image_width};
+  jpeg_destroy_decompress(&info);
+  check_size(static_cast<uint64_t>(size[1]), static_cast<uint64_t>(size[0]), path);
+  return size;
+}
+
+DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::string& path, const CropBox& region,
+                                 int64_t min_height, int64_t min_width) {
+  jpeg_decompress_struct info{};
+  JpegErrorManager err{};
+  info.err = jpeg_std_error(&err.base);
+  err.base.error_exit = jpeg_error_exit;
+  err.base.emit_message = jpeg_emit_message;
+  DecodedRegion out;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&info);
+    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
+  }
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&info, TRUE);
+  const int64_t height = info.image_height, width = info.image_width;
+  if (height == 0 || width == 0 || uint64_t(width) * uint64_t(height) > kMaxPixels || region.top < 0 || region.left < 0 ||
+      region.height < 1 || region.width < 1 || region.top + region.height > height || region.left + region.width > width) {
+    jpeg_destroy_decompress(&info);
+    check_size(static_cast<uint64_t>(width), static_cast<uint64_t>(height), path);
+    throw DataError(fmt::format("{}: region {}x{} at ({}, {}) outside the {}x{} image", path, region.height, region.width,
+                                region.top, region.left, height, width));
+  }
+  // The smallest M with region · M/8 ≥ the size it will be resized to.
+  int m = 8;
+  while (m > 1 && region.height * (m - 1) >= 8 * min_height && region.width * (m - 1) >= 8 * min_width) --m;
+  info.scale_num = static_cast<unsigned>(m);
+  info.scale_denom = 8;
+  info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_start_decompress(&info);
+  // The region in scaled pixels: from its first covered pixel to its last.
+  const auto scaled = [m](int64_t v) { return v * m / 8; };
+  const auto scaled_end = [m](int64_t v) { return (v * m + 7) / 8; };
+  const JDIMENSION top = static_cast<JDIMENSION>(scaled(region.top));
+  const JDIMENSION bottom = std::min<JDIMENSION>(info.output_height, static_cast<JDIMENSION>(scaled_end(region.top + region.height)));
+  const JDIMENSION left = static_cast<JDIMENSION>(scaled(region.left));
+  const JDIMENSION right = std::min<JDIMENSION>(info.output_width, static_cast<JDIMENSION>(scaled_end(region.left + region.width)));
+  JDIMENSION x_offset = left, columns = right - left;
+  jpeg_crop_scanline(&info, &x_offset, &columns);  // widened to iMCU boundaries
+  if (top > 0) jpeg_skip_scanlines(&info, top);
+  Image& image = out.image;
+  image.width = static_cast<int>(info.output_width);
+  image.height = static_cast<int>(bottom - top);
+  image.channels = info.output_components;
+  image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
+  while (info.output_scanline < bottom) {
+    JSAMPROW row = image.pixels.data() + static_cast<size_t>(info.output_scanline - top) * image.width * image.channels;
+    jpeg_read_scanlines(&info, &row, 1);
+  }
+  jpeg_abort_decompress(&info);  // the rows below the region are not needed
+  jpeg_destroy_decompress(&info);
+  if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");
+  out.box = {0, static_cast<int64_t>(left - x_offset), static_cast<int64_t>(bottom - top), static_cast<int64_t>(right - left)};
+  out.scale_eighths = m;
+  return out;
+}
 
 Image decode_image_file(const std::string& path) {
   std::error_code ec;

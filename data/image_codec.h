@@ -1,8 +1,11 @@
 // JPEG and PNG decoding (libjpeg-turbo, libpng) to interleaved 8-bit pixels.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "data/resized_crop.h"
 
 namespace odenet {
 
@@ -13,6 +16,24 @@ struct Image {
 
 /// Decodes a .jpg/.jpeg or .png file (by content, not name); a corrupt file is a DataError naming it.
 Image decode_image_file(const std::string& path);
+
+/// The height and width a JPEG's header declares (no pixels decoded); a DataError naming `path`
+/// for a file that is not a readable JPEG.
+std::array<int64_t, 2> jpeg_size(const std::vector<uint8_t>& bytes, const std::string& path);
+
+/// A region of a JPEG as `decode_jpeg_region` returns it.
+struct DecodedRegion {
+  Image image;            ///< the decoded rows, and columns from an iMCU boundary before the region's
+  CropBox box;            ///< the requested region within `image`, in its (scaled) pixels
+  int scale_eighths = 8;  ///< M: decoded at M/8 of the full size
+};
+
+/// Decodes only `region` of a JPEG (rows skipped with jpeg_skip_scanlines, columns cropped with
+/// jpeg_crop_scanline) at the smallest DCT scale M/8 (libjpeg-turbo's, M = 1..8) that keeps the
+/// region at least `min_height` × `min_width` pixels: a crop bound for 224 × 224 decodes an
+/// eighth to a half of the work a full decode does. Errors as decode_image_file's.
+DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::string& path, const CropBox& region,
+                                 int64_t min_height, int64_t min_width);
 
 /// Converts between gray and RGB (luma for RGB → gray, replication for gray → RGB).
 Image convert_channels(Image image, int channels);
