@@ -208,6 +208,15 @@ const EnumNames<SpeedMode>& speed_modes() {
   return modes;
 }
 
+// Every experiment file loaded and its data checked before anything trains.
+std::vector<Experiment> load_checked(const std::vector<std::string>& files, bool one_only) {
+  std::vector<Experiment> experiments;
+  for (const auto& f : files) experiments.push_back(load_experiment(f));
+  for (const auto& e : experiments) check_experiment_data(e);
+  if (one_only && experiments.size() > 1) throw ConfigError("--only: give one experiment file");
+  return experiments;
+}
+
 }  // namespace
 
 int run_command(const Args& args) {
@@ -245,7 +254,7 @@ int run_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args,
              "odenet run EXPERIMENT.json... [--results DIR] [--resume] [--threads N] [--device D] [--jobs N] "
-             "[--devices 0,1] [--only I...] [--time-limit DURATION] [--nproc N] [--dist-timeout DURATION]",
+             "[--devices 0,1] [--only I...] [--time-limit DURATION] [--nproc N] [--dist-timeout DURATION] [--memory-limit SIZE]",
              options, positional, vm))
     return 0;
   if (runner.jobs < 1) throw ConfigError("--jobs: must be at least 1");
@@ -254,10 +263,7 @@ int run_command(const Args& args) {
   runner.only = only;
   if (!time_limit.empty()) runner.time_limit_seconds = parse_duration(time_limit);
   if (!memory_limit.empty()) runner.memory_limit = parse_bytes(memory_limit, "--memory-limit");
-  std::vector<Experiment> experiments;
-  for (const auto& f : files) experiments.push_back(load_experiment(f));  // validate all first, data included
-  for (const auto& e : experiments) check_experiment_data(e);
-  if (!only.empty() && experiments.size() > 1) throw ConfigError("--only: give one experiment file");
+  const std::vector<Experiment> experiments = load_checked(files, !only.empty());
   const double timeout_seconds = parse_duration(dist_timeout);
   if (timeout_seconds <= 0) throw ConfigError("--dist-timeout: must be positive");
   const auto world = world_from_environment();

@@ -50,26 +50,35 @@ void jpeg_emit_message(j_common_ptr info, int level) {
   if (err->base.num_warnings++ == 0) (*info->err->format_message)(info, err->warning);
 }
 
-Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
+// A decompressor whose libjpeg errors longjmp to `err.jump` — the caller's setjmp, which must
+// come before `read_header` — and whose warnings (corrupt data) are counted; destroyed with it.
+struct JpegDecompressor {
   jpeg_decompress_struct info{};
   JpegErrorManager err{};
-  info.err = jpeg_std_error(&err.base);
-  err.base.error_exit = jpeg_error_exit;
-  err.base.emit_message = jpeg_emit_message;  // warnings (e.g. premature end) are errors below
+  JpegDecompressor() {
+    info.err = jpeg_std_error(&err.base);
+    err.base.error_exit = jpeg_error_exit;
+    err.base.emit_message = jpeg_emit_message;
+  }
+  ~JpegDecompressor() { jpeg_destroy_decompress(&info); }
+  JpegDecompressor(const JpegDecompressor&) = delete;
+  JpegDecompressor& operator=(const JpegDecompressor&) = delete;
+  // Reads the header of `bytes`; an image outside 1 to 2^28 pixels is a DataError naming `path`.
+  void read_header(const std::vector<uint8_t>& bytes, const std::string& path) {
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+    jpeg_read_header(&info, TRUE);
+    check_size(info.image_width, info.image_height, path);
+  }
+};
+
+Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
+  JpegDecompressor d;
+  if (setjmp(d.err.jump)) throw DataError(path + ": corrupt JPEG (" + d.err.message + ")");
+  d.read_header(bytes, path);
+  jpeg_decompress_struct& info = d.info;
+  JpegErrorManager& err = d.err;
   Image image;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&info);
-    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
-  }
-  jpeg_create_decompress(&info);
-  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&info, TRUE);
-  if (info.image_width == 0 || info.image_height == 0 ||
-      uint64_t(info.image_width) * info.image_height > kMaxPixels) {
-    const uint64_t w = info.image_width, h = info.image_height;
-    jpeg_destroy_decompress(&info);
-    check_size(w, h, path);
-  }
   info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&info);
   image.width = static_cast<int>(info.output_width);
@@ -81,8 +90,7 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
     jpeg_read_scanlines(&info, &row, 1);
   }
   jpeg_finish_decompress(&info);
-  jpeg_destroy_decompress(&info);
-  if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");
+  if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");  // e.g. premature end
   return image;
 }
 
@@ -154,43 +162,22 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
 }  // namespace
 
 std::array<int64_t, 2> jpeg_size(const std::vector<uint8_t>& bytes, const std::string& path) {
-  jpeg_decompress_struct info{};
-  JpegErrorManager err{};
-  info.err = jpeg_std_error(&err.base);
-  err.base.error_exit = jpeg_error_exit;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&info);
-    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
-  }
-  jpeg_create_decompress(&info);
-  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&info, TRUE);
-  const std::array<int64_t, 2> size{info.image_height, info.image_width};
-  jpeg_destroy_decompress(&info);
-  check_size(static_cast<uint64_t>(size[1]), static_cast<uint64_t>(size[0]), path);
-  return size;
+  JpegDecompressor d;
+  if (setjmp(d.err.jump)) throw DataError(path + ": corrupt JPEG (" + d.err.message + ")");
+  d.read_header(bytes, path);
+  return {d.info.image_height, d.info.image_width};
 }
 
 DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::string& path, const CropBox& region,
                                  int64_t min_height, int64_t min_width) {
-  jpeg_decompress_struct info{};
-  JpegErrorManager err{};
-  info.err = jpeg_std_error(&err.base);
-  err.base.error_exit = jpeg_error_exit;
-  err.base.emit_message = jpeg_emit_message;
+  JpegDecompressor d;
+  if (setjmp(d.err.jump)) throw DataError(path + ": corrupt JPEG (" + d.err.message + ")");
+  d.read_header(bytes, path);
+  jpeg_decompress_struct& info = d.info;
   DecodedRegion out;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&info);
-    throw DataError(path + ": corrupt JPEG (" + err.message + ")");
-  }
-  jpeg_create_decompress(&info);
-  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&info, TRUE);
   const int64_t height = info.image_height, width = info.image_width;
-  if (height == 0 || width == 0 || uint64_t(width) * uint64_t(height) > kMaxPixels || region.top < 0 || region.left < 0 ||
-      region.height < 1 || region.width < 1 || region.top + region.height > height || region.left + region.width > width) {
-    jpeg_destroy_decompress(&info);
-    check_size(static_cast<uint64_t>(width), static_cast<uint64_t>(height), path);
+  if (region.top < 0 || region.left < 0 || region.height < 1 || region.width < 1 || region.top + region.height > height ||
+      region.left + region.width > width) {
     throw DataError(fmt::format("{}: region {}x{} at ({}, {}) outside the {}x{} image", path, region.height, region.width,
                                 region.top, region.left, height, width));
   }
@@ -221,8 +208,7 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
     jpeg_read_scanlines(&info, &row, 1);
   }
   jpeg_abort_decompress(&info);  // the rows below the region are not needed
-  jpeg_destroy_decompress(&info);
-  if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");
+  if (d.err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + d.err.warning + ")");
   out.box = {0, static_cast<int64_t>(left - x_offset), static_cast<int64_t>(bottom - top), static_cast<int64_t>(right - left)};
   out.scale_eighths = m;
   return out;
