@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 namespace odenet {
@@ -48,6 +49,7 @@ Taps taps(int64_t in_size, int64_t out_size) {
 
 void resize_antialiased(const uint8_t* src, int64_t stride, int64_t channels, const CropBox& box, int64_t out_height,
                         int64_t out_width, uint8_t* dst) {
+  if (channels < 1 || channels > 4) throw std::invalid_argument("resize_antialiased: 1 to 4 channels");
   const Taps across = taps(box.width, out_width), down = taps(box.height, out_height);
   // Horizontal: every source row of the box → out_width pixels (float).
   std::vector<float> rows(static_cast<size_t>(box.height * out_width * channels));
@@ -63,15 +65,20 @@ void resize_antialiased(const uint8_t* src, int64_t stride, int64_t channels, co
       }
     }
   }
-  // Vertical: out_height rows from those, rounded to 8 bits.
+  // Vertical: out_height rows from those (a weighted sum of whole rows, contiguous), rounded to 8 bits.
+  const int64_t row_size = out_width * channels;
+  std::vector<float> sum(static_cast<size_t>(row_size));
   for (int64_t y = 0; y < out_height; ++y) {
     const float* w = down.weights.data() + y * down.stride;
-    uint8_t* out = dst + y * out_width * channels;
-    for (int64_t i = 0; i < out_width * channels; ++i) {
-      float sum = 0;
-      for (int64_t k = 0; k < down.count[y]; ++k) sum += w[k] * rows[static_cast<size_t>((down.first[y] + k) * out_width * channels + i)];
-      out[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(sum), 0.0f, 255.0f));
+    std::fill(sum.begin(), sum.end(), 0.0f);
+    for (int64_t k = 0; k < down.count[y]; ++k) {
+      const float* row = rows.data() + (down.first[y] + k) * row_size;
+      const float weight = w[k];
+      for (int64_t i = 0; i < row_size; ++i) sum[static_cast<size_t>(i)] += weight * row[i];
     }
+    uint8_t* out = dst + y * row_size;
+    for (int64_t i = 0; i < row_size; ++i)
+      out[i] = static_cast<uint8_t>(std::clamp(std::nearbyint(sum[static_cast<size_t>(i)]), 0.0f, 255.0f));
   }
 }
 

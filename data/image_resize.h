@@ -10,7 +10,7 @@
 namespace odenet {
 
 /// Resizes rows [box.top, +box.height) × columns [box.left, +box.width) of an interleaved 8-bit
-/// image (`channels` per pixel, rows `stride` bytes apart) to out_height × out_width into `dst`
+/// image (`channels` per pixel, 1 to 4, rows `stride` bytes apart) to out_height × out_width into `dst`
 /// (interleaved, tightly packed): separable, horizontal then vertical, kept in float between the
 /// passes; each output is round(Σ weight · pixel) clamped to [0, 255]. Output pixel x samples the
 /// source around (x + ½) · scale with weights max(0, 1 − |d| / s), s = max(scale, 1), normalised.

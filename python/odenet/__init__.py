@@ -28,6 +28,7 @@ verify_scheme = _odenet.verify_scheme
 refinement_study = _odenet.refinement_study
 stability_study = _odenet.stability_study
 smoothness_study = _odenet.smoothness_study
+decode_resized_crop = _odenet.decode_resized_crop
 load_plugin = _odenet.load_plugin
 loaded_plugins = _odenet.loaded_plugins
 

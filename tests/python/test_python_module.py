@@ -67,6 +67,26 @@ def run_experiment(scratch, experiment):
 
 
 class Registries(unittest.TestCase):
+    def test_a_jpeg_view_is_torchvisions_resized_crop(self):
+        import io
+        import torchvision.transforms.functional as F
+        from PIL import Image
+        y, x = np.mgrid[0:375, 0:500]
+        image = np.stack([128 + 90 * np.sin(0.02 * x + c) * np.cos(0.015 * y) for c in range(3)], -1)
+        buffer = io.BytesIO()
+        Image.fromarray(image.astype(np.uint8)).save(buffer, format="JPEG", quality=95)
+        data = buffer.getvalue()
+        box = [30, 40, 300, 400]
+        view = odenet.decode_resized_crop(data, box, 224, 224)
+        self.assertEqual(tuple(view.shape), (224, 224, 3))
+        self.assertEqual(view.dtype, torch.uint8)
+        theirs = np.asarray(F.resized_crop(Image.open(io.BytesIO(data)).convert("RGB"), *box, [224, 224]))
+        self.assertLess(np.abs(view.numpy().astype(int) - theirs.astype(int)).mean(), 2.0)
+        with self.assertRaisesRegex(odenet.Error, "outside the 375x500 image"):
+            odenet.decode_resized_crop(data, [300, 0, 100, 100])
+        with self.assertRaisesRegex(odenet.Error, "corrupt JPEG"):
+            odenet.decode_resized_crop(data[:500], box)
+
     def test_schemes_and_models_are_the_clis(self):
         self.assertEqual([s for s in odenet.schemes() if s["name"] != "ssprk3"], cli_json("schemes"))
         self.assertEqual(odenet.models(), cli_json("models"))
