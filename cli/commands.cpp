@@ -46,21 +46,16 @@ int validate_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, "odenet validate EXPERIMENT.json... [--json] [--skip-data] [--memory-limit SIZE]", options, positional, vm))
     return 0;
-  std::optional<int64_t> limit;
-  if (!memory_limit.empty())
-    limit = parse_bytes(memory_limit, "--memory-limit");
-  else if (select_device("auto").is_cpu())
-    limit = available_memory_bytes();
-  const std::string where = memory_limit.empty() ? "the memory available here" : "--memory-limit";
+  const MemoryLimit limit = memory_limit_for(
+      memory_limit.empty() ? std::nullopt : std::optional<int64_t>(parse_bytes(memory_limit, "--memory-limit")),
+      select_device("auto").is_cpu());
   for (const auto& f : files) {
     Experiment e = load_experiment(f);
     if (!skip_data) check_experiment_data(e);
     std::map<std::string, MemoryEstimate> memory;  // runs alike but for the seed are measured once
-    for (const auto& r : e.runs) {
-      nlohmann::json key = r.config;
-      key.erase("seed");
-      if (!memory.count(key.dump())) memory[key.dump()] = check_run_memory(r, declared_input(r), 1, 1, limit.value_or(0), where);
-    }
+    for (const auto& r : e.runs)
+      if (auto [it, fresh] = memory.try_emplace(memory_key(r)); fresh)
+        it->second = check_run_memory(r, declared_input(r), 1, 1, limit.bytes, limit.where);
     if (json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : e.runs) out.push_back({{"run", r.run_id}, {"config", r.config}});
@@ -73,12 +68,10 @@ int validate_command(const Args& args) {
       const auto& m = c["model"];  // the fractalnet layout has blocks instead of a depth
       std::string size = m.contains("depth") ? std::to_string(m["depth"].get<long>())
                                              : std::to_string(m.value("stage_widths", nlohmann::json::array()).size()) + " blocks";
-      nlohmann::json key = c;
-      key.erase("seed");
       fmt::print("  {}/{}: {} {} × {} on {} ({} epochs, batch {}, lr {}, seed {}; memory about {})\n", e.name, r.run_id,
                  m.value("preset", m["layout"].get<std::string>()), size, m["scheme"].dump(),
                  c["dataset"]["name"].get<std::string>(), r.train.epochs, r.train.batch_size, r.train.optimizer.lr, r.seed,
-                 format_bytes(memory.at(key.dump()).total()));
+                 format_bytes(memory.at(memory_key(r)).total()));
     }
   }
   return 0;

@@ -110,17 +110,14 @@ void check_process_counts(int nproc, int jobs, bool oversubscribe, bool in_world
 // --memory-limit or what this machine has available (CPU runs); runs alike but for the seed are
 // measured once.
 void check_ranks_fit(const std::vector<Experiment>& experiments, const RunnerOptions& runner, int nproc) {
-  if (!runner.memory_limit && !select_device(runner.device).is_cpu()) return;
-  const int64_t limit = runner.memory_limit ? *runner.memory_limit : available_memory_bytes();
+  const MemoryLimit limit = memory_limit_for(runner.memory_limit, select_device(runner.device).is_cpu());
+  if (limit.bytes == 0) return;
   std::set<std::string> measured;
   for (const auto& e : experiments)
     for (size_t i = 0; i < e.runs.size(); ++i) {
       if (!runner.only.empty() && std::find(runner.only.begin(), runner.only.end(), i) == runner.only.end()) continue;
-      nlohmann::json key = e.runs[i].config;
-      key.erase("seed");
-      if (!measured.insert(key.dump()).second) continue;
-      check_run_memory(e.runs[i], declared_input(e.runs[i]), nproc, nproc, limit,
-                       runner.memory_limit ? "--memory-limit" : "the memory available here");
+      if (measured.insert(memory_key(e.runs[i])).second)
+        check_run_memory(e.runs[i], declared_input(e.runs[i]), nproc, nproc, limit.bytes, limit.where);
     }
 }
 

@@ -35,13 +35,6 @@ int64_t extrapolate(int64_t at_1, int64_t at_2, long batch) {
   return std::max<int64_t>(0, at_1 - per_image) + per_image * batch;
 }
 
-int64_t model_bytes(torch::nn::Module& model) {
-  int64_t bytes = 0;
-  for (const auto& p : model.parameters()) bytes += p.numel() * p.element_size();
-  for (const auto& b : model.buffers()) bytes += b.numel() * b.element_size();
-  return bytes;
-}
-
 // The model's parameter bytes with every width (width, stage_widths, bottleneck_width) scaled
 // together, w_i = base_i · k: a quadratic in k where channel counts follow the widths (weights
 // ∝ k², norms and biases ∝ k, the rest constant). Fitted through small models at three k, checked
@@ -77,6 +70,24 @@ std::optional<double> parameter_bytes_by_width(const RunSpec& run, const RunInpu
 }
 
 }  // namespace
+
+int64_t model_bytes(const torch::nn::Module& model) {
+  int64_t bytes = 0;
+  for (const auto& p : model.parameters()) bytes += p.numel() * p.element_size();
+  for (const auto& b : model.buffers()) bytes += b.numel() * b.element_size();
+  return bytes;
+}
+
+MemoryLimit memory_limit_for(const std::optional<int64_t>& given, bool on_cpu) {
+  if (given) return {*given, "--memory-limit"};
+  return on_cpu ? MemoryLimit{available_memory_bytes(), "the memory available here"} : MemoryLimit{};
+}
+
+std::string memory_key(const RunSpec& run) {
+  nlohmann::json key = run.config;
+  key.erase("seed");
+  return key.dump();
+}
 
 int64_t MemoryEstimate::total() const {
   return parameters + gradients + optimizer_state + std::max(activations, evaluation);

@@ -4,8 +4,11 @@
 // a step at batch 1 and 2 — activations grow linearly in the batch, so two points give them at
 // any batch. A model whose parameters alone pass the limit stops being built there.
 #pragma once
+#include <torch/nn/module.h>
+
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "experiments/experiment.h"
@@ -25,6 +28,21 @@ struct MemoryEstimate {
   /// "1.2 GiB (parameters 1.0 MiB, gradients 1.0 MiB, momentum 1.0 MiB, activations at batch 128 1.1 GiB)".
   std::string describe() const;
 };
+
+/// Bytes of a model's parameters and buffers.
+int64_t model_bytes(const torch::nn::Module& model);
+
+/// The limit runs are checked against and where it comes from (for messages): `given`
+/// (--memory-limit), else, for runs on the CPU, the memory available now; 0 (no check) for
+/// GPU runs given none.
+struct MemoryLimit {
+  int64_t bytes = 0;
+  std::string where;
+};
+MemoryLimit memory_limit_for(const std::optional<int64_t>& given, bool on_cpu);
+
+/// Runs alike but for their seed need the same memory: the key that measures them once.
+std::string memory_key(const RunSpec& run);
 
 /// Images as a run receives them, and their classes.
 struct RunInput {

@@ -15,7 +15,6 @@
 
 #include "core/atomic_file.h"
 #include "core/build_info.h"
-#include "core/allocation_meter.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/threads.h"
@@ -407,10 +406,10 @@ class EpochRecorder {
 // available now; every data-parallel rank checks its share alike.
 void check_memory(const RunSpec& run, const DatasetSplits& data, const c10::Device& device,
                   const std::optional<int64_t>& limit, const DataParallelGroup* group) {
-  if (!limit && !device.is_cpu()) return;
+  const MemoryLimit memory = memory_limit_for(limit, device.is_cpu());
+  if (memory.bytes == 0) return;
   const RunInput input{{data.train.channels(), data.train.height(), data.train.width()}, data.train.num_classes()};
-  check_run_memory(run, input, group ? group->world_size() : 1, 1, limit ? *limit : available_memory_bytes(),
-                   limit ? "--memory-limit" : "the memory available here");
+  check_run_memory(run, input, group ? group->world_size() : 1, 1, memory.bytes, memory.where);
 }
 
 Outcome train_run(const RunSpec& spec, const RunDirectory& dir, Plan plan, const DatasetSplits& data, int threads,
@@ -469,10 +468,8 @@ RunnerSummary run_as_jobs(const Experiment& experiment, const RunnerOptions& opt
   const std::vector<std::string> prefix = self_command();
   // The jobs train at once: each gets its share of the memory limit, or of what the machine has (CPU runs).
   std::optional<int64_t> memory_share;
-  if (options.memory_limit)
-    memory_share = *options.memory_limit / options.jobs;
-  else if (options.devices.empty() && select_device(options.device).is_cpu())
-    memory_share = available_memory_bytes() / options.jobs;
+  const MemoryLimit memory = memory_limit_for(options.memory_limit, options.devices.empty() && select_device(options.device).is_cpu());
+  if (memory.bytes > 0) memory_share = memory.bytes / options.jobs;
   std::vector<ChildCommand> commands;
   RunnerSummary summary;
   // Seed-major order: each wave of jobs covers every configuration of the sweep before a second

@@ -25,13 +25,6 @@ RunSpec tiny_run(const test::ScratchDir& dir, const nlohmann::json& model, long 
   return load_experiment(dir / "e.json").runs.at(0);
 }
 
-int64_t model_bytes(torch::nn::Module& model) {
-  int64_t bytes = 0;
-  for (const auto& p : model.parameters()) bytes += p.numel() * p.element_size();
-  for (const auto& b : model.buffers()) bytes += b.numel() * b.element_size();
-  return bytes;
-}
-
 TEST(MemoryEstimate, TheModelExactlyAndAStepWithinAFifthOfWhatItAllocates) {
   test::ScratchDir dir;
   const RunSpec run = tiny_run(dir, {{"preset", "resnet20"}, {"depth", 8}}, 64);
