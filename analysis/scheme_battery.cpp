@@ -13,6 +13,7 @@
 #include "architectures/fields.h"
 #include "architectures/presets.h"
 #include "core/error.h"
+#include "core/error_text.h"
 #include "discretizations/scheme.h"
 
 namespace odenet {
@@ -133,8 +134,7 @@ BatteryCheck guarded(const std::string& name, const std::function<BatteryCheck()
   try {
     return check();
   } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    return {"", name, Result::kFailed, what.substr(0, what.find('\n'))};
+    return {"", name, Result::kFailed, first_line(e)};
   } catch (const std::exception& e) {
     return {"", name, Result::kFailed, e.what()};
   }

@@ -11,6 +11,7 @@
 #include "architectures/presets.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/error_text.h"
 #include "core/json_reader.h"
 #include "training/checkpoint_file.h"
 #include "training/run_directory.h"
@@ -63,8 +64,7 @@ TrainedModel load_trained_model(const std::string& dir) {
     archive.read("model", model_archive);
     t.model->load(model_archive);
   } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    throw DataError(checkpoint + ": cannot read the model: " + what.substr(0, what.find('\n')));
+    throw DataError(checkpoint + ": cannot read the model: " + first_line(e));
   }
   t.model->eval();
   return t;

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/error_text.h"
 #include "core/host_memory.h"
 #include "core/library_logging.h"
 #include "discretizations/plugin_loader.h"
@@ -88,8 +89,7 @@ int main(int argc, char** argv) {
     std::cerr << (e.exit_code() >= 128 ? "odenet: " : "odenet: error: ") << e.what() << "\n";  // 128 + signal: asked to stop
     return e.exit_code();
   } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    std::cerr << "odenet: error: " << what.substr(0, what.find('\n')) << "\n";
+    std::cerr << "odenet: error: " << odenet::first_line(e) << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "odenet: error: " << e.what() << "\n";

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/error_text.h"
 #include "core/seeds.h"
 
 namespace odenet {
@@ -156,8 +157,7 @@ Batch Loader::next() {
     try {
       std::rethrow_exception(slot.error);
     } catch (const c10::Error& e) {
-      std::string what = e.what_without_backtrace();
-      throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, what.substr(0, what.find('\n'))));
+      throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, first_line(e)));
     } catch (const std::exception& e) {
       throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, e.what()));
     }

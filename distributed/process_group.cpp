@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/error_text.h"
 
 #ifdef ODENET_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -46,12 +47,6 @@ void wait_for_ranks(c10d::Store& store, const WorldInfo& world, std::chrono::mil
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     joined = store.add("odenet_joined", 0);
   }
-}
-
-std::string first_line(const std::exception& e) {
-  const auto* c10 = dynamic_cast<const c10::Error*>(&e);
-  std::string what = c10 ? c10->what_without_backtrace() : e.what();
-  return what.substr(0, what.find('\n'));
 }
 
 // Parameters go into buckets of about this size, in reverse registration order (the order in which

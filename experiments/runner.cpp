@@ -17,6 +17,7 @@
 #include "core/build_info.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/error_text.h"
 #include "core/threads.h"
 #include "discretizations/scheme.h"
 #include "experiments/config_version.h"
@@ -170,9 +171,7 @@ enum class Outcome { kFinished, kPaused, kFailed, kUnrecorded };
 // What stopped a run, in one line: odenet's errors as they are, LibTorch's without their C++
 // stack, an allocation that failed as "out of memory".
 std::string failure_line(const std::exception& e) {
-  std::string what = e.what();
-  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&e)) what = torch_error->what_without_backtrace();
-  what = what.substr(0, what.find('\n'));
+  const std::string what = first_line(e);
   const bool no_memory = dynamic_cast<const std::bad_alloc*>(&e) || what.find("can't allocate memory") != std::string::npos;
   return no_memory ? "out of memory: " + what : what;
 }

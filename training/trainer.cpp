@@ -20,6 +20,7 @@
 #include "core/atomic_file.h"
 #include "core/coefficient_owner.h"
 #include "core/error.h"
+#include "core/error_text.h"
 #include "core/json_reader.h"
 #include "core/seeds.h"
 #include "core/sync_batch_norm.h"
@@ -662,8 +663,7 @@ void Trainer::load_checkpoint(const std::string& path) {
       partial_ = p;
     }
   } catch (const c10::Error& e) {
-    std::string what = e.what_without_backtrace();
-    throw Error(path + ": cannot read checkpoint: " + what.substr(0, what.find('\n')));
+    throw Error(path + ": cannot read checkpoint: " + first_line(e));
   }
   if (options_.channels_last) to_channels_last(*model_);
 }
