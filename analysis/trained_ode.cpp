@@ -67,6 +67,7 @@ RunTestSet load_run_test_set(const TrainedModel& trained, int64_t limit) {
   DatasetOptions options = read_dataset_options(JsonReader(dataset, RunDirectory(trained.dir).config_path(), "/dataset"), augment, resolved);
   Dataset test = load_dataset(options).test;
   if (limit > 0) test = test.subset(limit);
+  test = test.in_memory();  // streamed: the evaluation views, decoded
   auto images = test.images.to(torch::kFloat32).div_(255.0);
   const auto channels = static_cast<int64_t>(augment.mean.size());
   auto mean = torch::tensor(augment.mean, torch::kFloat64).to(torch::kFloat32).view({1, channels, 1, 1});

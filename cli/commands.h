@@ -23,5 +23,7 @@ int stability_command(const Args& args);
 int export_command(const Args& args);
 int ode_command(const Args& args);
 int depth_sweep_command(const Args& args);
+int pack_command(const Args& args);
+int data_speed_command(const Args& args);
 
 }  // namespace odenet::cli

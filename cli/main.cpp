@@ -42,6 +42,8 @@ const std::vector<Command>& commands() {
       {"depth-sweep", "parameter norms and increments against depth over runs of several depths", depth_sweep_command},
       {"report", "Markdown report with tables and plots for an experiment's results", report_command},
       {"stability", "stability regions of the Runge-Kutta methods and the LM root condition (plots)", stability_command},
+      {"pack", "an image folder's splits as packed files (one pread per image) for image_stream", pack_command},
+      {"data-speed", "images per second of a run's data loader alone, at several worker counts", data_speed_command},
       {"export", "a finished run's weights as a state dict that PyTorch's torch.load reads", export_command},
   };
   return table;

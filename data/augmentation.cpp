@@ -33,6 +33,7 @@ void assemble_batch(const Dataset& data, const int64_t* indices, int64_t n, cons
   const int64_t c = data.channels(), h = data.height(), w = data.width();
   if (static_cast<int64_t>(o.mean.size()) != c || static_cast<int64_t>(o.std.size()) != c)
     throw Error(fmt::format("batch assembly: {} mean and {} std entries for {} channel(s)", o.mean.size(), o.std.size(), c));
+  if (data.stream) throw Error("batch assembly: a streamed data set's batches are assemble_stream_batch's");
   if (data.images.scalar_type() != torch::kUInt8 || !data.images.is_contiguous())
     throw Error("batch assembly: the data set's images must be contiguous uint8");
   TORCH_CHECK(out.size(0) >= n && out.scalar_type() == torch::kFloat32, "batch buffer too small or not float");

@@ -4,7 +4,23 @@
 #include <numeric>
 #include <random>
 
+#include "data/image_stream.h"
+
 namespace odenet {
+
+int64_t Dataset::channels() const { return stream ? stream->transform().channels : images.size(1); }
+int64_t Dataset::height() const { return stream ? stream->transform().crop : images.size(2); }
+int64_t Dataset::width() const { return stream ? stream->transform().crop : images.size(3); }
+
+Dataset Dataset::in_memory(int64_t limit) const {
+  if (!stream) return *this;
+  const int64_t n = limit > 0 ? std::min(limit, size()) : size();
+  const int64_t c = channels(), h = height(), w = width();
+  auto interleaved = torch::empty({n, h, w, c}, torch::kUInt8);
+  std::vector<uint8_t> bytes;
+  for (int64_t i = 0; i < n; ++i) stream->decode(i, nullptr, interleaved[i].data_ptr<uint8_t>(), bytes);
+  return Dataset{interleaved.permute({0, 3, 1, 2}).contiguous(), labels.narrow(0, 0, n).clone(), class_names, nullptr};
+}
 
 Dataset Dataset::subset(int64_t n) const {
   if (n <= 0 || n >= size()) return *this;
@@ -15,6 +31,7 @@ Dataset Dataset::subset(int64_t n) const {
   order.resize(static_cast<size_t>(n));
   std::sort(order.begin(), order.end());
   auto index = torch::tensor(order, torch::kInt64);
+  if (stream) return Dataset{images, labels.index_select(0, index), class_names, stream->subset(order)};
   return Dataset{images.index_select(0, index).contiguous(), labels.index_select(0, index), class_names};
 }
 

@@ -1,26 +1,35 @@
-// An image classification data set held in memory as raw bytes.
+// An image classification data set: held in memory as raw bytes, or streamed (the images decoded
+// anew every pass from files or a pack; only the labels and the index in memory).
 #pragma once
 #include <torch/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace odenet {
 
+class ImageStream;
+
 struct Dataset {
-  torch::Tensor images;  ///< uint8, [N, C, H, W], contiguous
+  torch::Tensor images;  ///< uint8, [N, C, H, W], contiguous; undefined when streamed
   torch::Tensor labels;  ///< int64, [N]
   std::vector<std::string> class_names;
+  std::shared_ptr<const ImageStream> stream;  ///< streamed: where example i's pixels come from
 
-  int64_t size() const { return images.defined() ? images.size(0) : 0; }
-  int64_t channels() const { return images.size(1); }
-  int64_t height() const { return images.size(2); }
-  int64_t width() const { return images.size(3); }
+  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+  /// The shape of an example as the loader delivers it (streamed: the crop).
+  int64_t channels() const;
+  int64_t height() const;
+  int64_t width() const;
   int64_t num_classes() const { return static_cast<int64_t>(class_names.size()); }
   /// Keeps `n` examples drawn uniformly without replacement by a fixed generator
   /// (the same subset for every run and seed), in their original order;
   /// n <= 0 or n >= size keeps all. Class-sorted files (image folders) stay balanced in expectation.
   Dataset subset(int64_t n) const;
+  /// Streamed: the first-`limit` examples' evaluation views decoded into memory (limit <= 0: all);
+  /// in memory: itself. For analyses that want the pixels at once.
+  Dataset in_memory(int64_t limit = 0) const;
 };
 
 struct DatasetSplits {

@@ -10,6 +10,7 @@
 #include "data/cifar_binary_reader.h"
 #include "data/idx_reader.h"
 #include "data/image_folder_reader.h"
+#include "data/image_stream_format.h"
 
 namespace odenet {
 namespace {
@@ -118,7 +119,9 @@ void check_dataset_files(const DatasetOptions& o) {
   if (format.check_files) format.check_files(o);
 }
 
-void channel_statistics(const Dataset& data, std::vector<double>& mean, std::vector<double>& std) {
+void channel_statistics(const Dataset& all, std::vector<double>& mean, std::vector<double>& std) {
+  // Streamed: the evaluation views of a fixed sample of 1,000 training images.
+  const Dataset data = all.stream ? all.subset(1000).in_memory() : all;
   auto x = data.images.to(torch::kFloat64).div_(255.0).transpose(0, 1).reshape({data.channels(), -1});
   auto m = x.mean(1), s = x.std(1, /*unbiased=*/false);
   mean.assign(m.data_ptr<double>(), m.data_ptr<double>() + m.numel());

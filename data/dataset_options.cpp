@@ -29,6 +29,7 @@ DatasetOptions read_dataset_options(const JsonReader& r, AugmentOptions& augment
   }
   d.train_limit = r.integer("train_limit", 0, 1L << 40, 0);
   d.test_limit = r.integer("test_limit", 0, 1L << 40, 0);
+  d.workers = static_cast<int>(r.integer("workers", 0, 1024, 0));
 
   JsonReader a = r.object("augment");
   augment.pad = static_cast<int>(a.integer("pad", 0, 64, defaults.pad));
@@ -55,6 +56,7 @@ DatasetOptions read_dataset_options(const JsonReader& r, AugmentOptions& augment
                 {"flip", augment.flip},
                 {"mean", augment.mean.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.mean)},
                 {"std", augment.std.empty() ? nlohmann::json("from_train_split") : nlohmann::json(augment.std)}}}};
+  if (d.workers > 0) resolved["workers"] = d.workers;
   if (format.read_keys) format.read_keys(r, d, resolved);
   r.finish();
   return d;

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csetjmp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -214,14 +216,44 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
   return out;
 }
 
-Image decode_image_file(const std::string& path) {
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a directory, not an image");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8) return decode_jpeg(bytes, path);
+  if (in.bad()) throw DataError(path + ": read error");
+  return bytes;
+}
+
+bool is_image_file_name(const std::string& name) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string ext = name.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+bool is_jpeg(const std::vector<uint8_t>& bytes) { return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8; }
+
+Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path) {
+  if (is_jpeg(bytes)) return decode_jpeg(bytes, path);
   if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return decode_png(bytes, path);
+  throw DataError(path + ": neither a JPEG nor a PNG file");
+}
+
+Image decode_image_file(const std::string& path) { return decode_image(read_file_bytes(path), path); }
+
+std::array<int64_t, 2> image_size(const std::vector<uint8_t>& bytes, const std::string& path) {
+  if (is_jpeg(bytes)) return jpeg_size(bytes, path);
+  // PNG: the signature, then the IHDR chunk's big-endian width and height at bytes 16 and 20.
+  if (bytes.size() >= 24 && png_sig_cmp(bytes.data(), 0, 8) == 0) {
+    auto be32 = [&](size_t at) {
+      return (uint64_t(bytes[at]) << 24) | (uint64_t(bytes[at + 1]) << 16) | (uint64_t(bytes[at + 2]) << 8) | bytes[at + 3];
+    };
+    check_size(be32(16), be32(20), path);
+    return {static_cast<int64_t>(be32(20)), static_cast<int64_t>(be32(16))};
+  }
   throw DataError(path + ": neither a JPEG nor a PNG file");
 }
 
@@ -263,14 +295,14 @@ void write_png(const std::string& path, const Image& image) {
   std::fclose(f);
 }
 
-void write_jpeg(const std::string& path, const Image& image, int quality) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw Error(path + ": cannot create");
+std::vector<uint8_t> encode_jpeg(const Image& image, int quality) {
   jpeg_compress_struct info{};
   jpeg_error_mgr err{};
   info.err = jpeg_std_error(&err);
   jpeg_create_compress(&info);
-  jpeg_stdio_dest(&info, f);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
   info.image_width = image.width;
   info.image_height = image.height;
   info.input_components = image.channels;
@@ -285,7 +317,17 @@ void write_jpeg(const std::string& path, const Image& image, int quality) {
   }
   jpeg_finish_compress(&info);
   jpeg_destroy_compress(&info);
-  std::fclose(f);
+  std::vector<uint8_t> out(buffer, buffer + size);
+  std::free(buffer);
+  return out;
+}
+
+void write_jpeg(const std::string& path, const Image& image, int quality) {
+  const auto bytes = encode_jpeg(image, quality);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw Error(path + ": cannot create");
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  if (std::fclose(f) != 0 || !written) throw Error(path + ": cannot write");
 }
 
 }  // namespace odenet

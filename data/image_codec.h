@@ -16,6 +16,18 @@ struct Image {
 
 /// Decodes a .jpg/.jpeg or .png file (by content, not name); a corrupt file is a DataError naming it.
 Image decode_image_file(const std::string& path);
+/// Decodes JPEG or PNG `bytes` (by content) read from `path`, the name errors give.
+Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path);
+/// A whole file's bytes; a DataError naming `path` when it cannot be read.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+/// Whether a file name ends in .jpg, .jpeg or .png (any case): what image folders hold.
+bool is_image_file_name(const std::string& name);
+/// Whether `bytes` start as a JPEG does (the SOI marker).
+bool is_jpeg(const std::vector<uint8_t>& bytes);
+
+/// The {height, width} a JPEG's or PNG's header declares, from the file's first bytes (at least
+/// up to the JPEG's frame header); a DataError naming `path` for anything else.
+std::array<int64_t, 2> image_size(const std::vector<uint8_t>& bytes, const std::string& path);
 
 /// The height and width a JPEG's header declares (no pixels decoded); a DataError naming `path`
 /// for a file that is not a readable JPEG.
@@ -38,8 +50,9 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
 /// Converts between gray and RGB (luma for RGB → gray, replication for gray → RGB).
 Image convert_channels(Image image, int channels);
 
-/// Encoders, used by tests and tools to make small image sets.
+/// Encoders: image sets made by tests and tools, and the packed format's re-encoded images.
 void write_png(const std::string& path, const Image& image);
 void write_jpeg(const std::string& path, const Image& image, int quality);
+std::vector<uint8_t> encode_jpeg(const Image& image, int quality);
 
 }  // namespace odenet

@@ -20,12 +20,6 @@ namespace {
 
 constexpr char kCacheMagic[8] = {'O', 'D', 'N', 'C', 'A', 'C', 'H', '1'};
 
-bool is_image_name(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
 struct Listing {
   std::vector<std::string> classes;
   std::vector<std::pair<std::string, int64_t>> files;  // path, label
@@ -47,7 +41,7 @@ Listing list_split(const std::string& dir) {
     if (!entry.is_directory() || name.empty() || name[0] == '.') continue;
     std::vector<fs::path> files;
     for (const auto& image : fs::directory_iterator(entry.path()))
-      if (image.is_regular_file() && is_image_name(image.path()) && image.path().filename().string()[0] != '.')
+      if (image.is_regular_file() && is_image_file_name(image.path().filename().string()) && image.path().filename().string()[0] != '.')
         files.push_back(image.path());
     if (files.empty()) {
       std::fprintf(stderr, "note: %s/%s: no .jpg/.jpeg/.png files, not a class\n", dir.c_str(), name.c_str());

@@ -5,18 +5,21 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <numeric>
 
 #include "core/error.h"
 #include "core/error_text.h"
 #include "core/seeds.h"
+#include "data/stream_batch.h"
 
 namespace odenet {
 
 struct Loader::Slot {
   torch::Tensor images, labels;  ///< host buffers of the largest batch, reused
   int64_t step = -1;
+  int64_t count = 0;  ///< examples assembled (fewer than the shard's when corrupt images were skipped)
   bool ready = false;
   std::exception_ptr error;
   std::unique_ptr<c10::Event> copied;  ///< CUDA: recorded after the non-blocking copy out of `images`
@@ -35,10 +38,15 @@ Loader::Loader(const Dataset& data, LoaderOptions options) : data_(data), option
     throw Error(fmt::format("loader: shard {} of {} does not exist", options_.shard, options_.shards));
   const bool pinned = options_.device.is_cuda();
   const int64_t capacity = std::min(data_.size(), options_.batch_size + 1);
-  const int depth = std::max(1, options_.prefetch) + 1;  // the batch in use + those ahead
+  // The batch in use + those ahead; streamed, at least one per worker (each decodes a whole batch).
+  const int depth = std::max(1, data_.stream ? std::max(options_.prefetch, options_.workers) : options_.prefetch) + 1;
+  // Streamed images stay uint8 until the device, where they are normalised (on a CPU: by the workers).
+  const bool raw = data_.stream && !options_.device.is_cpu();
   for (int i = 0; i < depth; ++i) {
     auto slot = std::make_unique<Slot>();
-    slot->images = empty_batch(data_, capacity, options_.augment, pinned);
+    slot->images = raw ? torch::empty({capacity, data_.height(), data_.width(), data_.channels()},
+                                      torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(pinned))
+                       : empty_batch(data_, capacity, options_.augment, pinned);
     slot->labels = torch::empty({capacity}, torch::TensorOptions().dtype(torch::kInt64).pinned_memory(pinned));
     slots_.push_back(std::move(slot));
   }
@@ -104,16 +112,41 @@ void Loader::assemble(Slot& slot, int64_t step, long epoch) {
   const auto [first, last] = shard_range(begin, end);
   const int64_t n = last - first;
   const int64_t* idx = order_.data() + first;
+  const uint64_t view_seed = derive_seed(derive_seed(options_.seed, epoch, kViewStream), step, 0);
+  const int64_t* labels = data_.labels.data_ptr<int64_t>();
+  int64_t* out = slot.labels.data_ptr<int64_t>();
+  if (data_.stream) {
+    assemble_streamed(slot, idx, n, order_.data() + begin, end - begin, view_seed);
+    return;
+  }
   std::vector<View> views;
   if (options_.train) {  // drawn for the whole global batch: a shard sees what one process would
-    std::mt19937_64 rng(derive_seed(derive_seed(options_.seed, epoch, kViewStream), step, 0));
+    std::mt19937_64 rng(view_seed);
     views = draw_views(end - begin, options_.augment, rng);
     views = std::vector<View>(views.begin() + (first - begin), views.begin() + (last - begin));
   }
   if (n > 0) assemble_batch(data_, idx, n, views, options_.augment, slot.images);
+  for (int64_t i = 0; i < n; ++i) out[i] = labels[idx[i]];
+  slot.count = n;
+}
+
+void Loader::assemble_streamed(Slot& slot, const int64_t* idx, int64_t n, const int64_t* batch, int64_t batch_size,
+                               uint64_t view_seed) {
+  const ImageStream& stream = *data_.stream;
+  std::vector<StreamView> views;
+  if (options_.train) {  // drawn for the whole global batch (from the images' indexed sizes), as above
+    views = draw_stream_views(stream, batch, batch_size, options_.augment.flip, view_seed);
+    const auto at = views.begin() + (idx - batch);
+    views = std::vector<StreamView>(at, at + n);
+  }
+  const StreamBatchResult result = assemble_stream_batch(stream, idx, n, views, options_.augment, slot.images);
   const int64_t* labels = data_.labels.data_ptr<int64_t>();
   int64_t* out = slot.labels.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) out[i] = labels[idx[i]];
+  for (size_t k = 0; k < result.kept.size(); ++k) out[k] = labels[idx[result.kept[k]]];
+  slot.count = static_cast<int64_t>(result.kept.size());
+  for (const auto& error : result.skipped)  // counted and said, never silent
+    std::fprintf(stderr, "warning: skipped a corrupt image (%lld so far): %s\n", static_cast<long long>(++skipped_),
+                 error.c_str());
 }
 
 void Loader::work() {
@@ -162,13 +195,13 @@ Batch Loader::next() {
       throw Error(fmt::format("data loader, pass {} batch {}: {}", epoch_, step + 1, e.what()));
     }
   }
-  const auto [first, last] = shard_range(batch_begin(step), batch_end(step));
-  const int64_t n = last - first;
+  const int64_t n = slot.count;
   lock.unlock();
   Batch batch{slot.images.narrow(0, 0, n), slot.labels.narrow(0, 0, n)};
   if (options_.shards > 1) batch.total = batch_end(step) - batch_begin(step);
   if (!options_.device.is_cpu()) {
     batch.images = batch.images.to(options_.device, /*non_blocking=*/true);
+    if (data_.stream) batch.images = normalize_batch(batch.images, options_.augment);
     batch.labels = batch.labels.to(options_.device, /*non_blocking=*/true);
     if (!slot.copied) slot.copied = std::make_unique<c10::Event>(options_.device.type());
     c10::impl::VirtualGuardImpl guard(options_.device.type());

@@ -1,4 +1,4 @@
-// The CPU data pipeline: passes over an in-memory Dataset as batches,
+// The CPU data pipeline: passes over a Dataset (in memory, or streamed from files) as batches,
 // assembled by background threads a few steps ahead of the trainer into
 // reused buffers (pinned on CUDA, sent with non-blocking copies), so the
 // training thread waits only when the next batch is not ready yet.
@@ -9,6 +9,7 @@
 #pragma once
 #include <c10/core/Device.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -30,7 +31,7 @@ struct LoaderOptions {
   c10::Device device = c10::Device(c10::kCPU);
   /// Batches assembled ahead of the one in use.
   int prefetch = 2;
-  /// Background assembly threads.
+  /// Background assembly threads (streamed data: each decodes whole batches).
   int workers = 1;
   /// Data-parallel ranks: every global batch (and its augmentation, drawn for the whole batch)
   /// is split into `shards` contiguous parts; this loader delivers part `shard`.
@@ -54,11 +55,16 @@ class Loader : public BatchSource {
   Batch next() override;
   /// The examples of step `step` of the current pass in this loader's shard (for tests and tools).
   std::vector<int64_t> indices(int64_t step) const;
+  /// Corrupt images left out so far (streamed data sets with skip_corrupt).
+  int64_t skipped() const { return skipped_; }
 
  private:
   struct Slot;
   void work();
   void assemble(Slot& slot, int64_t step, long epoch);
+  /// Decodes this shard's `n` examples `idx` of the global batch `batch` (batch_size examples).
+  void assemble_streamed(Slot& slot, const int64_t* idx, int64_t n, const int64_t* batch, int64_t batch_size,
+                         uint64_t view_seed);
   int64_t batch_begin(int64_t step) const { return step * options_.batch_size; }
   int64_t batch_end(int64_t step) const;
   /// This shard's part [first, last) of positions `begin` .. `end` of the order.
@@ -76,6 +82,7 @@ class Loader : public BatchSource {
   int in_flight_ = 0;
   uint64_t generation_ = 0;
   bool stop_ = false;
+  std::atomic<int64_t> skipped_{0};
   mutable std::mutex mutex_;
   std::condition_variable work_ready_, batch_ready_;
   std::vector<std::thread> workers_;

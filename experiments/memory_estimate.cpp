@@ -29,10 +29,10 @@ int64_t peak_during(AllocationMeter& meter, F pass) {
   return meter.peak() - before;
 }
 
-// A + B·batch through the peaks at batch 1 and 2 (B ≥ 0), at `batch`.
-int64_t extrapolate(int64_t at_1, int64_t at_2, long batch) {
-  const int64_t per_image = std::max<int64_t>(0, at_2 - at_1);
-  return std::max<int64_t>(0, at_1 - per_image) + per_image * batch;
+// A + B·batch through the peaks at batches `small` and 2·small (B ≥ 0), at `batch`.
+int64_t extrapolate(int64_t at_small, int64_t at_double, long small, long batch) {
+  const int64_t per_image = std::max<int64_t>(0, (at_double - at_small) / small);
+  return std::max<int64_t>(0, at_small - per_image * small) + per_image * batch;
 }
 
 // The model's parameter bytes with every width (width, stage_widths, bottleneck_width) scaled
@@ -162,17 +162,19 @@ MemoryEstimate estimate_run_memory(const RunSpec& run, const RunInput& input, in
     model->forward(images(batch));
   };
   try {
+    // Training at batches 2 and 4: BatchNorm in training mode refuses one value per channel (a
+    // batch of one whose feature maps reach 1 × 1).
     model->train();
-    train_step(1);  // gradients are allocated by the first backward; they stay
-    const int64_t train_1 = peak_during(meter, [&] { train_step(1); });
+    train_step(2);  // gradients are allocated by the first backward; they stay
     const int64_t train_2 = peak_during(meter, [&] { train_step(2); });
+    const int64_t train_4 = peak_during(meter, [&] { train_step(4); });
     model->eval();
     const int64_t eval_1 = peak_during(meter, [&] { evaluate(1); });
     const int64_t eval_2 = peak_during(meter, [&] { evaluate(2); });
-    e.activations = extrapolate(train_1, train_2, e.batch);
-    e.evaluation = extrapolate(eval_1, eval_2, e.eval_batch);
+    e.activations = extrapolate(train_2, train_4, 2, e.batch);
+    e.evaluation = extrapolate(eval_1, eval_2, 1, e.eval_batch);
   } catch (const MemoryLimitExceeded& refused) {
-    throw ConfigError(fmt::format("{}: run {}: a training step at batch 2 already needs more than {}, half of {} ({})",
+    throw ConfigError(fmt::format("{}: run {}: a training step at batch 4 already needs more than {}, half of {} ({})",
                                   run.source, run.run_id, format_bytes(refused.limit()), format_bytes(limit), where));
   }
   return e;

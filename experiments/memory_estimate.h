@@ -1,7 +1,7 @@
 // A run's memory, sized before the run allocates it: its parameters, their gradients and the
 // optimiser's momentum, and the activations a training step keeps for backward (and an
 // evaluation pass holds), measured by building the model under an AllocationMeter and running
-// a step at batch 1 and 2 — activations grow linearly in the batch, so two points give them at
+// a training step at batch 2 and 4 and an evaluation at 1 and 2 — activations grow linearly in the batch, so two points give them at
 // any batch. A model whose parameters alone pass the limit stops being built there.
 #pragma once
 #include <torch/nn/module.h>

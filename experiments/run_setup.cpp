@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/mac_count.h"
 #include "core/state_dict.h"
+#include "core/threads.h"
 #include "discretizations/scheme.h"
 #include "training/stop_signal.h"
 
@@ -47,8 +48,14 @@ RunSetup setup_run(const RunSpec& run, const DatasetSplits& data, const c10::Dev
   s.train.show_progress = is_lead_rank(group.get());
   LoaderOptions train_loader{s.train.batch_size, true, run.seed, s.augment, device};
   LoaderOptions test_loader{s.train.eval_batch_size, false, run.seed, s.augment, device};
-  if (group)
-    for (auto* o : {&train_loader, &test_loader}) o->shard = group->rank(), o->shards = group->world_size();
+  // Loader threads: as the dataset object says, else one for data in memory and the process's
+  // share of the cores for images decoded every pass.
+  const int ranks = group ? group->world_size() : 1;
+  const int workers = run.dataset.workers > 0 ? run.dataset.workers : data.train.stream ? threads_per_process(ranks) : 1;
+  for (auto* o : {&train_loader, &test_loader}) {
+    o->workers = workers;
+    if (group) o->shard = group->rank(), o->shards = group->world_size();
+  }
   s.train_loader = std::make_unique<Loader>(data.train, train_loader);
   s.test_loader = std::make_unique<Loader>(data.test, test_loader);
   torch::manual_seed(run.seed);

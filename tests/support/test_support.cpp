@@ -1,5 +1,6 @@
 #include "tests/support/test_support.h"
 
+#include "data/image_codec.h"
 #include "discretizations/scheme.h"
 #include "experiments/parallel_runs.h"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
@@ -112,6 +114,27 @@ std::vector<uint8_t> idx_labels(int n, int classes) {
   put32(b, n);
   for (int i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(i % classes));
   return b;
+}
+
+void write_jpeg_folder(const std::string& root, const std::string& split, int classes, int per_class, int min_side,
+                       int max_side, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> side(min_side, max_side), noise(-12, 12);
+  for (int c = 0; c < classes; ++c) {
+    const std::string dir = root + "/" + split + "/class" + std::to_string(c);
+    fs::create_directories(dir);
+    for (int k = 0; k < per_class; ++k) {
+      Image image{side(rng), side(rng), 3, {}};
+      image.pixels.resize(static_cast<size_t>(image.width) * image.height * 3);
+      for (int y = 0; y < image.height; ++y)
+        for (int x = 0; x < image.width; ++x)
+          for (int ch = 0; ch < 3; ++ch) {
+            const double v = 128 + 70 * std::sin(0.05 * (c + 1) * x + 0.9 * ch) * std::cos(0.04 * y) + noise(rng);
+            image.pixels[(static_cast<size_t>(y) * image.width + x) * 3 + ch] = static_cast<uint8_t>(std::clamp(v, 0.0, 255.0));
+          }
+      write_jpeg(dir + "/" + std::to_string(k) + ".JPEG", image, 90);
+    }
+  }
 }
 
 void write_idx_dataset(const std::string& dir, int train, int test, int size, int classes) {

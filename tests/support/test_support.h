@@ -58,6 +58,11 @@ std::vector<uint8_t> idx_labels(int n, int classes);
 /// Writes a Fashion-MNIST-style idx data set (train-* and t10k-*, gzipped) into `dir`.
 void write_idx_dataset(const std::string& dir, int train, int test, int size, int classes);
 
+/// Writes `per_class` JPEGs (quality 90) per class into root/<split>/class<k>/, each of its own
+/// size (sides drawn in [min_side, max_side]) with a smooth, class-dependent picture and noise.
+void write_jpeg_folder(const std::string& root, const std::string& split, int classes, int per_class, int min_side,
+                       int max_side, unsigned seed);
+
 /// Exit status (128 + signal when killed) and stdout and stderr together.
 using CommandResult = ShellResult;
 /// Runs a shell command, capturing its stdout and stderr.
