@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """One ImageNet training view per JPEG, per core: odenet's (only the crop's rows and columns
-decoded, at a reduced DCT scale, then an antialiased resize) against torchvision's loader path
+decoded — with --dct-scaling at a reduced DCT scale where the crop stays twice the target — then an
+antialiased resize) against torchvision's loader path
 (PIL decode of the whole image, then RandomResizedCrop's crop and resize), on the same JPEGs and
 the same crop boxes, in one process on one core.
 
-    PYTHONPATH=build/python benchmarks/imagenet_decode.py [--images 300] [--repeats 3]
+    PYTHONPATH=build/python benchmarks/imagenet_decode.py [--images 300] [--repeats 3] [--dct-scaling]
 
 Prints images/s for both, their ratio, and how far apart the views are (mean |difference| in
 8-bit levels). The JPEGs are made here: photograph-like content (smooth gradients, edges and
@@ -44,6 +45,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dct-scaling", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
@@ -61,7 +63,7 @@ def main():
                     for data, box in zip(files, boxes)]
 
         def odenet_views():
-            return [odenet.decode_resized_crop(data, list(box), 224, 224).numpy() for data, box in zip(files, boxes)]
+            return [odenet.decode_resized_crop(data, list(box), 224, 224, args.dct_scaling).numpy() for data, box in zip(files, boxes)]
 
         rates = {}
         for name, views in (("torchvision (PIL)", torchvision_views), ("odenet", odenet_views)):

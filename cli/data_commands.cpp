@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
@@ -87,15 +88,17 @@ int data_speed_command(const Args& args) {
   size_t index = 0;
   std::vector<int> workers;
   int batches = 20;
+  bool json = false;
   options.add_options()("experiment", po::value(&file)->required(), "experiment JSON file")(
       "run", po::value(&index)->default_value(0), "which of its runs (as `odenet validate` lists them)")(
       "workers", po::value(&workers)->multitoken(), "loader thread counts to measure (default: 1 and all cores)")(
       "batches", po::value(&batches)->default_value(20), "batches timed per count, from an empty pipeline")(
-      "split", po::value(&split)->default_value("train"), "train (augmented views) or test (evaluation views)");
+      "split", po::value(&split)->default_value("train"), "train (augmented views) or test (evaluation views)")(
+      "json", po::bool_switch(&json), "print one JSON array of {workers, images_per_second}");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map vm;
-  if (!parse(args, "odenet data-speed EXPERIMENT.json [--run I] [--workers N...] [--batches B] [--split train|test]",
+  if (!parse(args, "odenet data-speed EXPERIMENT.json [--run I] [--workers N...] [--batches B] [--split train|test] [--json]",
              options, positional, vm))
     return 0;
   if (split != "train" && split != "test") throw ConfigError("--split: '" + split + "' is not train or test");
@@ -109,9 +112,11 @@ int data_speed_command(const Args& args) {
   AugmentOptions augment = run.augment;
   if (augment.mean.empty()) channel_statistics(data.train, augment.mean, augment.std);
   const Dataset& images = split == "train" ? data.train : data.test;
-  std::cout << fmt::format("{} ({} images), batch {}, {} views, decoded to normalised float on this CPU\n", run.dataset.root,
-                           images.size(), run.train.batch_size, split == "train" ? "training" : "evaluation");
+  if (!json)
+    std::cout << fmt::format("{} ({} images), batch {}, {} views, decoded to normalised float on this CPU\n",
+                             run.dataset.root, images.size(), run.train.batch_size, split == "train" ? "training" : "evaluation");
   double single = 0;
+  nlohmann::json rows = nlohmann::json::array();
   for (int w : workers) {
     if (w < 1) throw ConfigError("--workers: counts must be positive");
     Loader loader(images, LoaderOptions{run.train.batch_size, split == "train", run.seed, augment, c10::Device(c10::kCPU), 2, w});
@@ -122,9 +127,12 @@ int data_speed_command(const Args& args) {
     for (int b = 0; b < batches; ++b) count += loader.next().images.size(0);
     const double rate = count / seconds_since(start);
     if (w == workers.front()) single = rate / w;
-    std::cout << fmt::format("  {:>2} worker(s): {:7.1f} images/s, {:6.1f} per worker, {:.2f} of linear\n", w, rate,
-                             rate / w, rate / (w * single));
+    rows.push_back({{"workers", w}, {"images_per_second", rate}});
+    if (!json)
+      std::cout << fmt::format("  {:>2} worker(s): {:7.1f} images/s, {:6.1f} per worker, {:.2f} of linear\n", w, rate,
+                               rate / w, rate / (w * single));
   }
+  if (json) std::cout << rows.dump() << "\n";
   return 0;
 }
 

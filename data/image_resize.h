@@ -11,7 +11,7 @@ namespace odenet {
 
 /// Resizes rows [box.top, +box.height) × columns [box.left, +box.width) of an interleaved 8-bit
 /// image (`channels` per pixel, 1 to 4, rows `stride` bytes apart) to out_height × out_width into `dst`
-/// (interleaved, tightly packed): separable, horizontal then vertical, kept in float between the
+/// (interleaved, tightly packed): separable (the vertical pass first when it reduces the height), kept in float between the
 /// passes; each output is round(Σ weight · pixel) clamped to [0, 255]. Output pixel x samples the
 /// source around (x + ½) · scale with weights max(0, 1 − |d| / s), s = max(scale, 1), normalised.
 void resize_antialiased(const uint8_t* src, int64_t stride, int64_t channels, const CropBox& box, int64_t out_height,

@@ -3,42 +3,15 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <cstring>
 #include <numeric>
 
 #include "core/error.h"
 #include "data/image_codec.h"
-#include "data/image_resize.h"
+#include "data/jpeg_crop.h"
 
 namespace odenet {
 namespace {
-
-// `box` of a decoded image resized to out_h × out_w (interleaved, the image's channels).
-Image resized(const Image& image, const CropBox& box, int64_t out_h, int64_t out_w) {
-  Image out{static_cast<int>(out_w), static_cast<int>(out_h), image.channels, {}};
-  out.pixels.resize(static_cast<size_t>(out_h * out_w * image.channels));
-  resize_antialiased(image.pixels.data(), static_cast<int64_t>(image.width) * image.channels, image.channels, box, out_h,
-                     out_w, out.pixels.data());
-  return out;
-}
-
-// The part of `bytes` in `box` at out_h × out_w: a JPEG decoded only there (at M/8 of its size when
-// `dct_scaling` and the box is that much larger), anything else decoded whole.
-Image decode_box(const std::vector<uint8_t>& bytes, const std::string& path, const CropBox& box, int64_t out_h,
-                 int64_t out_w, bool dct_scaling) {
-  if (is_jpeg(bytes)) {
-    // DCT scaling only down to twice the target: the IDCT's own reduction is a different low-pass
-    // than the triangle filter's (on noisy test images, views 2.3 levels from torchvision's when
-    // scaled down to the target, 1.7 at twice it; 0.2 decoded exactly).
-    const int64_t min_h = dct_scaling ? 2 * out_h : box.height, min_w = dct_scaling ? 2 * out_w : box.width;
-    const DecodedRegion region = decode_jpeg_region(bytes, path, box, min_h, min_w);
-    return resized(region.image, region.box, out_h, out_w);
-  }
-  const Image image = decode_image(bytes, path);
-  if (box.top + box.height > image.height || box.left + box.width > image.width)
-    throw DataError(fmt::format("{}: the image is {}x{}, its index said more (a stale index cache: delete it)", path,
-                                image.height, image.width));
-  return resized(image, box, out_h, out_w);
-}
 
 // Rows [box.top, +box.height) × columns [box.left, +box.width) of `image` into `dst` as `channels`
 // interleaved (grey replicated, RGB to luma), mirrored left-right when `mirror`.
@@ -47,6 +20,10 @@ void copy_view(const Image& image, const CropBox& box, int channels, bool mirror
   for (int64_t y = 0; y < box.height; ++y) {
     const uint8_t* row = image.pixels.data() + ((box.top + y) * image.width + box.left) * k;
     uint8_t* out = dst + y * box.width * channels;
+    if (channels == k && !mirror) {
+      std::memcpy(out, row, static_cast<size_t>(box.width * k));
+      continue;
+    }
     for (int64_t x = 0; x < box.width; ++x) {
       const uint8_t* p = row + (mirror ? box.width - 1 - x : x) * k;
       uint8_t* q = out + x * channels;
@@ -85,14 +62,14 @@ void ImageStream::decode(int64_t i, const StreamView* view, uint8_t* dst, std::v
   const std::string path = images_->name(static_cast<int64_t>(m));
   const int64_t crop = transform_.crop;
   if (view) {
-    const Image image = decode_box(bytes, path, view->box, crop, crop, transform_.dct_scaling);
+    const Image image = decode_resized_crop(bytes, path, view->box, crop, crop, transform_.dct_scaling);
     copy_view(image, {0, 0, crop, crop}, transform_.channels, view->mirror, dst);
     return;
   }
   // Resize(resize) of the whole image, then CenterCrop(crop) of that.
   const int64_t h = images_->heights[m], w = images_->widths[m];
   const auto [rh, rw] = resized_size(h, w, transform_.resize);
-  const Image image = decode_box(bytes, path, {0, 0, h, w}, rh, rw, transform_.dct_scaling);
+  const Image image = decode_resized_crop(bytes, path, {0, 0, h, w}, rh, rw, transform_.dct_scaling);
   copy_view(image, center_crop_box(rh, rw, crop), transform_.channels, false, dst);
 }
 

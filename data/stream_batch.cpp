@@ -45,10 +45,12 @@ StreamBatchResult assemble_stream_batch(const ImageStream& stream, const int64_t
     if (raw) continue;
     float* base = out.data_ptr<float>() + slot * out.stride(0);
     const auto sc = out.stride(1), sh = out.stride(2), sw = out.stride(3);
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x)
-        for (int64_t ch = 0; ch < c; ++ch)
-          base[ch * sc + y * sh + x * sw] = pixels[(y * w + x) * c + ch] * scale[ch] + shift[ch];
+    for (int64_t ch = 0; ch < c; ++ch)  // plane by plane: NCHW writes run contiguous
+      for (int64_t y = 0; y < h; ++y) {
+        const uint8_t* in = pixels.data() + y * w * c + ch;
+        float* row = base + ch * sc + y * sh;
+        for (int64_t x = 0; x < w; ++x) row[x * sw] = in[x * c] * scale[ch] + shift[ch];
+      }
   }
   return result;
 }

@@ -125,19 +125,20 @@ PYBIND11_MODULE(_odenet, m) {
   m.def("load_run", [](const std::string& dir) { return load_trained_model(dir).model; }, py::arg("run_dir"));
   m.def(
       "decode_resized_crop",
-      [](const py::bytes& jpeg, std::array<int64_t, 4> box, int64_t height, int64_t width) {
+      [](const py::bytes& jpeg, std::array<int64_t, 4> box, int64_t height, int64_t width, bool dct_scaling) {
         const std::string text = jpeg;
         const std::vector<uint8_t> bytes(text.begin(), text.end());
         Image image;
         {
           py::gil_scoped_release release;
-          image = decode_resized_crop(bytes, "<bytes>", CropBox{box[0], box[1], box[2], box[3]}, height, width);
+          image = decode_resized_crop(bytes, "<bytes>", CropBox{box[0], box[1], box[2], box[3]}, height, width, dct_scaling);
         }
         return torch::from_blob(image.pixels.data(), {image.height, image.width, image.channels}, torch::kUInt8).clone();
       },
-      py::arg("jpeg"), py::arg("box"), py::arg("height") = 224, py::arg("width") = 224,
+      py::arg("jpeg"), py::arg("box"), py::arg("height") = 224, py::arg("width") = 224, py::arg("dct_scaling") = false,
       "The (top, left, height, width) box of a JPEG resized to height x width (antialiased), uint8 HWC: only the "
-      "box's rows and columns decoded, at a reduced DCT scale where the size allows (an ImageNet loader's view).");
+      "box's rows and columns decoded (with dct_scaling, at a reduced DCT scale where the box stays twice the "
+      "target): an ImageNet loader's view.");
   m.def(
       "verify_scheme",
       [](const py::object& scheme_spec, const std::string& problem_name, const std::vector<int>& steps,
