@@ -12,6 +12,7 @@
 #include "data/image_codec.h"
 #include "data/image_index.h"
 #include "data/loader.h"
+#include "data/stream_batch.h"
 #include "tests/support/test_support.h"
 
 namespace odenet {
@@ -186,6 +187,26 @@ TEST(ImageStream, ACorruptImageIsAnErrorNamingItOrSkippedAndCounted) {
   test::write_bytes(dir / "train/class0/0.JPEG", {0xFF, 0xD8, 0xFF});
   EXPECT_NE(test::error_message<DataError>([&] { streamed(dir / "train"); }).find("class0/0.JPEG"), std::string::npos);
   EXPECT_EQ(streamed(dir / "train", {}, true).size(), 7);
+}
+
+// What a GPU run does (uint8 batches to the device, normalised there) against what a CPU run's
+// workers do (normalised floats), on the same views.
+TEST(ImageStream, BytesNormalisedOnTheDeviceEqualTheWorkersFloats) {
+  test::ScratchDir dir;
+  test::write_jpeg_folder(dir.path(), "train", 2, 3, 40, 70, 6);
+  const Dataset data = streamed(dir / "train", small_views());
+  const std::vector<int64_t> indices{5, 0, 3, 2};
+  const auto views = draw_stream_views(*data.stream, indices.data(), 4, true, 99);
+  AugmentOptions augment{0, true, {0.4, 0.5, 0.6}, {0.2, 0.25, 0.3}, false};
+  auto raw = torch::empty({4, 32, 32, 3}, torch::kUInt8);
+  auto floats = torch::empty({4, 3, 32, 32});
+  assemble_stream_batch(*data.stream, indices.data(), 4, views, augment, raw);
+  assemble_stream_batch(*data.stream, indices.data(), 4, views, augment, floats);
+  EXPECT_TRUE(torch::allclose(normalize_batch(raw, augment), floats, 1e-5, 1e-5));
+  augment.channels_last = true;
+  const auto nhwc = normalize_batch(raw, augment);
+  EXPECT_TRUE(nhwc.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(torch::allclose(nhwc, floats, 1e-5, 1e-5));
 }
 
 int64_t resident_bytes() {
