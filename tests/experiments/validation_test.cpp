@@ -114,7 +114,7 @@ TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/preset", "resnet21"), "/model/preset: unknown model preset 'resnet21'; did you mean 'resnet20'?");
   EXPECT_EQ(error_of("/model/preset", "vgg").rfind("/model/preset: unknown model preset 'vgg'; registered: ", 0), 0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");
-  EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: cifar_binary, idx, image_folder");
+  EXPECT_EQ(error_of("/dataset/format", "hdf5"), "/dataset/format: 'hdf5' is not one of: cifar_binary, idx, image_folder, image_stream");
 }
 
 TEST_F(Validation, SchemesFromJsonAndTheirShapeErrors) {
