@@ -79,6 +79,18 @@ OdeProblem oscillator_problem() {
   return p;
 }
 
+// The oscillator as one second-order equation, for schemes that integrate ü = f(u).
+OdeProblem second_order_problem() {
+  OdeProblem p;
+  p.equation = "u'' = -u, u(0) = 1, u'(0) = 0";
+  p.t1 = 10;
+  p.u0 = {1};
+  p.second_order = true;
+  p.fields = whole([](const torch::Tensor& u) { return -u; });
+  p.solution = [](double t) { return std::vector<double>{std::cos(t)}; };
+  return p;
+}
+
 OdeProblem vanderpol_problem() {
   OdeProblem p;
   p.equation = "x' = y, y' = (1 - x^2) y - x, (x, y)(0) = (2, 0); reference: RK4, 200000 steps";
@@ -118,7 +130,8 @@ const EnumNames<OdeProblemKind>& ode_problem_names() {
                                                {"rotation", OdeProblemKind::kRotation},
                                                {"oscillator", OdeProblemKind::kOscillator},
                                                {"vanderpol", OdeProblemKind::kVanderPol},
-                                               {"ou", OdeProblemKind::kOu}};
+                                               {"ou", OdeProblemKind::kOu},
+                                               {"second_order", OdeProblemKind::kSecondOrder}};
   return names;
 }
 
@@ -135,10 +148,16 @@ OdeProblem make_problem(OdeProblemKind kind) {
     case OdeProblemKind::kOscillator: p = oscillator_problem(); break;
     case OdeProblemKind::kVanderPol: p = vanderpol_problem(); break;
     case OdeProblemKind::kOu: p = ou_problem(); break;
+    case OdeProblemKind::kSecondOrder: p = second_order_problem(); break;
   }
   p.kind = kind;
   p.name = enum_name(ode_problem_names(), kind);
   return p;
+}
+
+OdeProblemKind natural_problem(const SchemeInfo& info, OdeProblemKind first_order) {
+  if (info.partitioned) return OdeProblemKind::kOscillator;
+  return info.second_order ? OdeProblemKind::kSecondOrder : first_order;
 }
 
 OdeProblem make_problem(const std::string& name) {

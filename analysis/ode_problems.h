@@ -10,8 +10,9 @@
 
 namespace odenet {
 
-enum class OdeProblemKind { kDecay, kRotation, kOscillator, kVanderPol, kOu };
-const EnumNames<OdeProblemKind>& ode_problem_names();  ///< decay, rotation, oscillator, vanderpol, ou
+enum class OdeProblemKind { kDecay, kRotation, kOscillator, kVanderPol, kOu, kSecondOrder };
+/// decay, rotation, oscillator, vanderpol, ou, second_order
+const EnumNames<OdeProblemKind>& ode_problem_names();
 
 struct OdeProblem {
   OdeProblemKind kind = OdeProblemKind::kDecay;
@@ -20,6 +21,7 @@ struct OdeProblem {
   double t1 = 1.0;               ///< default final time
   std::vector<double> u0;
   bool partitioned = false;      ///< state (q, p) with q' = F(p), p' = G(q)
+  bool second_order = false;     ///< ü = f(u) from rest (u̇(0) = 0): for second-order schemes
   bool stochastic = false;
   FieldFactory fields;           ///< kWhole always; kFirst/kSecond for partitioned problems
   /// Deterministic: the exact (or reference) solution at time t.
@@ -31,8 +33,11 @@ struct OdeProblem {
   std::function<double(double t)> mean, variance;
 };
 
-/// decay, rotation, oscillator, vanderpol, ou.
+/// decay, rotation, oscillator, vanderpol, ou, second_order.
 const std::vector<std::string>& problem_names();
+/// The problem a deterministic scheme is verified on by default: 'oscillator' for partitioned
+/// schemes, 'second_order' for second-order ones, else `first_order` (rotation, decay, ...).
+OdeProblemKind natural_problem(const SchemeInfo& info, OdeProblemKind first_order);
 OdeProblem make_problem(OdeProblemKind kind);
 /// ConfigError listing the problems for an unknown name.
 OdeProblem make_problem(const std::string& name);

@@ -158,7 +158,7 @@ RunAnalysis analyze_run(const std::string& dir) {
   }
   if (!a.scheme.stochastic && a.scheme.not_an_integrator.empty()) {
     // e(t1) ≈ C Δt^p: C from 1000 steps of the scheme as an integrator.
-    OdeProblem problem = make_problem(a.scheme.partitioned ? OdeProblemKind::kOscillator : OdeProblemKind::kDecay);
+    OdeProblem problem = make_problem(natural_problem(a.scheme, OdeProblemKind::kDecay));
     const int steps = 1000;
     double dt = problem.t1 / steps;
     a.error_problem = problem.name;

@@ -65,7 +65,7 @@ BatteryCheck order(const Scheme& scheme) {
   if (!info.not_an_integrator.empty()) return {"", "order", Result::kSkipped, "not an integrator: " + info.not_an_integrator};
   if (info.stochastic)
     return {"", "order", Result::kSkipped, "stochastic: its weak order is measured by verify-scheme --problem ou"};
-  OdeProblem problem = make_problem(info.partitioned ? "oscillator" : "rotation");
+  OdeProblem problem = make_problem(natural_problem(info, OdeProblemKind::kRotation));
   const Verification v = verify_scheme(scheme, scheme.to_json().dump(), problem, {200, 400, 800, 1600}, problem.t1);
   const double expected = info.history >= 3 ? std::min(info.order, 2) : info.order;
   const bool ok = std::abs(v.observed_order - expected) <= 0.3;

@@ -94,6 +94,11 @@ VerificationRun integrate(const Scheme& scheme, const OdeProblem& problem, int s
   if (info.partitioned && !problem.partitioned)
     throw ConfigError(fmt::format("scheme '{}' is partitioned (X' = F(Y), Y' = G(X)): verify it on 'oscillator', not '{}'",
                                   info.name, problem.name));
+  if (info.second_order != problem.second_order)
+    throw ConfigError(info.second_order
+                          ? fmt::format("scheme '{}' integrates ü = f(u): verify it on 'second_order', not '{}'", info.name, problem.name)
+                          : fmt::format("'{}' is a second-order ODE (ü = f(u)): verify scheme '{}' on a first-order problem",
+                                        problem.name, info.name));
   const double dt = t1 / steps;
   torch::manual_seed(0);
   auto step = scheme.make_integrator_step(problem.fields, StepContext{dt, 0, steps});

@@ -188,7 +188,7 @@ int verify_scheme_command(const Args& args) {
   bool json = false;
   options.add_options()("scheme", po::value(&specs)->required()->composing(),
                         "a registered name or an inline JSON scheme object; repeat it to compare schemes in one plot")(
-      "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol or ou")(
+      "problem", po::value(&problem_name)->required(), "decay, rotation, oscillator, vanderpol, ou or second_order")(
       "steps", po::value(&steps_text)->default_value("10,20,40,80,160"), "comma-separated step counts")(
       "t1", po::value<double>(), "final time, > 0 (default: the problem's)")(
       "json", po::bool_switch(&json), "print one JSON object (an array with several schemes)")(

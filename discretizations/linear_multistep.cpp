@@ -131,7 +131,7 @@ SchemeInfo LinearMultistep::metadata() {
   SchemeInfo i;
   i.name = "linear_multistep";
   i.update = "u_{n+1} = (1-k_n) u_n + k_n u_{n-1} + Δt f_n(u_n); generally Σ α_j u_{n-j} + Δt Σ β_j f(u_{n-j})";
-  i.description = "LM-ResNet (trainable k_n); leapfrog (k = 1), Adams-Bashforth 2, any explicit LM method";
+  i.description = "LM-ResNet (trainable k_n); leapfrog (k = 1: the midpoint network of Chang et al. 2018), Adams-Bashforth 2, any explicit LM method";
   i.order = 1;
   i.evaluations_per_step = 1;
   i.history = 2;

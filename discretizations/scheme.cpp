@@ -8,6 +8,8 @@
 #include "discretizations/linear_multistep.h"
 #include "discretizations/older_spellings.h"
 #include "discretizations/polynet.h"
+#include "discretizations/leapfrog_second_order.h"
+#include "discretizations/momentum.h"
 #include "discretizations/reversible.h"
 #include "discretizations/runge_kutta.h"
 #include "discretizations/shake_shake.h"
@@ -71,6 +73,7 @@ nlohmann::json to_json(const SchemeInfo& i) {
                    {"stochastic", i.stochastic},
                    {"partitioned", i.partitioned}};
   if (!i.not_an_integrator.empty()) j["not_an_integrator"] = i.not_an_integrator;
+  if (i.second_order) j["second_order"] = true;
   if (i.stochastic) {
     j["strong_order"] = i.strong_order;
     j["weak_order"] = i.weak_order;

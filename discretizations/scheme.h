@@ -34,6 +34,8 @@ struct SchemeInfo {
   double strong_order = 0, weak_order = 0;  ///< stochastic schemes only
   /// The state is split in two halves along dim 1 (X, Y) with fields X' = F(Y), Y' = G(X).
   bool partitioned = false;
+  /// The scheme integrates the second-order ODE ü = f(u) (from rest), not u̇ = f(u).
+  bool second_order = false;
   /// Non-empty when the scheme is a network block but no consistent integrator: why.
   std::string not_an_integrator;
   /// The modified equation's leading terms where known (e.g. "u̇ + (Δt/2) ü = f(u) + O(Δt²)").
@@ -66,6 +68,9 @@ struct State {
   /// Optional pre-drawn N(0, I) increments for a stochastic step (common random
   /// numbers, for strong errors); empty: the step draws its own.
   std::vector<torch::Tensor> noise;
+  /// Second-order schemes (momentum): the velocity carried beside u; undefined: at rest (zero).
+  /// Only the scheme's own steps set it, so a stage (and a transition) starts at rest.
+  torch::Tensor velocity;
 };
 
 /// One evaluation of the vector field: u ↦ f(u).

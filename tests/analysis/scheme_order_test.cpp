@@ -1,6 +1,7 @@
 // Every example of every registered deterministic scheme integrates at its declared order: the fitted log–log
 // slope is within ±0.3 of SchemeInfo::order on 'rotation' and 'vanderpol'
-// (partitioned schemes on 'oscillator'). Cases come from the registry.
+// (partitioned schemes on 'oscillator', second-order ones on 'second_order', ü = −u). Cases come
+// from the registry.
 #include <gtest/gtest.h>
 
 #include "analysis/scheme_verification.h"
@@ -35,8 +36,9 @@ TEST_P(SchemeOrder, ObservedOrderMatchesDeclaredOrder) {
   if (info.stochastic) GTEST_SKIP() << info.name << " is stochastic: verified on 'ou' (weak order)";
   if (!info.not_an_integrator.empty()) GTEST_SKIP() << info.name << ": " << info.not_an_integrator;
   const std::vector<int> steps{200, 400, 800, 1600, 3200};
-  std::vector<std::string> problems = info.partitioned ? std::vector<std::string>{"oscillator"}
-                                                       : std::vector<std::string>{"rotation", "vanderpol"};
+  std::vector<std::string> problems = info.partitioned    ? std::vector<std::string>{"oscillator"}
+                                      : info.second_order ? std::vector<std::string>{"second_order"}
+                                                          : std::vector<std::string>{"rotation", "vanderpol"};
   for (const auto& name : problems) {
     OdeProblem problem = make_problem(name);
     Verification v = verify_scheme(*scheme, GetParam().label, problem, steps, problem.t1);

@@ -1,0 +1,45 @@
+// Momentum ResNets (Sander, Ablin, Blondel, Peyré, ICML 2021): a velocity v carried beside u,
+//   v_{n+1} = γ v_n + (1 − γ) f(u_n),   u_{n+1} = u_n + Δt v_{n+1},
+// a discretised second-order ODE (ε ü + u̇ = f(u), ε ∝ γ Δt / (1 − γ)). It inverts in closed
+// form, u_n = u_{n+1} − Δt v_{n+1}, v_n = (v_{n+1} − (1 − γ) f(u_n)) / γ (γ > 0), so training
+// needs no stored activations. γ = 0 is forward Euler (ResNet): the drop-in replacement. As
+// Δt → 0 with γ fixed it integrates u̇ = f(u) at order 1 (v lags f by O(Δt γ/(1 − γ))). A stage
+// starts at rest (v = 0), as the anchor's converted layers do.
+#pragma once
+#include "discretizations/scheme.h"
+
+namespace odenet {
+
+class MomentumStepImpl : public StepImpl {
+ public:
+  /// `learned`: γ is a trainable parameter of this step, initialised at `gamma`.
+  MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned);
+  State forward(const State& state) override;
+  State inverse(const State& next) override;
+  std::vector<torch::Tensor> coefficient_parameters() const override;
+  FieldImpl& field() { return *field_; }
+  /// γ as a tensor (the parameter, or the constant).
+  torch::Tensor gamma() const;
+
+ private:
+  std::shared_ptr<FieldImpl> field_;
+  double dt_, gamma_value_;
+  torch::Tensor gamma_;  ///< defined when learned
+};
+
+class Momentum : public Scheme {
+ public:
+  Momentum(double gamma, bool learned) : gamma_(gamma), learned_(learned) {}
+  static SchemeInfo metadata();
+  SchemeInfo info() const override;
+  std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
+  nlohmann::json to_json() const override;
+
+ private:
+  double gamma_;
+  bool learned_;
+};
+
+void register_momentum(SchemeRegistry& registry);
+
+}  // namespace odenet
