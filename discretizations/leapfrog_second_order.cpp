@@ -2,10 +2,16 @@
 
 #include <stdexcept>
 
+#include "discretizations/invertible_recompute.h"
+
 namespace odenet {
 
-LeapfrogSecondOrderStepImpl::LeapfrogSecondOrderStepImpl(std::shared_ptr<FieldImpl> field, double dt)
-    : field_(register_module("f", std::move(field))), dt_(dt) {}
+LeapfrogSecondOrderStepImpl::LeapfrogSecondOrderStepImpl(std::shared_ptr<FieldImpl> field, double dt, bool recompute)
+    : field_(register_module("f", std::move(field))), dt_(dt), recompute_(recompute) {}
+
+StepImpl::StageRunner LeapfrogSecondOrderStepImpl::stage_runner() const {
+  return recompute_ ? &run_invertible_recomputing : nullptr;
+}
 
 State LeapfrogSecondOrderStepImpl::forward(const State& state) {
   const torch::Tensor f = field_->forward(state.u);
@@ -39,14 +45,14 @@ SchemeInfo LeapfrogSecondOrder::metadata() {
 }
 
 std::shared_ptr<StepImpl> LeapfrogSecondOrder::make_step(const FieldFactory& make_field, const StepContext& context) const {
-  return std::make_shared<LeapfrogSecondOrderStepImpl>(make_field(FieldPart::kWhole), context.dt);
+  return std::make_shared<LeapfrogSecondOrderStepImpl>(make_field(FieldPart::kWhole), context.dt, recompute_);
 }
 
 void register_leapfrog_second_order(SchemeRegistry& registry) {
   registry.add("leapfrog_second_order",
                SchemeEntry{LeapfrogSecondOrder::metadata(),
-                           [](const JsonReader&) { return std::make_shared<LeapfrogSecondOrder>(); },
-                           {{{"name", "leapfrog_second_order"}}}});
+                           [](const JsonReader& r) { return std::make_shared<LeapfrogSecondOrder>(r.boolean("recompute", false)); },
+                           {{{"name", "leapfrog_second_order"}}, {{"name", "leapfrog_second_order"}, {"recompute", true}}}});
 }
 
 }  // namespace odenet

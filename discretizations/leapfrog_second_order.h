@@ -10,22 +10,29 @@ namespace odenet {
 
 class LeapfrogSecondOrderStepImpl : public StepImpl {
  public:
-  LeapfrogSecondOrderStepImpl(std::shared_ptr<FieldImpl> field, double dt);
+  /// `recompute`: in training, a stage runs this step through run_invertible_recomputing.
+  LeapfrogSecondOrderStepImpl(std::shared_ptr<FieldImpl> field, double dt, bool recompute = false);
   State forward(const State& state) override;
   State inverse(const State& next) override;
+  StageRunner stage_runner() const override;
   FieldImpl& field() { return *field_; }
 
  private:
   std::shared_ptr<FieldImpl> field_;
   double dt_;
+  bool recompute_;
 };
 
 class LeapfrogSecondOrder : public Scheme {
  public:
+  explicit LeapfrogSecondOrder(bool recompute) : recompute_(recompute) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override { return metadata(); }
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
-  nlohmann::json to_json() const override { return {{"name", "leapfrog_second_order"}}; }
+  nlohmann::json to_json() const override { return {{"name", "leapfrog_second_order"}, {"recompute", recompute_}}; }
+
+ private:
+  bool recompute_;
 };
 
 void register_leapfrog_second_order(SchemeRegistry& registry);

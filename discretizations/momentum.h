@@ -12,11 +12,13 @@ namespace odenet {
 
 class MomentumStepImpl : public StepImpl {
  public:
-  /// `learned`: γ is a trainable parameter of this step, initialised at `gamma`.
-  MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned);
+  /// `learned`: γ is a trainable parameter of this step, initialised at `gamma`. `recompute`: in
+  /// training, a stage runs this step through run_invertible_recomputing (no stored activations).
+  MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned, bool recompute = false);
   State forward(const State& state) override;
   State inverse(const State& next) override;
   std::vector<torch::Tensor> coefficient_parameters() const override;
+  StageRunner stage_runner() const override;
   FieldImpl& field() { return *field_; }
   /// γ as a tensor (the parameter, or the constant).
   torch::Tensor gamma() const;
@@ -25,11 +27,12 @@ class MomentumStepImpl : public StepImpl {
   std::shared_ptr<FieldImpl> field_;
   double dt_, gamma_value_;
   torch::Tensor gamma_;  ///< defined when learned
+  bool recompute_;
 };
 
 class Momentum : public Scheme {
  public:
-  Momentum(double gamma, bool learned) : gamma_(gamma), learned_(learned) {}
+  Momentum(double gamma, bool learned, bool recompute) : gamma_(gamma), learned_(learned), recompute_(recompute) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
@@ -37,7 +40,7 @@ class Momentum : public Scheme {
 
  private:
   double gamma_;
-  bool learned_;
+  bool learned_, recompute_;
 };
 
 void register_momentum(SchemeRegistry& registry);

@@ -1,6 +1,6 @@
 #include "discretizations/reversible.h"
 
-#include "discretizations/reversible_recompute.h"
+#include "discretizations/invertible_recompute.h"
 
 #include "core/error.h"
 
@@ -30,7 +30,7 @@ ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, const Fie
 }
 
 StepImpl::StageRunner ReversibleStepImpl::stage_runner() const {
-  return recomputes() ? &run_reversible_recomputing : nullptr;
+  return recomputes() ? &run_invertible_recomputing : nullptr;
 }
 
 State ReversibleStepImpl::forward(const State& state) {

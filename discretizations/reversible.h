@@ -12,7 +12,7 @@ namespace odenet {
 
 class ReversibleStepImpl : public StepImpl {
  public:
-  /// `recompute`: in training, a stage may run this step through run_reversible_recomputing.
+  /// `recompute`: in training, a stage may run this step through run_invertible_recomputing.
   ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet, bool recompute = false);
   /// The transition form, with a projection per half (symplectic Euler for both methods).
   ReversibleStepImpl(const FieldFactory& make_field, const FieldFactory& make_projection, double dt);
@@ -22,7 +22,7 @@ class ReversibleStepImpl : public StepImpl {
   FieldImpl& G() { return *g_; }
   /// True for an invertible step (no projection) whose scheme asked for recomputation.
   bool recomputes() const { return recompute_ && !project_x_; }
-  /// run_reversible_recomputing when recomputes().
+  /// run_invertible_recomputing when recomputes().
   StageRunner stage_runner() const override;
 
  private:

@@ -92,45 +92,73 @@ TEST(RevNetPreset, StepsAfterTheTransitionInvertExactly) {
   EXPECT_THROW(steps[0]->inverse(state), Error);
 }
 
-// RevNet trained without stored activations: the backward pass rebuilds each step's input
-// with the inverse and recomputes it. Same outputs, gradients and BatchNorm statistics as
-// ordinary backpropagation through the same network (float64).
-TEST(RevNetPreset, RecomputingBackwardMatchesStoredActivations) {
-  auto build = [](bool recompute) {
-    auto options = preset_options("revnet38");
-    options.scheme = build_scheme(scheme_registry(), test::with_key(options.scheme->to_json(), "recompute", recompute), "test", "");
-    auto scheme = options.scheme;
-    torch::manual_seed(0);
-    auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
-    model->to(torch::kFloat64);
-    model->train();
-    return model;
-  };
-  auto saving = build(true), storing = build(false);
-  torch::manual_seed(1);
-  auto x = torch::randn({4, 3, 16, 16}, torch::kFloat64);
-  auto weights = torch::randn({4, 10}, torch::kFloat64);
-  std::vector<torch::Tensor> input_grads;
-  for (auto& model : {saving, storing}) {
-    auto input = x.clone().requires_grad_(true);
-    (model->forward(input) * weights).sum().backward();
-    input_grads.push_back(input.grad());
+// Training without stored activations, for every invertible scheme (RevNet's coupling, momentum,
+// the leapfrog network): the backward pass rebuilds each step's input (and velocity) with the
+// inverse and recomputes it. Same gradients and BatchNorm statistics as ordinary backpropagation
+// through the same network — float64 to 1e-9, float32 (what training uses) to 1e-5 relative.
+struct RecomputeCase {
+  std::string preset;
+  nlohmann::json scheme;  ///< null: the preset's own
+};
+
+void PrintTo(const RecomputeCase& c, std::ostream* os) { *os << c.preset << " " << c.scheme.dump(); }
+
+class Recomputing : public ::testing::TestWithParam<RecomputeCase> {};
+
+TEST_P(Recomputing, BackwardMatchesStoredActivations) {
+  const RecomputeCase& c = GetParam();
+  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    auto build = [&](bool recompute) {
+      auto options = preset_options(c.preset);
+      const nlohmann::json spec = c.scheme.is_null() ? options.scheme->to_json() : c.scheme;
+      options.scheme = build_scheme(scheme_registry(), test::with_key(spec, "recompute", recompute), "test", "");
+      auto scheme = options.scheme;
+      torch::manual_seed(0);
+      auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
+      model->to(dtype);
+      model->train();
+      return model;
+    };
+    const double tolerance = dtype == torch::kFloat64 ? 1e-9 : 1e-5;
+    auto saving = build(true), storing = build(false);
+    torch::manual_seed(1);
+    auto x = torch::randn({4, 3, 16, 16}, dtype);
+    auto weights = torch::randn({4, 10}, dtype);
+    std::vector<torch::Tensor> input_grads;
+    for (auto& model : {saving, storing}) {
+      auto input = x.clone().requires_grad_(true);
+      (model->forward(input) * weights).sum().backward();
+      input_grads.push_back(input.grad());
+    }
+    const auto relative = [](const torch::Tensor& a, const torch::Tensor& b) {
+      return ((a - b).abs().max() / (b.abs().max() + 1e-30)).item<double>();
+    };
+    EXPECT_LE(relative(input_grads[0], input_grads[1]), tolerance) << dtype;
+    auto a = saving->named_parameters(), b = storing->named_parameters();
+    for (const auto& p : a) {
+      auto ga = p.value().grad(), gb = b[p.key()].grad();
+      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
+      EXPECT_LE((ga - gb).abs().max().item<double>(), tolerance * (1 + gb.abs().max().item<double>())) << p.key() << " " << dtype;
+    }
+    auto buffers_b = storing->named_buffers();
+    for (const auto& buffer : saving->named_buffers())  // running statistics updated once, as without recomputation
+      EXPECT_LE((buffer.value().to(torch::kFloat64) - buffers_b[buffer.key()].to(torch::kFloat64)).abs().max().item<double>(),
+                tolerance)
+          << buffer.key();
+    // Stage 1 (no transition) is one recomputed run: a single autograd node for its steps.
+    const int64_t channels = saving->stages()[0]->shape().channels;
+    auto out = saving->stages()[0]->forward(State{torch::randn({2, channels, 8, 8}, dtype), {}, {}, {}}).u;
+    EXPECT_NE(out.grad_fn()->name().find("InvertibleRun"), std::string::npos) << out.grad_fn()->name();
   }
-  EXPECT_LE((input_grads[0] - input_grads[1]).abs().max().item<double>(), 1e-9);
-  auto a = saving->named_parameters(), b = storing->named_parameters();
-  for (const auto& p : a) {
-    auto ga = p.value().grad(), gb = b[p.key()].grad();
-    ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
-    EXPECT_LE((ga - gb).abs().max().item<double>(), 1e-9 * (1 + gb.abs().max().item<double>())) << p.key();
-  }
-  auto buffers_b = storing->named_buffers();
-  for (const auto& buffer : saving->named_buffers())  // running statistics updated once, as without recomputation
-    EXPECT_LE((buffer.value().to(torch::kFloat64) - buffers_b[buffer.key()].to(torch::kFloat64)).abs().max().item<double>(), 1e-12)
-        << buffer.key();
-  // Stage 1 (no transition) is one recomputed run: a single autograd node for its three steps.
-  auto out = saving->stages()[0]->forward(State{torch::randn({2, 32, 8, 8}, torch::kFloat64), {}, {}, {}}).u;
-  EXPECT_NE(out.grad_fn()->name().find("ReversibleRun"), std::string::npos) << out.grad_fn()->name();
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    InvertibleSchemes, Recomputing,
+    ::testing::Values(RecomputeCase{"revnet38", nullptr},
+                      RecomputeCase{"preact_resnet20", {{"name", "momentum"}, {"gamma", 0.9}}},
+                      RecomputeCase{"preact_resnet20", {{"name", "momentum"}, {"gamma", 0.5}, {"learn_gamma", true}}},
+                      RecomputeCase{"preact_resnet20", {{"name", "leapfrog_second_order"}}}),
+    [](const auto& info) { return std::to_string(info.index) + "_" + info.param.preset; });
 
 }  // namespace
 }  // namespace odenet
