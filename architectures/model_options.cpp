@@ -66,6 +66,7 @@ nlohmann::json to_json(const ModelOptions& o) {
        [](const ModelOptions& m) -> std::optional<nlohmann::json> { return enum_name(shortcut_names(), m.shortcut); }},
       {"cardinality", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.cardinality; }},
       {"bottleneck_width", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.bottleneck_width; }},
+      {"damping", [](const ModelOptions& m) -> std::optional<nlohmann::json> { return m.damping; }},
       {"stage_widths",
        [](const ModelOptions& m) -> std::optional<nlohmann::json> {
          if (m.stage_widths.empty()) return std::nullopt;
@@ -121,6 +122,7 @@ ModelOptions model_options_from_json(const JsonReader& r,
   o.shortcut = enum_value(r, "shortcut", shortcut_names(), o.shortcut);
   o.cardinality = r.integer("cardinality", 1, 1024, o.cardinality);
   o.bottleneck_width = r.integer("bottleneck_width", 0, 65536, o.bottleneck_width);
+  o.damping = r.number("damping", 0.0, 100.0, o.damping);
   o.zero_init_residual = r.boolean("zero_init_residual", o.zero_init_residual);
   if (r.has("scheme")) {  // the scheme's builder validates the contents
     const auto& s = r.raw("scheme");

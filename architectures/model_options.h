@@ -52,6 +52,7 @@ struct ModelOptions {
   /// width in the first stage (0: `width`; ResNeXt-50 32×4d: 128).
   long cardinality = 1;
   long bottleneck_width = 0;  ///< the 3×3 convolution's width in the first stage (0: `width`)
+  double damping = 0.1;       ///< antisymmetric fields: γ of K − K* − γI
   /// Stage-transition shortcut (JSON: "zero_pad", "projection", "shake_skip").
   Shortcut shortcut = Shortcut::kZeroPad;
   /// Start every post-activation residual field's last BatchNorm at 0 (Goyal et al. 2017).

@@ -45,7 +45,8 @@ void register_builtin_presets(PresetRegistry& registry) {
 void register_builtin_layouts(LayoutRegistry& registry) {
   registry.add("cifar_resnet",
                {"3x3 stem, three stages of 6n+2 / 9n+2 depth, pooled linear head (He et al. 2016)", 32, 10,
-                {"basic", "bottleneck"}, {"depth", "width", "stage_widths", "shortcut", "zero_init_residual"},
+                {"basic", "bottleneck", "antisymmetric", "hamiltonian"},
+                {"depth", "width", "stage_widths", "shortcut", "zero_init_residual"},
                 [](const ModelOptions& o, const Scheme& scheme, int64_t in, int64_t classes) {
                   return std::static_pointer_cast<ClassifierImpl>(std::make_shared<CifarResNetImpl>(o, scheme, in, classes));
                 }});

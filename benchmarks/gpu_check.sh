@@ -49,7 +49,7 @@ $odenet run benchmarks/cifar10_throughput.json --device cpu --results /tmp/cpu >
 step "two epochs, GPU"
 $odenet run benchmarks/cifar10_epochs.json --device cuda --results /tmp/gpu >>"$out/bench.log" 2>&1
 step "RevNet-110 memory, recompute vs stored activations (GPU)"
-benchmarks/revnet_memory.sh --device cuda 2>&1 | tee -a "$out/bench.log"
+benchmarks/invertible_memory.sh --device cuda 2>&1 | tee -a "$out/bench.log"
 grep -E "epoch [0-9]+/|params" "$out/bench.log"
 for root in /tmp/gpu /tmp/cpu; do
   for e in "$root"/*/; do echo "## $root $(basename "$e")"; $odenet table "$e"; done

@@ -15,8 +15,8 @@ std::pair<torch::Tensor, torch::Tensor> halves(const torch::Tensor& u) {
 
 }  // namespace
 
-ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet, bool recompute)
-    : dt_(dt), verlet_(verlet), recompute_(recompute) {
+ReversibleStepImpl::ReversibleStepImpl(const FieldFactory& make_field, double dt, bool verlet, bool recompute, double f_sign)
+    : dt_(dt), verlet_(verlet), recompute_(recompute), f_sign_(f_sign) {
   f_ = register_module("F", make_field(FieldPart::kFirst));
   g_ = register_module("G", make_field(FieldPart::kSecond));
 }
@@ -46,7 +46,7 @@ State ReversibleStepImpl::forward(const State& state) {
     auto y_next = y_half + (0.5 * dt_) * g_->forward(x_next);
     return State{torch::cat({x_next, y_next}, 1), {state.u}, {}};
   }
-  auto x_next = x + dt_ * f_->forward(y);
+  auto x_next = x + (f_sign_ * dt_) * f_->forward(y);
   auto y_next = y + dt_ * g_->forward(x_next);
   return State{torch::cat({x_next, y_next}, 1), {state.u}, {}};
 }
@@ -61,7 +61,7 @@ State ReversibleStepImpl::inverse(const State& next) {
     return State{torch::cat({x, y}, 1), {}, {}};
   }
   auto y = y_next - dt_ * g_->forward(x_next);
-  auto x = x_next - dt_ * f_->forward(y);
+  auto x = x_next - (f_sign_ * dt_) * f_->forward(y);
   return State{torch::cat({x, y}, 1), {}, {}};
 }
 
@@ -78,7 +78,16 @@ SchemeInfo Reversible::metadata() {
   return i;
 }
 
+SchemeInfo Reversible::hamiltonian_metadata() {
+  SchemeInfo i = metadata();
+  i.name = "hamiltonian";
+  i.update = "Y' = Y − Δt F(Z), Z' = Z + Δt G(Y')";
+  i.description = "Hamiltonian network (Chang et al. 2018; with block \"hamiltonian\": F, G = −Kᵀσ(K·)), exactly invertible";
+  return i;
+}
+
 SchemeInfo Reversible::info() const {
+  if (hamiltonian_) return hamiltonian_metadata();
   SchemeInfo i = metadata();
   if (verlet_) {
     i.order = 2;
@@ -91,6 +100,10 @@ SchemeInfo Reversible::info() const {
 }
 
 std::shared_ptr<StepImpl> Reversible::make_step(const FieldFactory& make_field, const StepContext& c) const {
+  return std::make_shared<ReversibleStepImpl>(make_field, c.dt, verlet_, recompute_, hamiltonian_ ? -1.0 : 1.0);
+}
+
+std::shared_ptr<StepImpl> Reversible::make_integrator_step(const FieldFactory& make_field, const StepContext& c) const {
   return std::make_shared<ReversibleStepImpl>(make_field, c.dt, verlet_, recompute_);
 }
 
@@ -101,6 +114,7 @@ std::shared_ptr<StepImpl> Reversible::make_transition_step(const FieldFactory& m
 }
 
 nlohmann::json Reversible::to_json() const {
+  if (hamiltonian_) return {{"name", "hamiltonian"}, {"recompute", recompute_}};
   return {{"name", "reversible"}, {"method", verlet_ ? "verlet" : "revnet"}, {"recompute", recompute_}};
 }
 
@@ -112,6 +126,10 @@ void register_reversible(SchemeRegistry& registry) {
                {{{"name", "reversible"}},
                 {{"name", "reversible"}, {"method", "verlet"}},
                 {{"name", "reversible"}, {"recompute", true}}}});
+  registry.add("hamiltonian", SchemeEntry{Reversible::hamiltonian_metadata(), [](const JsonReader& p) {
+                 return std::make_shared<Reversible>(false, p.boolean("recompute", false), true);
+               },
+               {{{"name", "hamiltonian"}}, {{"name", "hamiltonian"}, {"recompute", true}}}});
 }
 
 }  // namespace odenet

@@ -249,3 +249,26 @@ TEST(MacCount, ObservesEveryConvolutionAndMatrixProductOnce) {
 
 }  // namespace
 }  // namespace odenet
+
+namespace odenet {
+namespace {
+
+// The networks after the paper (#33). Momentum adds no parameters to the network it converts (a
+// fixed γ): Sander et al.'s drop-in replacement. Chang et al. 2018's counts (Hamiltonian-74 about
+// 0.43M, MidPoint and Leapfrog about 0.5M, as remembered) could not be checked here (no access to
+// the paper): the presets follow RevNet's 32-64-112 widths, and their counts are pinned as they are.
+TEST(PresetParameters, MomentumNetworksHaveTheirResNetsCounts) {
+  for (const auto& [momentum, resnet] : std::vector<std::pair<std::string, std::string>>{
+           {"momentum_resnet20", "preact_resnet20"}, {"momentum_resnet56", "preact_resnet56"},
+           {"momentum_resnet110", "preact_resnet110"}, {"momentum_resnet50", "resnet50"}, {"momentum_resnet101", "resnet101"}})
+    EXPECT_EQ(params_of(momentum), params_of(resnet)) << momentum;
+}
+
+TEST(PresetParameters, ChangEtAlNetworksArePinned) {
+  EXPECT_EQ(params_of("hamiltonian74"), 466018);
+  EXPECT_EQ(params_of("leapfrog62"), 1540474);
+  EXPECT_EQ(params_of("midpoint62"), 3128506);
+}
+
+}  // namespace
+}  // namespace odenet

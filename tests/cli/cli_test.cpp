@@ -376,8 +376,8 @@ TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
 
   EXPECT_EQ(run_odenet("verify-scheme --scheme rk9 --problem decay").output,
             "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, "
-            "fractal_rk2, gaussian_noise, leapfrog_second_order, linear_multistep, momentum, neumann_fixed_point, "
-            "polynet_literal, polynet_mpoly, "
+            "fractal_rk2, gaussian_noise, hamiltonian, leapfrog_second_order, linear_multistep, momentum, "
+            "neumann_fixed_point, polynet_literal, polynet_mpoly, "
             "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it "
             "with --plugin PATH or ODENET_PLUGINS)\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem lorenz").output,
@@ -438,7 +438,7 @@ TEST_F(Cli, ListsSchemesAndModelsAsJson) {
   EXPECT_EQ(params["resnet20"], 269722);
   EXPECT_EQ(params["resnet50"], 25557032);  // at its data set's 1000 classes
   EXPECT_EQ(params["fractalnet_cifar"], 38649034);
-  EXPECT_EQ(m.size(), 41u);
+  EXPECT_EQ(m.size(), 49u);
   for (const char* command : {"run", "validate", "table", "schemes", "models", "verify-scheme"}) {
     auto help = run_odenet(std::string(command) + " --help");
     EXPECT_EQ(help.status, 0) << command;

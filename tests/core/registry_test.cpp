@@ -36,7 +36,7 @@ TEST(SchemeRegistry, BuiltinsAreRegisteredAndSecondRegistrationIsAnError) {
   SchemeRegistry r("scheme");
   register_builtin_schemes(r);
   EXPECT_EQ(r.names(), (std::vector<std::string>{"forward_euler", "fractal_expansion", "fractal_rk2", "gaussian_noise",
-                                                 "leapfrog_second_order", "linear_multistep", "momentum", "neumann_fixed_point", "polynet_literal", "polynet_mpoly",
+                                                 "hamiltonian", "leapfrog_second_order", "linear_multistep", "momentum", "neumann_fixed_point", "polynet_literal", "polynet_mpoly",
                                                  "polynet_way", "reversible", "runge_kutta", "shake_shake", "stochastic_depth",
                                                  "stochastic_lm"}));
   // The older spellings resolve but are not offered.
@@ -51,7 +51,8 @@ TEST(SchemeRegistry, BuildSchemeNamesFileAndPathForUnknownSchemesAndKeys) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
                  "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, fractal_expansion, "
-                 "fractal_rk2, gaussian_noise, leapfrog_second_order, linear_multistep, momentum, neumann_fixed_point, "
+                 "fractal_rk2, gaussian_noise, hamiltonian, leapfrog_second_order, linear_multistep, momentum, "
+                 "neumann_fixed_point, "
                  "polynet_literal, polynet_mpoly, polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? "
                  "load it with --plugin PATH or ODENET_PLUGINS)");
   }

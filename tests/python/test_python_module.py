@@ -198,6 +198,20 @@ class TorchvisionWeights(unittest.TestCase):
             tv = odenet.torchvision_name(name)
             self.assertTrue(torch.equal(value, theirs[tv] if tv else before[name]), name)
 
+    def test_momentum_resnet50_at_gamma_zero_is_resnet50(self):
+        """The drop-in replacement (Sander et al. 2021): torchvision's weights, γ = 0, ResNet-50's logits."""
+        x = torch.randn(2, 3, 224, 224)
+        theirs = self.randomised(self.models.resnet50())
+        with torch.no_grad():
+            expected = theirs(x)
+            for gamma in (0.0, 0.9):
+                ours = odenet.build_model("momentum_resnet50", scheme={"name": "momentum", "gamma": gamma})
+                logits = odenet.load_torchvision_state_dict(ours, theirs.state_dict()).eval()(x)
+                if gamma == 0.0:
+                    torch.testing.assert_close(logits, expected, rtol=1e-5, atol=1e-5)
+                else:  # the velocity changes the function: γ matters
+                    self.assertGreater((logits - expected).abs().max().item(), 1e-3)
+
     def test_a_foreign_tensor_is_named(self):
         theirs = self.models.resnet50().state_dict()
         theirs["extra.weight"] = torch.zeros(1)
