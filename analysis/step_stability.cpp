@@ -27,6 +27,10 @@ StepStabilityProbe::StepStabilityProbe(const Scheme& scheme, const StepImpl* tra
                            StepContext{1.0, 0, 1, /*channels=*/1});
   step_->to(torch::kFloat64);
   step_->eval();
+  {  // a second-order scheme's step carries a velocity: the recursion is on (u, v)
+    torch::NoGradGuard no_grad;
+    carries_velocity_ = step_->forward(State{torch::zeros({2, 1}, torch::kFloat64), {}, {}, {}}).velocity.defined();
+  }
   if (!trained) return;
   torch::NoGradGuard no_grad;
   const auto params = trained->named_parameters(/*recurse=*/false);
@@ -47,15 +51,23 @@ StepStabilityProbe::StepStabilityProbe(const Scheme& scheme, const StepImpl* tra
 double StepStabilityProbe::spectral_radius(std::complex<double> z) {
   torch::NoGradGuard no_grad;
   field_->m = torch::tensor({{z.real(), -z.imag()}, {z.imag(), z.real()}}, torch::kFloat64);
-  // The recursion's vector (u_n, u_{n−1}, …, u_{n−h+1}), 2 reals each; column c of G is the
-  // image of basis vector c: the step's u_{n+1} on top, the older states shifted down.
-  const int64_t size = 2 * history_;
+  // The recursion's vector (u_n, u_{n−1}, …, u_{n−h+1}) — or (u_n, v_n) for a step that carries a
+  // velocity — 2 reals each; column c of G is the image of basis vector c: the step's u_{n+1} on
+  // top, then v_{n+1} or the older states shifted down.
+  const int64_t size = carries_velocity_ ? 4 : 2 * history_;
   auto g = torch::zeros({size, size}, torch::kFloat64);
   for (int64_t c = 0; c < size; ++c) {
     auto e = torch::zeros({size}, torch::kFloat64);
     e[c] = 1.0;
     auto part = [&](int64_t j) { return e.narrow(0, 2 * j, 2).reshape({2, 1}); };
     State s{part(0), {}, {}, {}};
+    if (carries_velocity_) {
+      s.velocity = part(1);
+      const State next = step_->forward(s);
+      g.select(1, c).narrow(0, 0, 2).copy_(next.u.reshape({2}));
+      g.select(1, c).narrow(0, 2, 2).copy_(next.velocity.reshape({2}));
+      continue;
+    }
     for (int64_t j = 1; j < history_; ++j) {
       s.history.push_back(part(j));
       s.past_f.push_back(field_->forward(part(j)));

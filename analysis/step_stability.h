@@ -2,8 +2,10 @@
 // make_step: on the test equation u' = λu with z = λΔt, the step is a linear recursion on
 // (u_n, u_{n−1}, …) whose spectral radius decides stability (≤ 1: the step does not amplify).
 // One-step methods give |R(z)|; LM-ResNet's step u_{n+1} = (1 − k) u_n + k u_{n−1} + z u_n the
-// largest root of ρ(ζ) − z σ(ζ) = ζ² − (1 − k + z) ζ − k. A trained step's own coefficients
-// (its learned k_n) are copied in, so the region is that step's.
+// largest root of ρ(ζ) − z σ(ζ) = ζ² − (1 − k + z) ζ − k. A step that carries a velocity is a
+// recursion on (u_n, v_n): momentum's [[1 + (1−γ)z, γ], [(1−γ)z, γ]]; the leapfrog network's
+// [[1 + z, 1], [z, 1]] on ü = λu with z = λΔt² (stable for real z in [−4, 0]). A trained step's own
+// coefficients (its learned k_n or γ) are copied in, so the region is that step's.
 #pragma once
 #include <complex>
 #include <memory>
@@ -30,6 +32,7 @@ class StepStabilityProbe {
   std::shared_ptr<LinearField> field_;
   std::shared_ptr<StepImpl> step_;
   int history_ = 1;
+  bool carries_velocity_ = false;
 };
 
 /// The boundary of a probe's stability region along `rays` directions from the origin: on each

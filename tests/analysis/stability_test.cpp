@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <complex>
+
+#include "analysis/step_stability.h"
+
 namespace odenet {
 namespace {
 
@@ -48,6 +52,35 @@ TEST(Stability, LmRootConditionIsMinusOneBelowKAtMostOne) {
   EXPECT_FALSE(lm_zero_stable(-1.0));  // double root at 1
   EXPECT_FALSE(lm_zero_stable(1.01));
   EXPECT_FALSE(lm_zero_stable(-1.5));
+}
+
+}  // namespace
+}  // namespace odenet
+
+namespace odenet {
+namespace {
+
+// The schemes after the paper that carry a velocity: the step probe's recursion on (u, v) has the
+// spectral radius of momentum's [[1 + (1−γ)z, γ], [(1−γ)z, γ]] and of the leapfrog network's
+// [[1 + z, 1], [z, 1]] (ü = λu, z = λΔt²: stable exactly on the real segment [−4, 0]).
+double radius_2x2(std::complex<double> a, std::complex<double> b, std::complex<double> c, std::complex<double> d) {
+  const auto trace = a + d, det = a * d - b * c, root = std::sqrt(trace * trace - 4.0 * det);
+  return std::max(std::abs((trace + root) / 2.0), std::abs((trace - root) / 2.0));
+}
+
+TEST(Stability, MomentumAndLeapfrogStepsAreRecursionsOnTheStateAndItsVelocity) {
+  for (double gamma : {0.0, 0.5, 0.9}) {
+    StepStabilityProbe probe(*build_scheme(scheme_registry(), {{"name", "momentum"}, {"gamma", gamma}}, "-", ""));
+    for (std::complex<double> z : {std::complex<double>(-0.5, 0.3), {-1.9, 0.0}, {0.2, 1.0}, {-3.0, 0.5}}) {
+      const double expected = gamma == 0.0 ? std::abs(1.0 + z)  // ResNet: forward Euler's |1 + z|
+                                           : radius_2x2(1.0 + (1 - gamma) * z, gamma, (1 - gamma) * z, gamma);
+      EXPECT_NEAR(probe.spectral_radius(z), expected, 1e-9) << gamma << " " << z;
+    }
+  }
+  StepStabilityProbe leapfrog(*build_scheme(scheme_registry(), "leapfrog_second_order", "-", ""));
+  for (double x : {-0.1, -1.0, -2.5, -3.99}) EXPECT_NEAR(leapfrog.spectral_radius({x, 0.0}), 1.0, 1e-6) << x;
+  for (double x : {0.1, -4.2}) EXPECT_GT(leapfrog.spectral_radius({x, 0.0}), 1.01) << x;
+  EXPECT_GT(leapfrog.spectral_radius({-1.0, 0.1}), 1.0) << "off the real axis Störmer's rule grows";
 }
 
 }  // namespace
