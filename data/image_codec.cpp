@@ -66,12 +66,41 @@ struct JpegDecompressor {
   JpegDecompressor(const JpegDecompressor&) = delete;
   JpegDecompressor& operator=(const JpegDecompressor&) = delete;
   // Reads the header of `bytes`; an image outside 1 to 2^28 pixels is a DataError naming `path`.
+  // Asks for grey or RGB output; CMYK (and YCCK) JPEGs, which libjpeg cannot turn into RGB, are
+  // read as CMYK and converted row by row (read_row).
   void read_header(const std::vector<uint8_t>& bytes, const std::string& path) {
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
     jpeg_read_header(&info, TRUE);
     check_size(info.image_width, info.image_height, path);
+    cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
+    info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_RGB;
   }
+  // Channels of the rows read_row writes: 1 (grey) or 3.
+  int channels() const { return cmyk ? 3 : info.output_components; }
+  // The next scanline into `dst` (output_width × channels()). CMYK as PIL converts it:
+  // R = (255 − C)(255 − K)/255, with Adobe's inverted storage (the usual) read as stored 255 − C.
+  void read_row(uint8_t* dst) {
+    if (!cmyk) {
+      JSAMPROW row = dst;
+      jpeg_read_scanlines(&info, &row, 1);
+      return;
+    }
+    row_cmyk.resize(static_cast<size_t>(info.output_width) * 4);
+    JSAMPROW row = row_cmyk.data();
+    jpeg_read_scanlines(&info, &row, 1);
+    const bool inverted = info.saw_Adobe_marker;
+    for (JDIMENSION x = 0; x < info.output_width; ++x) {
+      const uint8_t* p = &row_cmyk[4 * x];
+      const int k = inverted ? p[3] : 255 - p[3];
+      for (int c = 0; c < 3; ++c) {
+        const int v = (inverted ? p[c] : 255 - p[c]) * k + 128;
+        dst[3 * x + c] = static_cast<uint8_t>((v + (v >> 8)) >> 8);  // round(v / 255)
+      }
+    }
+  }
+  bool cmyk = false;
+  std::vector<uint8_t> row_cmyk;
 };
 
 Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
@@ -81,16 +110,13 @@ Image decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& path) {
   jpeg_decompress_struct& info = d.info;
   JpegErrorManager& err = d.err;
   Image image;
-  info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&info);
   image.width = static_cast<int>(info.output_width);
   image.height = static_cast<int>(info.output_height);
-  image.channels = info.output_components;
+  image.channels = d.channels();
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
-  while (info.output_scanline < info.output_height) {
-    JSAMPROW row = image.pixels.data() + static_cast<size_t>(info.output_scanline) * image.width * image.channels;
-    jpeg_read_scanlines(&info, &row, 1);
-  }
+  while (info.output_scanline < info.output_height)
+    d.read_row(image.pixels.data() + static_cast<size_t>(info.output_scanline) * image.width * image.channels);
   jpeg_finish_decompress(&info);
   if (err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + err.warning + ")");  // e.g. premature end
   return image;
@@ -188,7 +214,6 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
   while (m > 1 && region.height * (m - 1) >= 8 * min_height && region.width * (m - 1) >= 8 * min_width) --m;
   info.scale_num = static_cast<unsigned>(m);
   info.scale_denom = 8;
-  info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&info);
   // The region in scaled pixels: from its first covered pixel to its last.
   const auto scaled = [m](int64_t v) { return v * m / 8; };
@@ -203,12 +228,10 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
   Image& image = out.image;
   image.width = static_cast<int>(info.output_width);
   image.height = static_cast<int>(bottom - top);
-  image.channels = info.output_components;
+  image.channels = d.channels();
   image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
-  while (info.output_scanline < bottom) {
-    JSAMPROW row = image.pixels.data() + static_cast<size_t>(info.output_scanline - top) * image.width * image.channels;
-    jpeg_read_scanlines(&info, &row, 1);
-  }
+  while (info.output_scanline < bottom)
+    d.read_row(image.pixels.data() + static_cast<size_t>(info.output_scanline - top) * image.width * image.channels);
   jpeg_abort_decompress(&info);  // the rows below the region are not needed
   if (d.err.base.num_warnings > 0) throw DataError(path + ": corrupt JPEG data (" + d.err.warning + ")");
   out.box = {0, static_cast<int64_t>(left - x_offset), static_cast<int64_t>(bottom - top), static_cast<int64_t>(right - left)};

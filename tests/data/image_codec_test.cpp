@@ -55,3 +55,34 @@ TEST(ImageCodec, HugeOrEmptyHeadersAreRefusedBeforeAllocating) {
 
 }  // namespace
 }  // namespace odenet
+
+namespace odenet {
+namespace {
+
+// CMYK JPEGs (ImageNet's training set has a few dozen) decode to RGB as PIL converts them:
+// R = (255 − C)(255 − K)/255 on the inks, the file written by PIL with Adobe's inverted storage.
+TEST(ImageCodec, CmykJpegsDecodeToPilsRgb) {
+  test::ScratchDir dir;
+  test::write_text(dir / "cmyk.py", R"(
+import sys, numpy as np
+from PIL import Image
+rng = np.random.default_rng(0)
+y, x = np.mgrid[0:48, 0:64]
+inks = np.stack([(x * 4) % 256, (y * 5) % 256, (x + y) * 2 % 256, 40 + (x * y) % 120], -1).astype(np.uint8)
+Image.fromarray(inks, "CMYK").save(sys.argv[1], quality=95)
+sys.stdout.buffer.write(np.asarray(Image.open(sys.argv[1]).convert("RGB")).tobytes())
+)");
+  const auto r = test::run_shell("/usr/bin/python3 " + dir / "cmyk.py" + " " + dir / "cmyk.jpg" + " > " + dir / "rgb.bin 2>/dev/null");
+  if (r.status != 0) GTEST_SKIP() << "no python3-pil here";
+  const Image ours = decode_image_file(dir / "cmyk.jpg");
+  ASSERT_EQ(ours.channels, 3);
+  ASSERT_EQ(ours.width, 64);
+  const std::vector<uint8_t> theirs = read_file_bytes(dir / "rgb.bin");
+  ASSERT_EQ(theirs.size(), ours.pixels.size());
+  int worst = 0;
+  for (size_t i = 0; i < theirs.size(); ++i) worst = std::max(worst, std::abs(int(theirs[i]) - int(ours.pixels[i])));
+  EXPECT_LE(worst, 1) << "the same decoder and formula; rounding at most one level";
+}
+
+}  // namespace
+}  // namespace odenet
