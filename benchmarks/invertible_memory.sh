@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peak memory of training a depth-110 network (pre-activation ResNet-110's layout) under each
-# invertible scheme — RevNet's coupling, momentum (γ = 0.9), the leapfrog network — with and
+# invertible scheme — RevNet's coupling, the Hamiltonian network's, momentum (γ = 0.9), the leapfrog network — with and
 # without activation recomputation, each run in its own process, and the ratios. Host memory
 # from each run's summary; GPU memory, where nvidia-smi exists, sampled every 100 ms.
 # Usage: benchmarks/invertible_memory.sh [odenet run options, e.g. --device cuda]
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-schemes=('{"name": "reversible"}' '{"name": "momentum", "gamma": 0.9}' '{"name": "leapfrog_second_order"}')
+schemes=('{"name": "reversible"}' '{"name": "hamiltonian"}' '{"name": "momentum", "gamma": 0.9}' '{"name": "leapfrog_second_order"}')
 run() {  # $1: scheme object, $2: recompute, $3: run name
   /usr/bin/python3 - "$1" "$2" "$3" "$PWD" >"$out/$3.json" <<'PY'
 import json, sys
