@@ -29,8 +29,9 @@ std::string group_colour(size_t index) {
   return index < 8 ? fmt::format("lc rgb '{}'", colours[index]) : fmt::format("lc {}", index + 1);
 }
 
-std::vector<std::string> key_below(size_t entries, size_t rows) {
-  if (rows == 0) rows = entries <= 4 ? std::max<size_t>(entries, 1) : (entries + 1) / 2;
+std::vector<std::string> key_below(size_t entries, size_t rows, size_t longest_title) {
+  // Two columns of titles longer than ~45 characters overflow a 900-pixel plot: then one column.
+  if (rows == 0) rows = entries <= 4 || longest_title > 45 ? std::max<size_t>(entries, 1) : (entries + 1) / 2;
   return {fmt::format("set key below vertical maxrows {}", rows), fmt::format("set bmargin {}", 5 + rows)};
 }
 

@@ -20,10 +20,10 @@ struct PlotSeries {
 /// A colour of gnuplot's default cycle, by index (one per group: a group's series share it).
 std::string group_colour(size_t index);
 
-/// gnuplot commands for a key below the plot of `entries` entries (one column up to four, then
-/// two; or columns of `rows` entries), with the bottom margin it needs so it never overlaps the
-/// x label.
-std::vector<std::string> key_below(size_t entries, size_t rows = 0);
+/// gnuplot commands for a key below the plot of `entries` entries (one column up to four, or
+/// when a title is longer than 45 characters, else two; or columns of `rows` entries), with the
+/// bottom margin it needs so it never overlaps the x label.
+std::vector<std::string> key_below(size_t entries, size_t rows = 0, size_t longest_title = 0);
 
 /// gnuplot commands that put x tics at `values` (distinct, at least `min_gap` of the axis span
 /// apart) labelled by `label`, with the x range padded by 10 % (or ±10 % of one lone value).

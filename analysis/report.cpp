@@ -111,7 +111,9 @@ void plot_error_against(const std::vector<TableRow>& rows, const std::string& ex
     if (with_reference && row.reference) paper.x.push_back(value(row)), paper.y.push_back(*row.reference);
   if (!paper.x.empty()) plot.series.push_back(paper);
   plot.extra = tics_at_values(xs, tic_label);
-  for (const auto& line : key_below(plot.series.size())) plot.extra.push_back(line);
+  size_t longest = 0;
+  for (const auto& series : plot.series) longest = std::max(longest, series.title.size());
+  for (const auto& line : key_below(plot.series.size(), 0, longest)) plot.extra.push_back(line);
   plot.extra.push_back("set offsets 0, 0, graph 0.15, graph 0.15");
   render_plot(plot, base);
 }
@@ -189,8 +191,8 @@ std::string modified_equations_section(const std::vector<TableRow>& rows, const 
 }
 
 // The trained-network-as-ODE analyses of the runs (what `odenet ode RUN --out RUN/ode` wrote),
-// their figures copied beside the report's; and, over runs of several depths, the parameters'
-// norms and increments against depth.
+// their figures copied beside the report's; and, over runs of one network family at several
+// depths, the parameters' norms and increments against depth.
 std::string ode_section(const std::vector<RunRecord>& runs, const std::string& figures) {
   std::string md;
   for (const auto& r : runs) {
@@ -211,12 +213,19 @@ std::string ode_section(const std::vector<RunRecord>& runs, const std::string& f
     for (std::string line; std::getline(lines, line);) demoted += (line.rfind("#", 0) == 0 ? "##" + line : line) + "\n";
     md += "\n" + demoted;
   }
-  std::set<std::string> depths;  // from the configs: the checkpoints are read only for a fit
-  for (const auto& r : runs) depths.insert(r.config.value("model", nlohmann::json::object()).value("depth", nlohmann::json()).dump());
+  // A fit against depth needs one family at several depths: the runs' models alike but for the
+  // depth (and the preset name), not several networks that happen to differ in depth.
+  std::set<std::string> depths, families;  // from the configs: the checkpoints are read only for a fit
+  for (const auto& r : runs) {
+    nlohmann::json model = r.config.value("model", nlohmann::json::object());
+    depths.insert(model.value("depth", nlohmann::json()).dump());
+    model.erase("depth"), model.erase("preset");
+    families.insert(model.dump());
+  }
   std::vector<SmoothnessReport> smoothness;
   std::set<int64_t> fitted;
   for (const auto& r : runs) {
-    if (depths.size() < 2) break;
+    if (depths.size() < 2 || families.size() > 1) break;
     try {
       smoothness.push_back(smoothness_study(r.dir));
       fitted.insert(smoothness.back().depth);

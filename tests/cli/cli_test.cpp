@@ -377,9 +377,8 @@ TEST_F(Cli, VerifySchemeAcceptsInlineJsonAndRejectsBadInput) {
   EXPECT_EQ(run_odenet("verify-scheme --scheme rk9 --problem decay").output,
             "odenet: error: --scheme: /name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, "
             "fractal_rk2, gaussian_noise, hamiltonian, leapfrog_second_order, linear_multistep, momentum, "
-            "neumann_fixed_point, polynet_literal, polynet_mpoly, "
-            "polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it "
-            "with --plugin PATH or ODENET_PLUGINS)\n");
+            "neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way, reversible, runge_kutta, shake_shake, "
+            "stochastic_depth, stochastic_lm (a plugin's scheme? load it with --plugin PATH or ODENET_PLUGINS)\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem lorenz").output,
             "odenet: error: unknown problem 'lorenz'; problems: decay, rotation, oscillator, vanderpol, ou, second_order\n");
   EXPECT_EQ(run_odenet("verify-scheme --scheme forward_euler --problem decay --steps 10,x").output,

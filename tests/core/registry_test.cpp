@@ -36,8 +36,9 @@ TEST(SchemeRegistry, BuiltinsAreRegisteredAndSecondRegistrationIsAnError) {
   SchemeRegistry r("scheme");
   register_builtin_schemes(r);
   EXPECT_EQ(r.names(), (std::vector<std::string>{"forward_euler", "fractal_expansion", "fractal_rk2", "gaussian_noise",
-                                                 "hamiltonian", "leapfrog_second_order", "linear_multistep", "momentum", "neumann_fixed_point", "polynet_literal", "polynet_mpoly",
-                                                 "polynet_way", "reversible", "runge_kutta", "shake_shake", "stochastic_depth",
+                                                 "hamiltonian", "leapfrog_second_order", "linear_multistep", "momentum",
+                                                 "neumann_fixed_point", "polynet_literal", "polynet_mpoly", "polynet_way",
+                                                 "reversible", "runge_kutta", "shake_shake", "stochastic_depth",
                                                  "stochastic_lm"}));
   // The older spellings resolve but are not offered.
   EXPECT_EQ(r.aliases(), (std::vector<std::string>{"backward_euler_neumann", "euler_maruyama", "fractal"}));
@@ -52,9 +53,9 @@ TEST(SchemeRegistry, BuildSchemeNamesFileAndPathForUnknownSchemesAndKeys) {
     EXPECT_STREQ(e.what(),
                  "x.json: /model/scheme/name: unknown scheme 'rk5'; registered: forward_euler, fractal_expansion, "
                  "fractal_rk2, gaussian_noise, hamiltonian, leapfrog_second_order, linear_multistep, momentum, "
-                 "neumann_fixed_point, "
-                 "polynet_literal, polynet_mpoly, polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? "
-                 "load it with --plugin PATH or ODENET_PLUGINS)");
+                 "neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way, reversible, runge_kutta, "
+                 "shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it with --plugin PATH or "
+                 "ODENET_PLUGINS)");
   }
   try {
     build_scheme(scheme_registry(), {{"name", "linear_multistep"}, {"k_inti", {0, 1}}}, "x.json", "/model/scheme");
