@@ -27,7 +27,7 @@ StepStabilityProbe::StepStabilityProbe(const Scheme& scheme, const StepImpl* tra
                            StepContext{1.0, 0, 1, /*channels=*/1});
   step_->to(torch::kFloat64);
   step_->eval();
-  {  // a second-order scheme's step carries a velocity: the recursion is on (u, v)
+  if (history_ == 1) {  // a second-order scheme's (one-step) step carries a velocity: the recursion is on (u, v)
     torch::NoGradGuard no_grad;
     carries_velocity_ = step_->forward(State{torch::zeros({2, 1}, torch::kFloat64), {}, {}, {}}).velocity.defined();
   }

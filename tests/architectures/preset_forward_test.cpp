@@ -68,7 +68,7 @@ TEST(BuildModel, RefusesAFieldTheLayoutDoesNotTake) {
     FAIL() << "conv fields accepted by cifar_resnet";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "preset 'resnet20' with scheme 'forward_euler': the cifar_resnet layout takes basic or "
-                           "bottleneck fields, not 'conv'");
+                           "bottleneck or antisymmetric or hamiltonian fields, not 'conv'");
   }
 }
 

@@ -108,9 +108,9 @@ TEST_F(Validation, OutOfRange) {
 TEST_F(Validation, UnknownNames) {
   EXPECT_EQ(error_of("/model/scheme", {{"name", "rk9"}}),
             "/model/scheme/name: unknown scheme 'rk9'; registered: forward_euler, fractal_expansion, fractal_rk2, "
-            "gaussian_noise, linear_multistep, neumann_fixed_point, polynet_literal, polynet_mpoly, polynet_way, "
-            "reversible, runge_kutta, shake_shake, stochastic_depth, stochastic_lm (a plugin's scheme? load it with --plugin PATH "
-            "or ODENET_PLUGINS)");
+            "gaussian_noise, hamiltonian, leapfrog_second_order, linear_multistep, momentum, neumann_fixed_point, "
+            "polynet_literal, polynet_mpoly, polynet_way, reversible, runge_kutta, shake_shake, stochastic_depth, "
+            "stochastic_lm (a plugin's scheme? load it with --plugin PATH or ODENET_PLUGINS)");
   EXPECT_EQ(error_of("/model/preset", "resnet21"), "/model/preset: unknown model preset 'resnet21'; did you mean 'resnet20'?");
   EXPECT_EQ(error_of("/model/preset", "vgg").rfind("/model/preset: unknown model preset 'vgg'; registered: ", 0), 0u);
   EXPECT_EQ(error_of("/train/optimizer/name", "adam"), "/train/optimizer/name: 'adam' is not one of: sgd");

@@ -19,7 +19,10 @@ grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$scratch/plugin-build/CMakeCache.tx
   { echo "FAIL: the SDK's default build type is not Release"; grep CMAKE_BUILD_TYPE "$scratch/plugin-build/CMakeCache.txt"; exit 1; }
 odenet="$scratch/prefix/bin/odenet"
 plugin="$scratch/plugin-build/ssprk3.so"
-"$odenet" --plugin "$plugin" schemes | grep -q "^ssprk3" || { echo "FAIL: ssprk3 not listed"; exit 1; }
+# Captured first: `grep -q` leaves at the first match, and with pipefail odenet's SIGPIPE on the
+# lines still to come would fail the pipeline.
+listed=$("$odenet" --plugin "$plugin" schemes)
+grep -q "^ssprk3" <<< "$listed" || { echo "FAIL: ssprk3 not listed"; exit 1; }
 order=$("$odenet" --plugin "$plugin" verify-scheme --scheme ssprk3 --problem decay --steps 20,40,80 --json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["observed_order"])')
 echo "installed odenet + out-of-tree ssprk3.so: observed order $order on decay"
