@@ -71,6 +71,33 @@ struct Record {
   int32_t label, height, width;
 };
 
+// One image as packed_bytes made it, or the error it raised.
+struct Packed {
+  std::vector<uint8_t> bytes;
+  bool reencoded = false;
+  std::exception_ptr error;
+};
+
+// Images [first, last) packed on `o.threads` threads.
+std::vector<Packed> pack_chunk(const EncodedImages& images, int64_t first, int64_t last, const PackOptions& o) {
+  std::vector<Packed> out(static_cast<size_t>(last - first));
+  std::atomic<int64_t> next{first};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, o.threads); ++t)
+    pool.emplace_back([&] {
+      for (int64_t i; (i = next++) < last;) {
+        Packed& p = out[static_cast<size_t>(i - first)];
+        try {
+          p.bytes = packed_bytes(images, i, o, p.reencoded);
+        } catch (...) {
+          p.error = std::current_exception();
+        }
+      }
+    });
+  for (auto& t : pool) t.join();
+  return out;
+}
+
 }  // namespace
 
 std::string image_pack_path(const std::string& root, const std::string& split) { return root + "/" + split + ".odenet-pack"; }
@@ -145,35 +172,19 @@ PackSummary write_image_pack(const EncodedImages& images, const std::string& pat
     uint64_t offset = 32;
     for (const auto& name : images.class_names) offset += 4 + name.size();
     std::vector<Record> records;
-    const int threads = std::max(1, o.threads);
-    const int64_t chunk = 16 * threads;
+    const int64_t chunk = 16 * std::max(1, o.threads);
     for (int64_t first = 0; first < n; first += chunk) {  // encoded in parallel, written in order
       const int64_t last = std::min(n, first + chunk);
-      std::vector<std::vector<uint8_t>> out(static_cast<size_t>(last - first));
-      std::vector<char> again(out.size());
-      std::vector<std::exception_ptr> errors(out.size());
-      std::atomic<int64_t> next{first};
-      std::vector<std::thread> pool;
-      for (int t = 0; t < threads; ++t)
-        pool.emplace_back([&] {
-          for (int64_t i; (i = next++) < last;) try {
-              bool reencoded = false;
-              out[i - first] = packed_bytes(images, i, o, reencoded);
-              again[i - first] = reencoded;
-            } catch (...) {
-              errors[i - first] = std::current_exception();
-            }
-        });
-      for (auto& t : pool) t.join();
+      std::vector<Packed> out = pack_chunk(images, first, last, o);
       for (int64_t i = first; i < last; ++i) {
-        if (errors[i - first]) std::fclose(f), std::rethrow_exception(errors[i - first]);
-        const auto& bytes = out[i - first];
-        const auto [h, w] = image_size(bytes, images.name(i));
-        records.push_back({offset, static_cast<uint32_t>(bytes.size()), static_cast<int32_t>(images.labels[i]),
+        Packed& p = out[static_cast<size_t>(i - first)];
+        if (p.error) std::fclose(f), std::rethrow_exception(p.error);
+        const auto [h, w] = image_size(p.bytes, images.name(i));
+        records.push_back({offset, static_cast<uint32_t>(p.bytes.size()), static_cast<int32_t>(images.labels[i]),
                            static_cast<int32_t>(h), static_cast<int32_t>(w)});
-        write(bytes.data(), bytes.size());
-        offset += bytes.size();
-        summary.reencoded += again[i - first];
+        write(p.bytes.data(), p.bytes.size());
+        offset += p.bytes.size();
+        summary.reencoded += p.reencoded;
       }
       if (progress) progress(last, n);
     }
