@@ -28,11 +28,23 @@ torch::Tensor empty_batch(const Dataset& data, int64_t n, const AugmentOptions& 
   return torch::empty({n, data.channels(), data.height(), data.width()}, options);
 }
 
+PixelNormalisation pixel_normalisation(const AugmentOptions& o, int64_t c) {
+  if (static_cast<int64_t>(o.mean.size()) != c || static_cast<int64_t>(o.std.size()) != c)
+    throw Error(fmt::format("batch assembly: {} mean and {} std entries for {} channel(s)", o.mean.size(), o.std.size(), c));
+  PixelNormalisation p{std::vector<float>(c), std::vector<float>(c)};
+  for (int64_t ch = 0; ch < c; ++ch) {
+    p.scale[ch] = static_cast<float>(1.0 / (255.0 * o.std[ch]));
+    p.shift[ch] = static_cast<float>(-o.mean[ch] / o.std[ch]);  // a zero (black) pixel after normalisation
+  }
+  return p;
+}
+
 void assemble_batch(const Dataset& data, const int64_t* indices, int64_t n, const std::vector<View>& views,
                     const AugmentOptions& o, torch::Tensor& out) {
   const int64_t c = data.channels(), h = data.height(), w = data.width();
-  if (static_cast<int64_t>(o.mean.size()) != c || static_cast<int64_t>(o.std.size()) != c)
-    throw Error(fmt::format("batch assembly: {} mean and {} std entries for {} channel(s)", o.mean.size(), o.std.size(), c));
+  const PixelNormalisation norm = pixel_normalisation(o, c);
+  const std::vector<float>& scale = norm.scale;
+  const std::vector<float>& shift = norm.shift;
   if (data.stream) throw Error("batch assembly: a streamed data set's batches are assemble_stream_batch's");
   if (data.images.scalar_type() != torch::kUInt8 || !data.images.is_contiguous())
     throw Error("batch assembly: the data set's images must be contiguous uint8");
@@ -41,11 +53,6 @@ void assemble_batch(const Dataset& data, const int64_t* indices, int64_t n, cons
   float* dst_base = out.data_ptr<float>();
   const uint8_t* src = data.images.data_ptr<uint8_t>();
   const int64_t count = data.size();
-  std::vector<float> scale(c), shift(c);
-  for (int64_t ch = 0; ch < c; ++ch) {
-    scale[ch] = static_cast<float>(1.0 / (255.0 * o.std[ch]));
-    shift[ch] = static_cast<float>(-o.mean[ch] / o.std[ch]);  // a zero (black) pixel after normalisation
-  }
   for (int64_t i = 0; i < n; ++i) {
     const View v = views.empty() ? View{} : views[i];
     if (indices[i] < 0 || indices[i] >= count)

@@ -20,6 +20,13 @@ struct AugmentOptions {
   bool channels_last = false;  ///< lay the batch out as NHWC in memory
 };
 
+/// x = pixel · scale + shift per channel: (pixel/255 − mean)/std, as the batch assemblers write it.
+struct PixelNormalisation {
+  std::vector<float> scale, shift;
+};
+/// The normalisation of `options` for `channels` channels; a mean or std of another length is an Error.
+PixelNormalisation pixel_normalisation(const AugmentOptions& options, int64_t channels);
+
 /// One example's view: the crop window's offset from the image origin (in [−pad, pad]) and a mirror.
 struct View {
   int dy = 0, dx = 0;

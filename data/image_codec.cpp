@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "core/error.h"
@@ -189,6 +188,13 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
 
 }  // namespace
 
+void check_region(const CropBox& box, int64_t height, int64_t width, const std::string& path) {
+  if (box.top < 0 || box.left < 0 || box.height < 1 || box.width < 1 || box.top + box.height > height ||
+      box.left + box.width > width)
+    throw DataError(fmt::format("{}: region {}x{} at ({}, {}) outside the {}x{} image", path, box.height, box.width, box.top,
+                                box.left, height, width));
+}
+
 std::array<int64_t, 2> jpeg_size(const std::vector<uint8_t>& bytes, const std::string& path) {
   JpegDecompressor d;
   if (setjmp(d.err.jump)) throw DataError(path + ": corrupt JPEG (" + d.err.message + ")");
@@ -203,12 +209,7 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
   d.read_header(bytes, path);
   jpeg_decompress_struct& info = d.info;
   DecodedRegion out;
-  const int64_t height = info.image_height, width = info.image_width;
-  if (region.top < 0 || region.left < 0 || region.height < 1 || region.width < 1 || region.top + region.height > height ||
-      region.left + region.width > width) {
-    throw DataError(fmt::format("{}: region {}x{} at ({}, {}) outside the {}x{} image", path, region.height, region.width,
-                                region.top, region.left, height, width));
-  }
+  check_region(region, info.image_height, info.image_width, path);
   // The smallest M with region · M/8 ≥ the size it will be resized to.
   int m = 8;
   while (m > 1 && region.height * (m - 1) >= 8 * min_height && region.width * (m - 1) >= 8 * min_width) --m;
@@ -239,13 +240,20 @@ DecodedRegion decode_jpeg_region(const std::vector<uint8_t>& bytes, const std::s
   return out;
 }
 
+void read_file_into(const std::string& path, std::vector<uint8_t>& bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw DataError(path + ": cannot open");
+  bytes.resize(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw DataError(path + ": read error");
+}
+
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a directory, not an image");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw DataError(path + ": read error");
+  std::vector<uint8_t> bytes;
+  read_file_into(path, bytes);
   return bytes;
 }
 

@@ -18,8 +18,10 @@ struct Image {
 Image decode_image_file(const std::string& path);
 /// Decodes JPEG or PNG `bytes` (by content) read from `path`, the name errors give.
 Image decode_image(const std::vector<uint8_t>& bytes, const std::string& path);
-/// A whole file's bytes; a DataError naming `path` when it cannot be read.
+/// A whole file's bytes; a DataError naming `path` when it cannot be read (or is a directory).
 std::vector<uint8_t> read_file_bytes(const std::string& path);
+/// Likewise into `bytes`, its capacity reused (a loader reads one image after another).
+void read_file_into(const std::string& path, std::vector<uint8_t>& bytes);
 /// Whether a file name ends in .jpg, .jpeg or .png (any case): what image folders hold.
 bool is_image_file_name(const std::string& name);
 /// Whether `bytes` start as a JPEG does (the SOI marker).
@@ -32,6 +34,9 @@ std::array<int64_t, 2> image_size(const std::vector<uint8_t>& bytes, const std::
 /// The height and width a JPEG's header declares (no pixels decoded); a DataError naming `path`
 /// for a file that is not a readable JPEG.
 std::array<int64_t, 2> jpeg_size(const std::vector<uint8_t>& bytes, const std::string& path);
+
+/// A DataError naming `path` unless `box` lies inside a height × width image.
+void check_region(const CropBox& box, int64_t height, int64_t width, const std::string& path);
 
 /// A region of a JPEG as `decode_jpeg_region` returns it.
 struct DecodedRegion {

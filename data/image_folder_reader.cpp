@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/expand_path.h"
 #include "data/image_codec.h"
+#include "data/image_listing.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -23,48 +24,20 @@ constexpr char kCacheMagic[8] = {'O', 'D', 'N', 'C', 'A', 'C', 'H', '1'};
 struct Listing {
   std::vector<std::string> classes;
   std::vector<std::pair<std::string, int64_t>> files;  // path, label
-  uint64_t fingerprint = 1469598103934665603ull;      // FNV-1a over names, sizes, mtimes
+  Fingerprint fingerprint;                              // over names, sizes, mtimes
 };
 
-void mix(uint64_t& h, const std::string& s) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  h = (h ^ 0xff) * 1099511628211ull;
-}
-
 Listing list_split(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory (expected root/<split>/<class>/<images>)");
+  const FolderListing folder = list_image_folder(dir, class_directories(dir));
   Listing listing;
-  // Class directories: hidden ones (.git, .cache) are not classes; empty ones are skipped with a note.
-  std::vector<std::pair<std::string, std::vector<fs::path>>> classes;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || name.empty() || name[0] == '.') continue;
-    std::vector<fs::path> files;
-    for (const auto& image : fs::directory_iterator(entry.path()))
-      if (image.is_regular_file() && is_image_file_name(image.path().filename().string()) && image.path().filename().string()[0] != '.')
-        files.push_back(image.path());
-    if (files.empty()) {
-      std::fprintf(stderr, "note: %s/%s: no .jpg/.jpeg/.png files, not a class\n", dir.c_str(), name.c_str());
-      continue;
-    }
-    std::sort(files.begin(), files.end());
-    classes.emplace_back(name, std::move(files));
+  listing.classes = folder.class_names;
+  for (size_t i = 0; i < folder.files.size(); ++i) {
+    const std::string file = dir + "/" + folder.files[i];
+    listing.files.emplace_back(file, folder.labels[i]);
+    listing.fingerprint.add(file);
+    listing.fingerprint.add(std::to_string(fs::file_size(file)));
+    listing.fingerprint.add(std::to_string(fs::last_write_time(file).time_since_epoch().count()));
   }
-  std::sort(classes.begin(), classes.end());
-  if (classes.empty()) throw DataError(dir + ": no class directories with images");
-  if (classes.size() == 1)  // it would train to 0 % error and say nothing (#31)
-    throw DataError(dir + ": one class directory ('" + classes.front().first + "'); a classifier needs two or more");
-  for (size_t label = 0; label < classes.size(); ++label) {
-    listing.classes.push_back(classes[label].first);
-    const auto& files = classes[label].second;
-    for (const auto& file : files) {
-      listing.files.emplace_back(file.string(), static_cast<int64_t>(label));
-      mix(listing.fingerprint, file.string());
-      mix(listing.fingerprint, std::to_string(fs::file_size(file)));
-      mix(listing.fingerprint, std::to_string(fs::last_write_time(file).time_since_epoch().count()));
-    }
-  }
-  if (listing.files.empty()) throw DataError(dir + ": no .jpg/.jpeg/.png files under the class directories");
   return listing;
 }
 
@@ -172,11 +145,11 @@ Dataset load_dataset_cache(const std::string& path) {
 Dataset read_image_folder(const ImageFolderOptions& options) {
   std::string dir = options.root + "/" + options.split;
   Listing listing = list_split(dir);
-  mix(listing.fingerprint, fs::absolute(dir).string());
-  mix(listing.fingerprint, std::to_string(options.channels));
+  listing.fingerprint.add(fs::absolute(dir).string());
+  listing.fingerprint.add(std::to_string(options.channels));
   std::string cache;
   if (!options.cache_dir.empty()) {
-    cache = fmt::format("{}/image_folder-{}-{:016x}.bin", options.cache_dir, options.split, listing.fingerprint);
+    cache = fmt::format("{}/image_folder-{}-{:016x}.bin", options.cache_dir, options.split, listing.fingerprint.value);
     if (fs::exists(cache)) return load_dataset_cache(cache);
   }
   Dataset data = decode_listing(listing, options.channels);

@@ -16,6 +16,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/image_codec.h"
+#include "data/image_listing.h"
 
 namespace odenet {
 namespace fs = std::filesystem;
@@ -24,32 +25,11 @@ namespace {
 constexpr char kIndexMagic[8] = {'O', 'D', 'N', 'I', 'D', 'X', '0', '1'};
 constexpr size_t kHeaderBytes = 64 * 1024;  ///< read first; a JPEG whose frame header lies further is read whole
 
-struct Fingerprint {  // FNV-1a
-  uint64_t value = 1469598103934665603ull;
-  void add(const std::string& s) {
-    for (unsigned char c : s) value = (value ^ c) * 1099511628211ull;
-    value = (value ^ 0xff) * 1099511628211ull;
-  }
-  void add(int64_t v) { add(std::to_string(v)); }
-};
-
 int64_t modified(const fs::path& p) {
   std::error_code ec;
   const auto t = fs::last_write_time(p, ec);
   if (ec) throw DataError(p.string() + ": " + ec.message());
   return static_cast<int64_t>(t.time_since_epoch().count());
-}
-
-// The class directories of a split, sorted; hidden ones (.git, .cache) are not classes.
-std::vector<std::string> class_directories(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw DataError(dir + ": no such directory (expected root/<split>/<class>/<images>)");
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_directory() && !name.empty() && name[0] != '.') names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // What the cached index was built from: the folder's directories and their times, or the list file's.
@@ -68,39 +48,10 @@ uint64_t fingerprint(const ImageIndexOptions& o, const std::vector<std::string>&
   return f.value;
 }
 
-struct Listing {
-  std::vector<std::string> class_names;
-  std::vector<std::string> relative;  ///< paths below dir (folder) or root (list)
-  std::vector<int64_t> labels;
-};
-
-Listing list_folder(const std::string& dir, const std::vector<std::string>& classes) {
-  Listing listing;
-  for (const auto& name : classes) {
-    std::vector<std::string> files;
-    for (const auto& entry : fs::directory_iterator(fs::path(dir) / name)) {
-      const std::string file = entry.path().filename().string();
-      if (entry.is_regular_file() && file[0] != '.' && is_image_file_name(file)) files.push_back(name + "/" + file);
-    }
-    if (files.empty()) {
-      std::fprintf(stderr, "note: %s/%s: no .jpg/.jpeg/.png files, not a class\n", dir.c_str(), name.c_str());
-      continue;
-    }
-    std::sort(files.begin(), files.end());
-    const auto label = static_cast<int64_t>(listing.class_names.size());
-    listing.class_names.push_back(name);
-    for (auto& f : files) listing.relative.push_back(std::move(f)), listing.labels.push_back(label);
-  }
-  if (listing.class_names.size() < 2)
-    throw DataError(fmt::format("{}: {} class directories with images; a classifier needs two or more", dir,
-                                listing.class_names.size()));
-  return listing;
-}
-
-Listing read_list(const std::string& list) {
+FolderListing read_list(const std::string& list) {
   std::ifstream in(list);
   if (!in) throw DataError(list + ": cannot open the list file");
-  Listing listing;
+  FolderListing listing;
   std::string line;
   int64_t classes = 0;
   for (int64_t number = 1; std::getline(in, line); ++number) {
@@ -110,11 +61,11 @@ Listing read_list(const std::string& list) {
     int64_t label = -1;
     if (!(fields >> path >> label) || (fields >> extra) || label < 0)
       throw DataError(fmt::format("{}:{}: expected \"<path> <label>\" with a label ≥ 0, got \"{}\"", list, number, line));
-    listing.relative.push_back(path);
+    listing.files.push_back(path);
     listing.labels.push_back(label);
     classes = std::max(classes, label + 1);
   }
-  if (listing.relative.empty()) throw DataError(list + ": no \"<path> <label>\" lines");
+  if (listing.files.empty()) throw DataError(list + ": no \"<path> <label>\" lines");
   for (int64_t c = 0; c < classes; ++c) listing.class_names.push_back(std::to_string(c));
   return listing;
 }
@@ -135,15 +86,15 @@ std::array<int64_t, 2> header_size(const std::string& path) {
 }
 
 // Reads every file's header on `threads` threads; unreadable files are an error (or, skipping, left out).
-std::shared_ptr<ImageFiles> read_headers(const Listing& listing, const std::string& base, const ImageIndexOptions& o) {
-  const auto n = static_cast<int64_t>(listing.relative.size());
+std::shared_ptr<ImageFiles> read_headers(const FolderListing& listing, const std::string& base, const ImageIndexOptions& o) {
+  const auto n = static_cast<int64_t>(listing.files.size());
   std::vector<std::array<int64_t, 2>> sizes(static_cast<size_t>(n));
   std::vector<std::string> errors(static_cast<size_t>(n));
   std::atomic<int64_t> next{0}, done{0};
   auto work = [&] {
     for (int64_t i; (i = next++) < n; ++done) {
       try {
-        sizes[i] = header_size(base + "/" + listing.relative[i]);
+        sizes[i] = header_size(base + "/" + listing.files[i]);
       } catch (const DataError& e) {
         errors[i] = e.what();
       }
@@ -170,7 +121,7 @@ std::shared_ptr<ImageFiles> read_headers(const Listing& listing, const std::stri
       if (skipped++ < 5) std::fprintf(stderr, "warning: skipped %s\n", errors[i].c_str());
       continue;
     }
-    files->paths.push_back(listing.relative[i]);
+    files->paths.push_back(listing.files[i]);
     files->labels.push_back(listing.labels[i]);
     files->heights.push_back(static_cast<int32_t>(sizes[i][0]));
     files->widths.push_back(static_cast<int32_t>(sizes[i][1]));
@@ -248,16 +199,7 @@ std::shared_ptr<ImageFiles> load_index(const std::string& path, uint64_t print) 
 
 }  // namespace
 
-void ImageFiles::read(int64_t i, std::vector<uint8_t>& bytes) const {
-  const std::string& path = paths[static_cast<size_t>(i)];
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw DataError(path + ": cannot open");
-  const auto size = static_cast<size_t>(in.tellg());
-  bytes.resize(size);
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw DataError(path + ": read error");
-}
+void ImageFiles::read(int64_t i, std::vector<uint8_t>& bytes) const { read_file_into(paths[static_cast<size_t>(i)], bytes); }
 
 std::string image_index_cache_path(const ImageIndexOptions& o) {
   Fingerprint where;
@@ -274,7 +216,7 @@ std::shared_ptr<const ImageFiles> index_image_files(const ImageIndexOptions& o) 
   const std::string base = o.list.empty() ? o.dir : o.root;
   std::shared_ptr<ImageFiles> files = cache.empty() ? nullptr : load_index(cache, print);
   if (!files) {
-    files = read_headers(o.list.empty() ? list_folder(o.dir, classes) : read_list(o.list), base, o);
+    files = read_headers(o.list.empty() ? list_image_folder(o.dir, classes) : read_list(o.list), base, o);
     if (!cache.empty()) save_index(cache, print, *files);
   }
   for (auto& p : files->paths) p = base + "/" + p;

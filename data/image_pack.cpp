@@ -18,7 +18,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/image_codec.h"
-#include "data/image_resize.h"
+#include "data/jpeg_crop.h"
 
 namespace odenet {
 namespace {
@@ -52,17 +52,10 @@ std::vector<uint8_t> packed_bytes(const EncodedImages& images, int64_t i, const 
   const int64_t h = images.heights[i], w = images.widths[i], longer = std::max(h, w);
   reencoded = !is_jpeg(bytes) || longer > o.max_side;
   if (!reencoded) return bytes;
-  Image image = decode_image(bytes, images.name(i));
-  if (longer > o.max_side) {
-    const double scale = static_cast<double>(o.max_side) / static_cast<double>(longer);
-    Image small{std::max<int>(1, static_cast<int>(std::lround(w * scale))), std::max<int>(1, static_cast<int>(std::lround(h * scale))),
-                image.channels, {}};
-    small.pixels.resize(static_cast<size_t>(small.width) * small.height * small.channels);
-    resize_antialiased(image.pixels.data(), static_cast<int64_t>(image.width) * image.channels, image.channels,
-                       CropBox{0, 0, image.height, image.width}, small.height, small.width, small.pixels.data());
-    image = std::move(small);
-  }
-  return encode_jpeg(image, o.quality);
+  if (longer <= o.max_side) return encode_jpeg(decode_image(bytes, images.name(i)), o.quality);  // a PNG
+  const double scale = static_cast<double>(o.max_side) / static_cast<double>(longer);
+  const int64_t small_h = std::max<int64_t>(1, std::lround(h * scale)), small_w = std::max<int64_t>(1, std::lround(w * scale));
+  return encode_jpeg(decode_resized_crop(bytes, images.name(i), {0, 0, h, w}, small_h, small_w), o.quality);
 }
 
 struct Record {

@@ -1,40 +1,29 @@
 #include "data/image_stream.h"
 
 #include <ATen/ATen.h>
-#include <fmt/format.h>
 
 #include <cstring>
 #include <numeric>
 
-#include "core/error.h"
 #include "data/image_codec.h"
 #include "data/jpeg_crop.h"
 
 namespace odenet {
 namespace {
 
-// Rows [box.top, +box.height) × columns [box.left, +box.width) of `image` into `dst` as `channels`
-// interleaved (grey replicated, RGB to luma), mirrored left-right when `mirror`.
-void copy_view(const Image& image, const CropBox& box, int channels, bool mirror, uint8_t* dst) {
+// Rows [box.top, +box.height) × columns [box.left, +box.width) of `image` into `dst`, interleaved,
+// mirrored left-right when `mirror`.
+void copy_view(const Image& image, const CropBox& box, bool mirror, uint8_t* dst) {
   const int k = image.channels;
   for (int64_t y = 0; y < box.height; ++y) {
     const uint8_t* row = image.pixels.data() + ((box.top + y) * image.width + box.left) * k;
-    uint8_t* out = dst + y * box.width * channels;
-    if (channels == k && !mirror) {
+    uint8_t* out = dst + y * box.width * k;
+    if (!mirror) {
       std::memcpy(out, row, static_cast<size_t>(box.width * k));
       continue;
     }
-    for (int64_t x = 0; x < box.width; ++x) {
-      const uint8_t* p = row + (mirror ? box.width - 1 - x : x) * k;
-      uint8_t* q = out + x * channels;
-      if (channels == k) {
-        for (int c = 0; c < k; ++c) q[c] = p[c];
-      } else if (channels == 3) {
-        q[0] = q[1] = q[2] = p[0];
-      } else {
-        q[0] = static_cast<uint8_t>((299 * p[0] + 587 * p[1] + 114 * p[2] + 500) / 1000);
-      }
-    }
+    for (int64_t x = 0; x < box.width; ++x)
+      for (int c = 0; c < k; ++c) out[x * k + c] = row[(box.width - 1 - x) * k + c];
   }
 }
 
@@ -62,15 +51,25 @@ void ImageStream::decode(int64_t i, const StreamView* view, uint8_t* dst, std::v
   const std::string path = images_->name(static_cast<int64_t>(m));
   const int64_t crop = transform_.crop;
   if (view) {
-    const Image image = decode_resized_crop(bytes, path, view->box, crop, crop, transform_.dct_scaling);
-    copy_view(image, {0, 0, crop, crop}, transform_.channels, view->mirror, dst);
+    const Image image =
+        convert_channels(decode_resized_crop(bytes, path, view->box, crop, crop, transform_.dct_scaling), transform_.channels);
+    copy_view(image, {0, 0, crop, crop}, view->mirror, dst);
     return;
   }
   // Resize(resize) of the whole image, then CenterCrop(crop) of that.
   const int64_t h = images_->heights[m], w = images_->widths[m];
   const auto [rh, rw] = resized_size(h, w, transform_.resize);
-  const Image image = decode_resized_crop(bytes, path, {0, 0, h, w}, rh, rw, transform_.dct_scaling);
-  copy_view(image, center_crop_box(rh, rw, crop), transform_.channels, false, dst);
+  const Image image =
+      convert_channels(decode_resized_crop(bytes, path, {0, 0, h, w}, rh, rw, transform_.dct_scaling), transform_.channels);
+  copy_view(image, center_crop_box(rh, rw, crop), false, dst);
+}
+
+Dataset streamed_dataset(std::shared_ptr<const EncodedImages> images, const StreamTransform& transform) {
+  Dataset data;
+  data.labels = torch::tensor(images->labels, torch::kInt64);
+  data.class_names = images->class_names;
+  data.stream = std::make_shared<ImageStream>(std::move(images), transform);
+  return data;
 }
 
 std::shared_ptr<const ImageStream> ImageStream::subset(const std::vector<int64_t>& positions) const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
 #include "data/encoded_images.h"
 #include "data/resized_crop.h"
 
@@ -58,5 +59,8 @@ class ImageStream {
   StreamTransform transform_;
   std::vector<int64_t> members_;
 };
+
+/// A streamed Dataset of all of `images`: their labels and class names, no pixels until a pass.
+Dataset streamed_dataset(std::shared_ptr<const EncodedImages> images, const StreamTransform& transform);
 
 }  // namespace odenet

@@ -32,11 +32,7 @@ Dataset stream_split(const DatasetOptions& o, const ImageStreamKeys& keys, bool 
     index.skip_unreadable = keys.transform.skip_corrupt;
     images = index_image_files(index);
   }
-  Dataset data;
-  data.labels = torch::tensor(images->labels, torch::kInt64);
-  data.class_names = images->class_names;
-  data.stream = std::make_shared<ImageStream>(images, keys.transform);
-  return data;
+  return streamed_dataset(std::move(images), keys.transform);
 }
 
 void read_stream_keys(const JsonReader& r, DatasetOptions& d, nlohmann::json& resolved) {

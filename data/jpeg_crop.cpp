@@ -1,8 +1,5 @@
 #include "data/jpeg_crop.h"
 
-#include <fmt/format.h>
-
-#include "core/error.h"
 #include "data/image_resize.h"
 
 namespace odenet {
@@ -29,10 +26,7 @@ Image decode_resized_crop(const std::vector<uint8_t>& bytes, const std::string& 
     return resized(region.image, region.box, out_height, out_width);
   }
   const Image image = decode_image(bytes, path);
-  if (box.top < 0 || box.left < 0 || box.height < 1 || box.width < 1 || box.top + box.height > image.height ||
-      box.left + box.width > image.width)
-    throw DataError(fmt::format("{}: region {}x{} at ({}, {}) outside the {}x{} image", path, box.height, box.width, box.top,
-                                box.left, image.height, image.width));
+  check_region(box, image.height, image.width, path);
   return resized(image, box, out_height, out_width);
 }
 

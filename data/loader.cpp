@@ -113,8 +113,6 @@ void Loader::assemble(Slot& slot, int64_t step, long epoch) {
   const int64_t n = last - first;
   const int64_t* idx = order_.data() + first;
   const uint64_t view_seed = derive_seed(derive_seed(options_.seed, epoch, kViewStream), step, 0);
-  const int64_t* labels = data_.labels.data_ptr<int64_t>();
-  int64_t* out = slot.labels.data_ptr<int64_t>();
   if (data_.stream) {
     assemble_streamed(slot, idx, n, order_.data() + begin, end - begin, view_seed);
     return;
@@ -126,6 +124,8 @@ void Loader::assemble(Slot& slot, int64_t step, long epoch) {
     views = std::vector<View>(views.begin() + (first - begin), views.begin() + (last - begin));
   }
   if (n > 0) assemble_batch(data_, idx, n, views, options_.augment, slot.images);
+  const int64_t* labels = data_.labels.data_ptr<int64_t>();
+  int64_t* out = slot.labels.data_ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i) out[i] = labels[idx[i]];
   slot.count = n;
 }

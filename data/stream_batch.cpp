@@ -1,7 +1,6 @@
 #include "data/stream_batch.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <fmt/format.h>
 
 #include "core/error.h"
 
@@ -21,13 +20,7 @@ StreamBatchResult assemble_stream_batch(const ImageStream& stream, const int64_t
   const int64_t c = stream.transform().channels, h = stream.transform().crop, w = h;
   const bool raw = out.scalar_type() == torch::kUInt8;
   TORCH_CHECK(out.size(0) >= n, "stream batch buffer too small");
-  if (!raw && (static_cast<int64_t>(o.mean.size()) != c || static_cast<int64_t>(o.std.size()) != c))
-    throw Error(fmt::format("batch assembly: {} mean and {} std entries for {} channel(s)", o.mean.size(), o.std.size(), c));
-  std::vector<float> scale(c), shift(c);
-  for (int64_t ch = 0; ch < c && !raw; ++ch) {
-    scale[ch] = static_cast<float>(1.0 / (255.0 * o.std[ch]));
-    shift[ch] = static_cast<float>(-o.mean[ch] / o.std[ch]);
-  }
+  const PixelNormalisation norm = raw ? PixelNormalisation{} : pixel_normalisation(o, c);
   thread_local std::vector<uint8_t> bytes, pixels;
   pixels.resize(static_cast<size_t>(h * w * c));
   StreamBatchResult result;
@@ -49,7 +42,7 @@ StreamBatchResult assemble_stream_batch(const ImageStream& stream, const int64_t
       for (int64_t y = 0; y < h; ++y) {
         const uint8_t* in = pixels.data() + y * w * c + ch;
         float* row = base + ch * sc + y * sh;
-        for (int64_t x = 0; x < w; ++x) row[x * sw] = in[x * c] * scale[ch] + shift[ch];
+        for (int64_t x = 0; x < w; ++x) row[x * sw] = in[x * c] * norm.scale[ch] + norm.shift[ch];
       }
   }
   return result;

@@ -11,8 +11,6 @@ MomentumStepImpl::MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, 
   if (learned) gamma_ = register_parameter("gamma", torch::full({1}, gamma, torch::kFloat32));
 }
 
-torch::Tensor MomentumStepImpl::gamma() const { return gamma_.defined() ? gamma_ : torch::Tensor(); }
-
 std::vector<torch::Tensor> MomentumStepImpl::coefficient_parameters() const {
   return gamma_.defined() ? std::vector<torch::Tensor>{gamma_} : std::vector<torch::Tensor>{};
 }
@@ -21,15 +19,9 @@ StepImpl::StageRunner MomentumStepImpl::stage_runner() const { return recompute_
 
 State MomentumStepImpl::forward(const State& state) {
   const torch::Tensor f = field_->forward(state.u);
-  torch::Tensor v;
-  if (gamma_.defined()) {
-    const auto g = gamma_.to(f.scalar_type());
-    v = state.velocity.defined() ? g * state.velocity + (1 - g) * f : (1 - g) * f;
-  } else if (gamma_value_ == 0.0) {
-    v = f;
-  } else {
-    v = state.velocity.defined() ? gamma_value_ * state.velocity + (1 - gamma_value_) * f : (1 - gamma_value_) * f;
-  }
+  // v = γ v + (1 − γ) f with γ the learned parameter (a tensor) or the fixed number; from rest, (1 − γ) f.
+  const auto velocity = [&](const auto& g) { return state.velocity.defined() ? g * state.velocity + (1 - g) * f : (1 - g) * f; };
+  const torch::Tensor v = gamma_.defined() ? velocity(gamma_.to(f.scalar_type())) : gamma_value_ == 0.0 ? f : velocity(gamma_value_);
   State next{dt_ == 1.0 ? state.u + v : state.u + dt_ * v, {state.u}, {f}};
   next.velocity = v;
   return next;

@@ -20,8 +20,6 @@ class MomentumStepImpl : public StepImpl {
   std::vector<torch::Tensor> coefficient_parameters() const override;
   StageRunner stage_runner() const override;
   FieldImpl& field() { return *field_; }
-  /// γ as a tensor (the parameter, or the constant).
-  torch::Tensor gamma() const;
 
  private:
   std::shared_ptr<FieldImpl> field_;

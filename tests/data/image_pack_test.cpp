@@ -87,9 +87,8 @@ TEST(ImagePack, HoldsTheFolderCopiedOrDownscaledAndTheLoaderReadsItAlike) {
   // The same loader, the same batches, from the folder and from the pack.
   StreamTransform t;
   t.crop = 24, t.resize = 28;
-  Dataset a{torch::Tensor(), torch::tensor(files->labels), files->class_names, std::make_shared<ImageStream>(files, t)};
-  auto packed = std::make_shared<ImagePack>(dir / "whole.odenet-pack");
-  Dataset b{torch::Tensor(), torch::tensor(packed->labels), packed->class_names, std::make_shared<ImageStream>(packed, t)};
+  const Dataset a = streamed_dataset(files, t);
+  const Dataset b = streamed_dataset(std::make_shared<ImagePack>(dir / "whole.odenet-pack"), t);
   LoaderOptions lo;
   lo.batch_size = 4;
   lo.augment = AugmentOptions{0, true, {0.5, 0.5, 0.5}, {0.2, 0.2, 0.2}, false};

@@ -24,12 +24,7 @@ Dataset streamed(const std::string& dir, StreamTransform t = {}, bool skip = fal
   ImageIndexOptions o;
   o.dir = dir;
   o.skip_unreadable = skip;
-  auto files = index_image_files(o);
-  Dataset data;
-  data.labels = torch::tensor(files->labels, torch::kInt64);
-  data.class_names = files->class_names;
-  data.stream = std::make_shared<ImageStream>(files, t);
-  return data;
+  return streamed_dataset(index_image_files(o), t);
 }
 
 StreamTransform small_views() {
