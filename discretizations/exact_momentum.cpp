@@ -1,88 +1,130 @@
 #include "discretizations/exact_momentum.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
-#include <stdexcept>
+
+#include "core/error.h"
 
 namespace odenet {
+namespace {
 
-void BitStore::push(uint32_t digit, uint32_t radix) {
-  uint64_t carry = digit;
-  for (auto& limb : limbs_) {
-    const uint64_t x = static_cast<uint64_t>(limb) * radix + carry;
-    limb = static_cast<uint32_t>(x);
-    carry = x >> 32;
+constexpr int64_t kLimbMask = (int64_t{1} << 32) - 1;
+
+torch::Tensor floor_divide(const torch::Tensor& x, int64_t d) { return x.div(d, "floor"); }
+
+}  // namespace
+
+void BitStore::push(const torch::Tensor& digit, const torch::Tensor& radix) {
+  torch::Tensor carry = digit;
+  for (auto& limb : limbs_) {  // < 2³² · 2³⁰ + 2³⁰: no int64 overflow
+    const torch::Tensor x = limb * radix + carry;
+    limb = x.bitwise_and(kLimbMask);
+    carry = torch::bitwise_right_shift(x, 32);
   }
-  if (carry) limbs_.push_back(static_cast<uint32_t>(carry));
+  if (carry.ne(0).any().item<bool>()) limbs_.push_back(carry.expand_as(digit).clone());
 }
 
-uint32_t BitStore::pop(uint32_t radix) {
-  uint64_t remainder = 0;
-  for (auto limb = limbs_.rbegin(); limb != limbs_.rend(); ++limb) {
-    const uint64_t x = (remainder << 32) | *limb;
-    *limb = static_cast<uint32_t>(x / radix);
-    remainder = x % radix;
+torch::Tensor BitStore::pop(const torch::Tensor& radix, const torch::Tensor& like) {
+  torch::Tensor remainder = torch::zeros(like.sizes(), like.options().dtype(torch::kInt64));
+  for (auto limb = limbs_.rbegin(); limb != limbs_.rend(); ++limb) {  // long division, top limb first
+    const torch::Tensor x = torch::bitwise_left_shift(remainder, 32).bitwise_or(*limb);
+    *limb = x.div(radix, "floor");
+    remainder = x - *limb * radix;
   }
-  while (!limbs_.empty() && limbs_.back() == 0) limbs_.pop_back();
-  return static_cast<uint32_t>(remainder);
+  while (!limbs_.empty() && !limbs_.back().ne(0).any().item<bool>()) limbs_.pop_back();
+  return remainder;
 }
 
 int64_t BitStore::bits() const {
   if (limbs_.empty()) return 0;
-  int64_t top = 0;
-  for (uint32_t x = limbs_.back(); x; x >>= 1) ++top;
-  return 32 * static_cast<int64_t>(limbs_.size() - 1) + top;
-}
-
-ExactMomentum::ExactMomentum(double gamma, double dt, int fraction_bits)
-    : numerator_(static_cast<uint32_t>(std::lround(gamma * kDenominator))), dt_(dt), scale_(std::ldexp(1.0, fraction_bits)) {
-  if (numerator_ == 0 || numerator_ >= kDenominator)
-    throw std::invalid_argument("exact momentum: γ must lie in (0, 1); γ = 0 (ResNet) is not invertible");
-}
-
-// v ← v · n / d for integers, exactly reversibly: with v = q d + r (floor division, 0 ≤ r < d),
-// the discarded r goes to the store and the product q n + t takes its low digit t < n from it.
-void ExactMomentum::multiply(std::vector<int64_t>& v, uint32_t n, uint32_t d) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    int64_t q = v[i] / static_cast<int64_t>(d), r = v[i] % static_cast<int64_t>(d);
-    if (r < 0) r += d, --q;
-    stores_[i].push(static_cast<uint32_t>(r), d);
-    v[i] = q * static_cast<int64_t>(n) + stores_[i].pop(n);
+  torch::Tensor length = torch::zeros_like(limbs_.front());
+  for (size_t k = 0; k < limbs_.size(); ++k) {
+    torch::Tensor limb_length = torch::zeros_like(length);  // bit length of a value < 2³²
+    for (int b = 0; b < 32; ++b) limb_length += torch::bitwise_right_shift(limbs_[k], b).ne(0).to(torch::kInt64);
+    length = torch::where(limbs_[k].ne(0), limb_length + 32 * static_cast<int64_t>(k), length);
   }
+  return length.sum().item<int64_t>();
 }
 
-int64_t ExactMomentum::round_to_grid(double x) const { return static_cast<int64_t>(std::llround(x * scale_)); }
-
-std::vector<int64_t> ExactMomentum::quantize(const std::vector<double>& x) const {
-  std::vector<int64_t> out;
-  for (double e : x) out.push_back(round_to_grid(e));
-  return out;
-}
-
-std::vector<double> ExactMomentum::value(const std::vector<int64_t>& x) const {
-  std::vector<double> out;
-  for (int64_t e : x) out.push_back(static_cast<double>(e) / scale_);
-  return out;
-}
-
-void ExactMomentum::forward(std::vector<int64_t>& u, std::vector<int64_t>& v, const Field& f) {
-  if (stores_.size() != v.size()) stores_.resize(v.size());
-  multiply(v, numerator_, kDenominator);  // v ← γ v
-  const std::vector<double> fu = f(value(u));
-  for (size_t i = 0; i < v.size(); ++i) v[i] += round_to_grid((1 - gamma()) * fu[i]);
-  for (size_t i = 0; i < u.size(); ++i) u[i] += round_to_grid(dt_ * static_cast<double>(v[i]) / scale_);
-}
-
-void ExactMomentum::inverse(std::vector<int64_t>& u, std::vector<int64_t>& v, const Field& f) {
-  for (size_t i = 0; i < u.size(); ++i) u[i] -= round_to_grid(dt_ * static_cast<double>(v[i]) / scale_);
-  const std::vector<double> fu = f(value(u));
-  for (size_t i = 0; i < v.size(); ++i) v[i] -= round_to_grid((1 - gamma()) * fu[i]);
-  multiply(v, kDenominator, numerator_);  // v ← v / γ: the same bijection run backwards
-}
-
-int64_t ExactMomentum::store_bits() const {
+int64_t BitStore::bytes() const {
   int64_t total = 0;
-  for (const auto& s : stores_) total += s.bits();
+  for (const auto& limb : limbs_) total += limb.numel() * limb.element_size();
   return total;
+}
+
+ExactMomentum::ExactMomentum(torch::ScalarType dtype, int fraction_bits)
+    : dtype_(dtype), fraction_bits_(fraction_bits), scale_(std::ldexp(1.0, fraction_bits)) {}
+
+int64_t ExactMomentum::numerator(double gamma) {
+  const auto n = static_cast<int64_t>(std::nearbyint(gamma * kDenominator));  // ties to even, as torch.round
+  if (!(n > 0 && n < kDenominator))
+    throw std::invalid_argument(
+        fmt::format("exact momentum: γ = {} must lie in (0, 1); γ = 0 (ResNet) is not invertible", gamma));
+  return n;
+}
+
+double ExactMomentum::representable_gamma(double gamma) {
+  return static_cast<double>(numerator(gamma)) / static_cast<double>(kDenominator);
+}
+
+// ⌈s d / n⌉: the least r with ⌊r n / d⌋ = s (0 ≤ s ≤ n).
+torch::Tensor ExactMomentum::first_preimage(const torch::Tensor& s, int64_t n) {
+  return floor_divide(s * kDenominator + (n - 1), n);
+}
+
+// v ← ⌊γ v⌋ on the grid (γ = n / d: an error under one grid unit). With v = q d + r
+// (0 ≤ r < d), ⌊γ v⌋ = q n + s, s = ⌊r n / d⌋; the ⌊1/γ⌋ or ⌈1/γ⌉ values of r with that s are
+// told apart by r's index among them, pushed with their count as radix.
+void ExactMomentum::scale_down(torch::Tensor& v, int64_t n) {
+  const torch::Tensor q = floor_divide(v, kDenominator), r = v - q * kDenominator;
+  const torch::Tensor s = floor_divide(r * n, kDenominator), first = first_preimage(s, n);
+  store_.push(r - first, first_preimage(s + 1, n) - first);
+  v = q * n + s;
+}
+
+// The inverse: v back from ⌊γ v⌋ and the index popped from the store.
+void ExactMomentum::scale_up(torch::Tensor& v, int64_t n) {
+  const torch::Tensor q = floor_divide(v, n), s = v - q * n, first = first_preimage(s, n);
+  v = q * kDenominator + first + store_.pop(first_preimage(s + 1, n) - first, v);
+}
+
+// |x| < 2^(61 − fraction bits) for x on the grid (int64, or float64 scaled onto it); NaN fails too.
+void ExactMomentum::check_range(const torch::Tensor& fixed) const {
+  const double largest = fixed.abs().max().item<double>() / scale_;
+  if (!(largest < std::ldexp(1.0, 61 - fraction_bits_)))
+    throw Error(fmt::format("exact momentum reversal: a value of {:g} is outside the fixed-point range ±2^{} ({} fraction bits)",
+                            std::fabs(largest), 61 - fraction_bits_, fraction_bits_));  // NaN without a sign
+}
+
+torch::Tensor ExactMomentum::quantize(const torch::Tensor& x) const {
+  const torch::Tensor scaled = x.to(torch::kFloat64) * scale_;
+  check_range(scaled);  // also NaN
+  return scaled.round().to(torch::kInt64);
+}
+
+torch::Tensor ExactMomentum::value(const torch::Tensor& x) const { return (x.to(torch::kFloat64) / scale_).to(dtype_); }
+
+// q(Δt v): v itself when Δt = 1 (no rounding), else Δt v rounded to the grid.
+torch::Tensor ExactMomentum::step_of_u(const torch::Tensor& v, double dt) const {
+  return dt == 1.0 ? v : (v.to(torch::kFloat64) * dt).round().to(torch::kInt64);
+}
+
+void ExactMomentum::forward(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt) {
+  const int64_t n = numerator(gamma);
+  const double g = static_cast<double>(n) / static_cast<double>(kDenominator);
+  scale_down(v, n);  // v ← γ v
+  v = v + quantize((1 - g) * f(value(u)).to(torch::kFloat64));
+  u = u + step_of_u(v, dt);
+  check_range(u), check_range(v);  // each addend is in range, so a sum out of it has not wrapped yet
+}
+
+void ExactMomentum::inverse(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt) {
+  const int64_t n = numerator(gamma);
+  const double g = static_cast<double>(n) / static_cast<double>(kDenominator);
+  u = u - step_of_u(v, dt);
+  v = v - quantize((1 - g) * f(value(u)).to(torch::kFloat64));
+  scale_up(v, n);  // v ← v / γ
 }
 
 }  // namespace odenet

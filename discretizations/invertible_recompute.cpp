@@ -85,17 +85,15 @@ torch::Tensor or_undefined(const torch::Tensor& v) { return v.defined() && v.num
 struct InvertibleRun : public torch::autograd::Function<InvertibleRun> {
   // `steps` travels as an address: the modules outlive the graph that uses them.
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& u, const torch::Tensor& velocity,
-                               const torch::TensorList& params, int64_t steps_address) {
+                               const torch::TensorList& params, int64_t steps_address, const c10::intrusive_ptr<Reversal>& reversal) {
     const auto& steps = *reinterpret_cast<const std::vector<StepImpl*>*>(steps_address);
     State s{u, {}, {}, {}};
     s.velocity = or_undefined(velocity);
-    for (auto* step : steps) {  // no graph: forward runs without grad
-      s = step->forward(s);
-      s.history.clear(), s.past_f.clear();
-    }
+    s = reversal->forward(steps, s);  // no graph: forward runs without grad
     const torch::Tensor v = or_empty(s.velocity, s.u);
     ctx->save_for_backward({s.u, v});
     ctx->saved_data["steps"] = steps_address;
+    ctx->saved_data["reversal"] = c10::IValue::make_capsule(reversal);
     ctx->saved_data["params"] = static_cast<int64_t>(params.size());
     ctx->saved_data["at_rest"] = !or_undefined(velocity).defined();
     ctx->saved_data["sync_batch_norm"] = reinterpret_cast<int64_t>(sync_batch_norm_group());
@@ -104,6 +102,7 @@ struct InvertibleRun : public torch::autograd::Function<InvertibleRun> {
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto& steps = *reinterpret_cast<const std::vector<StepImpl*>*>(ctx->saved_data["steps"].toInt());
+    auto reversal = c10::static_intrusive_pointer_cast<Reversal>(ctx->saved_data["reversal"].toCapsule());
     const auto saved = ctx->get_saved_variables();
     State next{saved[0], {}, {}, {}};
     next.velocity = or_undefined(saved[1]);
@@ -117,7 +116,7 @@ struct InvertibleRun : public torch::autograd::Function<InvertibleRun> {
       State prev;
       {
         torch::NoGradGuard no_grad;
-        prev = steps[i]->inverse(next);
+        prev = reversal->inverse(*steps[i], next);
       }
       if (i == 0 && at_rest) prev.velocity = torch::Tensor();  // the run started from rest: recompute it so
       StepGradients g = differentiate_step(*steps[i], prev, grad_u, grad_v);
@@ -131,24 +130,45 @@ struct InvertibleRun : public torch::autograd::Function<InvertibleRun> {
     variable_list out{grad_u, at_rest || !grad_v.defined() ? torch::Tensor() : grad_v};
     out.insert(out.end(), param_grads.begin(), param_grads.end());
     out.emplace_back();  // steps_address
+    out.emplace_back();  // reversal
     return out;
   }
 };
 
+// Each step undone by its own closed-form inverse, in the run's float arithmetic.
+class StepInverses : public Reversal {
+ public:
+  State forward(const std::vector<StepImpl*>& steps, const State& state) override {
+    State s = state;
+    for (auto* step : steps) {
+      s = step->forward(s);
+      s.history.clear(), s.past_f.clear();
+    }
+    return s;
+  }
+  State inverse(StepImpl& step, const State& next) override { return step.inverse(next); }
+};
+
 }  // namespace
 
-State run_invertible_recomputing(const std::vector<StepImpl*>& steps, const State& state) {
+State run_recomputing(const std::vector<StepImpl*>& steps, const State& state, c10::intrusive_ptr<Reversal> reversal) {
   std::vector<torch::Tensor> params;
   for (auto* step : steps) {
-    TORCH_CHECK(step->stage_runner() == &run_invertible_recomputing, "run_invertible_recomputing takes invertible steps only");
+    TORCH_CHECK(step->stage_runner() == steps.front()->stage_runner(), "a recomputed run takes steps of one runner");
     for (const auto& p : step->parameters()) params.push_back(p);
   }
   // As a TensorList, each parameter is an input of the autograd node (a std::vector would not be).
   const auto out = InvertibleRun::apply(state.u, or_empty(state.velocity, state.u), torch::TensorList(params),
-                                        reinterpret_cast<int64_t>(&steps));
+                                        reinterpret_cast<int64_t>(&steps), reversal);
   State next{out[0], {}, {}, {}};
   next.velocity = or_undefined(out[1]);
   return next;
+}
+
+State run_invertible_recomputing(const std::vector<StepImpl*>& steps, const State& state) {
+  for (auto* step : steps)
+    TORCH_CHECK(step->stage_runner() == &run_invertible_recomputing, "run_invertible_recomputing takes invertible steps only");
+  return run_recomputing(steps, state, c10::make_intrusive<StepInverses>());
 }
 
 }  // namespace odenet

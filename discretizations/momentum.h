@@ -10,27 +10,38 @@
 
 namespace odenet {
 
+class ExactMomentum;
+
 class MomentumStepImpl : public StepImpl {
  public:
   /// `learned`: γ is a trainable parameter of this step, initialised at `gamma`. `recompute`: in
-  /// training, a stage runs this step through run_invertible_recomputing (no stored activations).
-  MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned, bool recompute = false);
+  /// training, a stage runs this step through run_invertible_recomputing (no stored activations);
+  /// with `exact_reversal` through run_momentum_exactly_recomputing instead, and γ is rounded to
+  /// ExactMomentum's grid (n / 2²⁴) in every evaluation.
+  MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned, bool recompute = false,
+                   bool exact_reversal = false);
   State forward(const State& state) override;
   State inverse(const State& next) override;
   std::vector<torch::Tensor> coefficient_parameters() const override;
   StageRunner stage_runner() const override;
   FieldImpl& field() { return *field_; }
+  /// This step, and its inverse, on `exact`'s fixed-point state (u, v).
+  void forward_exactly(ExactMomentum& exact, torch::Tensor& u, torch::Tensor& v);
+  void inverse_exactly(ExactMomentum& exact, torch::Tensor& u, torch::Tensor& v);
 
  private:
+  torch::Tensor learned_gamma() const;
+  double gamma_value() const;
   std::shared_ptr<FieldImpl> field_;
   double dt_, gamma_value_;
   torch::Tensor gamma_;  ///< defined when learned
-  bool recompute_;
+  bool recompute_, exact_;
 };
 
 class Momentum : public Scheme {
  public:
-  Momentum(double gamma, bool learned, bool recompute) : gamma_(gamma), learned_(learned), recompute_(recompute) {}
+  Momentum(double gamma, bool learned, bool recompute, bool exact_reversal)
+      : gamma_(gamma), learned_(learned), recompute_(recompute), exact_(exact_reversal) {}
   static SchemeInfo metadata();
   SchemeInfo info() const override;
   std::shared_ptr<StepImpl> make_step(const FieldFactory& make_field, const StepContext& context) const override;
@@ -38,7 +49,7 @@ class Momentum : public Scheme {
 
  private:
   double gamma_;
-  bool learned_, recompute_;
+  bool learned_, recompute_, exact_;
 };
 
 void register_momentum(SchemeRegistry& registry);

@@ -92,8 +92,8 @@ TEST(RevNetPreset, StepsAfterTheTransitionInvertExactly) {
   EXPECT_THROW(steps[0]->inverse(state), Error);
 }
 
-// Training without stored activations, for every invertible scheme (RevNet's coupling, momentum,
-// the leapfrog network): the backward pass rebuilds each step's input (and velocity) with the
+// Training without stored activations, for every invertible scheme (RevNet's coupling, momentum —
+// reversed in float or exactly —, the leapfrog network): the backward pass rebuilds each step's input (and velocity) with the
 // inverse and recomputes it. Same gradients and BatchNorm statistics as ordinary backpropagation
 // through the same network — float64 to 1e-9, float32 (what training uses) to 1e-5 relative.
 struct RecomputeCase {
@@ -111,7 +111,9 @@ TEST_P(Recomputing, BackwardMatchesStoredActivations) {
     auto build = [&](bool recompute) {
       auto options = preset_options(c.preset);
       const nlohmann::json spec = c.scheme.is_null() ? options.scheme->to_json() : c.scheme;
-      options.scheme = build_scheme(scheme_registry(), test::with_key(spec, "recompute", recompute), "test", "");
+      nlohmann::json variant = test::with_key(spec, "recompute", recompute);
+      if (!recompute) variant.erase("exact_reversal");  // an option of memory-free training
+      options.scheme = build_scheme(scheme_registry(), variant, "test", "");
       auto scheme = options.scheme;
       torch::manual_seed(0);
       auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
@@ -157,6 +159,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(RecomputeCase{"revnet38", nullptr},
                       RecomputeCase{"preact_resnet20", {{"name", "momentum"}, {"gamma", 0.9}}},
                       RecomputeCase{"preact_resnet20", {{"name", "momentum"}, {"gamma", 0.5}, {"learn_gamma", true}}},
+                      RecomputeCase{"preact_resnet20", {{"name", "momentum"}, {"gamma", 0.875}, {"exact_reversal", true}}},
+                      RecomputeCase{"preact_resnet20",
+                                    {{"name", "momentum"}, {"gamma", 0.5}, {"learn_gamma", true}, {"exact_reversal", true}}},
                       RecomputeCase{"preact_resnet20", {{"name", "leapfrog_second_order"}}}),
     [](const auto& info) { return std::to_string(info.index) + "_" + info.param.preset; });
 

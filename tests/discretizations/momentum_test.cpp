@@ -6,10 +6,12 @@
 #include <cmath>
 
 #include "analysis/scheme_verification.h"
+#include "core/error.h"
 #include "discretizations/exact_momentum.h"
 #include "discretizations/leapfrog_second_order.h"
 #include "discretizations/momentum.h"
 #include "tests/discretizations/step_fixtures.h"
+#include "tests/support/test_support.h"
 
 namespace odenet {
 namespace {
@@ -22,10 +24,6 @@ class TanhFieldImpl : public FieldImpl {
   explicit TanhFieldImpl(int64_t d, double scale = 0.5)
       : w_(torch::randn({d, d}, torch::kFloat64) * (scale / std::sqrt(static_cast<double>(d)))) {}
   torch::Tensor forward(torch::Tensor u) override { return torch::tanh(u.matmul(w_)); }
-  std::vector<double> apply(const std::vector<double>& u) {
-    auto out = forward(torch::tensor(u, torch::kFloat64).unsqueeze(0)).squeeze(0).contiguous();
-    return {out.data_ptr<double>(), out.data_ptr<double>() + out.numel()};
-  }
 
  private:
   torch::Tensor w_;
@@ -50,6 +48,21 @@ TEST(Momentum, StepsFollowTheEquationsAndGammaZeroIsResNet) {
   ASSERT_EQ(learned->coefficient_parameters().size(), 1u);  // γ, exempt from weight decay like k
   EXPECT_TRUE(learned->named_parameters(false).contains("gamma"));
   EXPECT_NEAR(learned->coefficient_parameters()[0].item<double>(), 0.5, 0.01) << "initialised at γ (nudged by the fixture)";
+}
+
+TEST(Momentum, RefusesMemoryFreeTrainingItCannotDo) {
+  auto error = [](const nlohmann::json& spec) -> std::string {
+    try {
+      build_scheme(scheme_registry(), spec, "x.json", "/model/scheme");
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error({{"name", "momentum"}, {"gamma", 0.0}, {"recompute", true}}),
+            "x.json: /model/scheme/recompute: γ = 0 (ResNet) is not invertible: no memory-free training");
+  EXPECT_EQ(error({{"name", "momentum"}, {"exact_reversal", true}}),
+            "x.json: /model/scheme/exact_reversal: reverses memory-free training: it needs \"recompute\": true");
 }
 
 // Forward and back in float64: the state and its velocity come back to 1e-12 — over 20 steps
@@ -103,14 +116,15 @@ TEST(LeapfrogSecondOrder, IsStormersRuleFromRestAndInvertsExactly) {
 }
 
 // 1,000 momentum steps of a 64-dimensional state (f(u) = tanh(u W), Δt = 1 as in a network):
-// undone bit for bit in exact arithmetic, the store growing by about −log₂ γ bits per element
-// and step; undone in float64 (the closed-form inverse), the error grows like γ^−n.
+// undone bit for bit in exact arithmetic, the store growing by −log₂ γ to log₂ ⌈1/γ⌉ bits per
+// element and step (this field saturates: tanh = ±1 puts v on fixed points whose low digits
+// always need the bit) and empty again at the end; undone in float64 (the closed-form inverse), the error
+// grows like γ^−n.
 TEST(ExactMomentum, ReversesBitForBitOverAThousandStepsWhereFloatsDrift) {
   torch::manual_seed(3);
   auto field = std::make_shared<TanhFieldImpl>(64, 2.0);
   const auto u0 = torch::randn({1, 64}, torch::kFloat64);
-  const std::vector<double> start(u0.data_ptr<double>(), u0.data_ptr<double>() + 64);
-  auto f = [&](const std::vector<double>& u) { return field->apply(u); };
+  auto f = [&](const torch::Tensor& u) { return field->forward(u); };
   std::printf("  γ     float64 reversal error after 10 / 100 / 1000 steps      exact: bits stored per element-step\n");
   for (double gamma : {0.0, 0.5, 0.9, 0.99}) {
     MomentumStepImpl step(field, 1.0, gamma, false);
@@ -121,25 +135,115 @@ TEST(ExactMomentum, ReversesBitForBitOverAThousandStepsWhereFloatsDrift) {
       for (int n = 0; n < steps; ++n) s = step.inverse(s);
       float_errors.push_back((s.u - u0).norm().item<double>() / u0.norm().item<double>());
     }
+    ExactMomentum exact(torch::kFloat64);
+    torch::Tensor u = exact.quantize(u0), v = torch::zeros_like(u);
+    const torch::Tensor u_start = u.clone();
     if (gamma == 0.0) {
-      EXPECT_THROW(ExactMomentum(gamma, 1.0), std::invalid_argument) << "ResNet keeps no way back";
+      EXPECT_THROW(exact.forward(u, v, f, gamma, 1.0), std::invalid_argument) << "ResNet keeps no way back";
       EXPECT_FALSE(std::isfinite(float_errors[0])) << "v_n = (v_{n+1} − f(u_n)) / 0";
       std::printf("  %.2f  not invertible (division by γ = 0)                    not invertible\n", gamma);
       continue;
     }
-    ExactMomentum exact(gamma, 1.0);
-    std::vector<int64_t> u = exact.quantize(start), v(64, 0);
-    const std::vector<int64_t> u_start = u;
-    for (int n = 0; n < 1000; ++n) exact.forward(u, v, f);
+    for (int n = 0; n < 1000; ++n) exact.forward(u, v, f, gamma, 1.0);
     const double bits_per_step = static_cast<double>(exact.store_bits()) / (64.0 * 1000);
-    for (int n = 0; n < 1000; ++n) exact.inverse(u, v, f);
-    EXPECT_EQ(u, u_start) << "γ = " << gamma;
-    EXPECT_EQ(v, std::vector<int64_t>(64, 0)) << "γ = " << gamma;
-    EXPECT_NEAR(bits_per_step, -std::log2(exact.gamma()), 0.05) << "γ = " << gamma;
-    std::printf("  %.2f  %-10.3g %-10.3g %-10.3g                             %.3f (−log₂ γ = %.3f)\n", gamma,
-                float_errors[0], float_errors[1], float_errors[2], bits_per_step, -std::log2(gamma));
+    EXPECT_GT((u - u_start).abs().max().item<int64_t>(), int64_t{1} << 40) << "the state moved by more than 1";
+    for (int n = 0; n < 1000; ++n) exact.inverse(u, v, f, gamma, 1.0);
+    EXPECT_TRUE(torch::equal(u, u_start)) << "γ = " << gamma;
+    EXPECT_EQ(v.ne(0).sum().item<int64_t>(), 0) << "γ = " << gamma;
+    EXPECT_EQ(exact.store_bytes(), 0) << "every bit pushed was popped";
+    const double information = -std::log2(ExactMomentum::representable_gamma(gamma));
+    EXPECT_GE(bits_per_step, information - 0.01) << "γ = " << gamma;
+    EXPECT_LE(bits_per_step, std::log2(std::ceil(1 / gamma)) + 0.01) << "γ = " << gamma;
+    std::printf("  %.2f  %-10.3g %-10.3g %-10.3g                             %.3f (−log₂ γ = %.3f, at most %.0f)\n",
+                gamma, float_errors[0], float_errors[1], float_errors[2], bits_per_step, information,
+                std::log2(std::ceil(1 / gamma)));
     EXPECT_LE(float_errors[0], 1e-10) << "ten steps back in float64 are fine";
     EXPECT_TRUE(!std::isfinite(float_errors[2]) || float_errors[2] > float_errors[0]) << "and drift over a thousand";
+  }
+}
+
+// The store is a stack of mixed-radix digits per element: what goes in comes out in reverse,
+// and it holds Σ log₂ radix bits (within a few per element), whatever the radices — here drawn
+// per element, from 1 (no information) to 2³⁰.
+TEST(BitStore, PopsWhatWasPushedInReverseAndHoldsTheirInformation) {
+  torch::manual_seed(4);
+  const int64_t elements = 1000;
+  BitStore store;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> pushed;  // digits, radices
+  torch::Tensor information = torch::zeros({elements}, torch::kFloat64);
+  for (int k = 0; k < 60; ++k) {
+    const int64_t largest = k % 3 == 0 ? 2 : k % 3 == 1 ? (int64_t{1} << 30) : 1000003;
+    const auto radix = torch::randint(1, largest + 1, {elements}, torch::kInt64);
+    const auto digit = (torch::rand({elements}, torch::kFloat64) * radix).floor().to(torch::kInt64);
+    store.push(digit, radix);
+    pushed.emplace_back(digit, radix);
+    information += radix.to(torch::kFloat64).log2();
+  }
+  const double bits = static_cast<double>(store.bits()), expected = information.sum().item<double>();
+  EXPECT_LE(bits, expected + elements);
+  EXPECT_GE(bits, expected - 3 * elements) << "random digits: the top one is rarely small";
+  EXPECT_LE(store.bytes(), elements * 8 * static_cast<int64_t>(information.max().item<double>() / 32 + 1));
+  for (auto it = pushed.rbegin(); it != pushed.rend(); ++it)
+    ASSERT_TRUE(torch::equal(store.pop(it->second, it->first), it->first));
+  EXPECT_EQ(store.bytes(), 0);
+  const auto nothing = store.pop(torch::full({elements}, 7, torch::kInt64), torch::zeros({elements}));
+  EXPECT_TRUE(torch::equal(nothing, torch::zeros({elements}, torch::kInt64))) << "an empty store holds 0";
+}
+
+TEST(ExactMomentum, AValueOutsideTheFixedPointRangeIsAnErrorNamingIt) {
+  ExactMomentum exact(torch::kFloat32);
+  auto message = [&](float x) -> std::string {
+    try {
+      exact.quantize(torch::tensor({0.5f, x}));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message(1e7f), "exact momentum reversal: a value of 1e+07 is outside the fixed-point range ±2^21 (40 fraction bits)");
+  EXPECT_EQ(message(NAN), "exact momentum reversal: a value of nan is outside the fixed-point range ±2^21 (40 fraction bits)");
+  EXPECT_EQ(exact.quantize(torch::tensor({-2e6f})).item<int64_t>(), -2000000 * (int64_t{1} << 40));
+}
+
+// A run of 40 momentum steps at γ = 0.5, trained in float32 without stored activations. The
+// float inverse multiplies its rounding error by 1/γ = 2 per step (2⁴⁰ · 6e−8 ≫ 1): the inputs it
+// rebuilds, and so its gradients, are wrong. The exact reversal rebuilds them bit for bit: its
+// gradients are those of backpropagation through stored activations.
+TEST(ExactMomentum, TrainsLongRunsAtSmallGammaWhereTheFloatInverseFails) {
+  const int steps = 40;
+  auto gradients = [&](const nlohmann::json& spec) {
+    torch::manual_seed(5);
+    auto scheme = build_scheme(scheme_registry(), spec, "test", "");
+    std::vector<std::shared_ptr<StepImpl>> owned;
+    std::vector<StepImpl*> run;
+    for (int n = 0; n < steps; ++n) {
+      owned.push_back(scheme->make_step(conv_fields(), StepContext{1.0, n, steps, kChannels}));
+      owned.back()->train();
+      run.push_back(owned.back().get());
+    }
+    torch::manual_seed(6);
+    auto x = torch::randn({2, kChannels, 6, 6}).requires_grad_(true);
+    State out{x, {}, {}};
+    if (spec.value("recompute", false)) {
+      out = run.front()->stage_runner()(run, out);
+    } else {
+      for (auto* step : run) out = step->forward(out);
+    }
+    (out.u * torch::linspace(-1, 1, out.u.numel()).view_as(out.u)).sum().backward();
+    return std::vector<torch::Tensor>{x.grad(), owned.front()->parameters().front().grad()};
+  };
+  const nlohmann::json momentum = {{"name", "momentum"}, {"gamma", 0.5}};
+  const auto stored = gradients(momentum);
+  const auto exact = gradients(with_key(with_key(momentum, "recompute", true), "exact_reversal", true));
+  const auto in_float = gradients(with_key(momentum, "recompute", true));
+  const auto relative = [&](const std::vector<torch::Tensor>& g, size_t i) {
+    return ((g[i] - stored[i]).abs().max() / stored[i].abs().max()).item<double>();
+  };
+  for (size_t i : {0, 1}) {
+    std::printf("  %s: relative gradient error, exact reversal %.2g, float inverse %.2g\n", i == 0 ? "input" : "first conv",
+                relative(exact, i), relative(in_float, i));
+    EXPECT_LE(relative(exact, i), 1e-5) << i;
+    EXPECT_FALSE(relative(in_float, i) <= 1e-2) << i << ": the float inverse was expected to fail here";
   }
 }
 
