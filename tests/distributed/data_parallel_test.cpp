@@ -147,9 +147,12 @@ TEST_F(DataParallel, ARankThatDiesMakesTheOtherFailWithinTheTimeoutAndTheRunResu
 // SIGTERM to the launcher mid-epoch, then --resume on as many ranks: the run ends as the
 // uninterrupted one did, test error included (the mid-epoch checkpoint carries every rank's
 // BatchNorm statistics, averaged as the epoch's end would have; it used to keep only rank 0's).
+// The signal goes 0.3 epoch-1 times after epoch 1's metrics appear; epoch 1 carries the warm-up
+// and the neighbours' load varies, so it may land in epoch 2 or 3 — any mid-epoch point will do.
 TEST_F(DataParallel, AMidEpochPauseResumesToTheUninterruptedRun) {
   test::write_idx_dataset(dir_ / "mid", 4096, 256, 12, 4);
-  const std::string file = experiment("mid", false, 3, "mid");
+  const int epochs = 4;
+  const std::string file = experiment("mid", false, epochs, "mid");
   const std::string args = " --nproc 2 --device cpu --dist-timeout 60s --results ";
   auto straight = run_odenet("run " + file + args + dir_ / "straight");
   ASSERT_EQ(straight.status, 0) << straight.output;
@@ -161,13 +164,15 @@ TEST_F(DataParallel, AMidEpochPauseResumesToTheUninterruptedRun) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(fs::exists(metrics)) << test::read_text(log);
   const double epoch_seconds = metric_lines(metrics).front()["epoch_seconds"].get<double>();
-  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(400 * epoch_seconds)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(300 * epoch_seconds)));
   ::kill(launcher, SIGTERM);
   int status = 0;
   ::waitpid(launcher, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 143) << status << test::read_text(log);
   const auto paused = nlohmann::json::parse(test::read_text(dir_ / "paused/mid/s0/status.json"));
-  ASSERT_NE(paused["reason"].get<std::string>().find("at epoch 2, step"), std::string::npos) << paused.dump();
+  const std::string reason = paused["reason"].get<std::string>();
+  ASSERT_TRUE(reason.find("at epoch 2, step") != std::string::npos || reason.find("at epoch 3, step") != std::string::npos)
+      << paused.dump() << "\n" << test::read_text(log);
   // The ranks checkpointed and stopped as asked: paused, not "failed (exit status 143)".
   const std::string said = test::read_text(log);
   EXPECT_NE(said.find("data-parallel rank 0 paused (stopped by SIGTERM)"), std::string::npos) << said;
@@ -176,9 +181,9 @@ TEST_F(DataParallel, AMidEpochPauseResumesToTheUninterruptedRun) {
   auto resumed = run_odenet("run " + file + args + dir_ / "paused" + " --resume");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   const auto a = metric_lines(dir_ / "straight/mid/s0/metrics.jsonl"), b = metric_lines(metrics);
-  ASSERT_EQ(a.size(), 3u);
-  ASSERT_EQ(b.size(), 3u);
-  for (size_t e = 0; e < 3; ++e) {
+  ASSERT_EQ(a.size(), static_cast<size_t>(epochs));
+  ASSERT_EQ(b.size(), static_cast<size_t>(epochs));
+  for (size_t e = 0; e < a.size(); ++e) {
     for (const char* key : {"train_loss", "test_loss"})
       EXPECT_NEAR(b[e][key].get<double>(), a[e][key].get<double>(), 1e-6 * a[e][key].get<double>()) << e << " " << key;
     EXPECT_NEAR(b[e]["test_error"].get<double>(), a[e]["test_error"].get<double>(), 0.05) << e;
