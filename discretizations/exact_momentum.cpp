@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "discretizations/exact_momentum_cpu.h"
 
 namespace odenet {
 namespace {
@@ -47,14 +48,39 @@ int64_t BitStore::bits() const {
   return length.sum().item<int64_t>();
 }
 
+std::vector<int64_t*> BitStore::open_for_push(const torch::Tensor& like) {
+  if (!spare_.defined() || !spare_.sizes().equals(like.sizes()))
+    spare_ = torch::zeros(like.sizes(), like.options().dtype(torch::kInt64));
+  limbs_.push_back(std::move(spare_));
+  spare_ = torch::Tensor();
+  return data();
+}
+
+void BitStore::close_push(bool top_used) {
+  if (top_used) return;
+  spare_ = std::move(limbs_.back());  // still all zeros
+  limbs_.pop_back();
+}
+
+std::vector<int64_t*> BitStore::data() {
+  std::vector<int64_t*> pointers;
+  for (auto& limb : limbs_) pointers.push_back(limb.data_ptr<int64_t>());
+  return pointers;
+}
+
+void BitStore::keep(size_t count) {
+  limbs_.resize(std::min(count, limbs_.size()));
+  spare_ = torch::Tensor();
+}
+
 int64_t BitStore::bytes() const {
   int64_t total = 0;
   for (const auto& limb : limbs_) total += limb.numel() * limb.element_size();
   return total;
 }
 
-ExactMomentum::ExactMomentum(torch::ScalarType dtype, int fraction_bits)
-    : dtype_(dtype), fraction_bits_(fraction_bits), scale_(std::ldexp(1.0, fraction_bits)) {}
+ExactMomentum::ExactMomentum(torch::ScalarType dtype, int fraction_bits, bool fused_cpu)
+    : dtype_(dtype), fraction_bits_(fraction_bits), fused_cpu_(fused_cpu), scale_(std::ldexp(1.0, fraction_bits)) {}
 
 int64_t ExactMomentum::numerator(double gamma) {
   const auto n = static_cast<int64_t>(std::nearbyint(gamma * kDenominator));  // ties to even, as torch.round
@@ -92,18 +118,26 @@ void ExactMomentum::scale_up(torch::Tensor& v, int64_t n) {
 // |x| < 2^(61 − fraction bits) for x on the grid (int64, or float64 scaled onto it); NaN fails too.
 void ExactMomentum::check_range(const torch::Tensor& fixed) const {
   const double largest = fixed.abs().max().item<double>() / scale_;
-  if (!(largest < std::ldexp(1.0, 61 - fraction_bits_)))
-    throw Error(fmt::format("exact momentum reversal: a value of {:g} is outside the fixed-point range ±2^{} ({} fraction bits)",
-                            std::fabs(largest), 61 - fraction_bits_, fraction_bits_));  // NaN without a sign
+  if (!(largest < std::ldexp(1.0, 61 - fraction_bits_))) out_of_range(largest);
+}
+
+void ExactMomentum::out_of_range(double largest) const {
+  throw Error(fmt::format("exact momentum reversal: a value of {:g} is outside the fixed-point range ±2^{} ({} fraction bits)",
+                          std::fabs(largest), 61 - fraction_bits_, fraction_bits_));  // NaN without a sign
 }
 
 torch::Tensor ExactMomentum::quantize(const torch::Tensor& x) const {
   const torch::Tensor scaled = x.to(torch::kFloat64) * scale_;
   check_range(scaled);  // also NaN
-  return scaled.round().to(torch::kInt64);
+  return scaled.round().to(torch::kInt64).contiguous();
 }
 
-torch::Tensor ExactMomentum::value(const torch::Tensor& x) const { return (x.to(torch::kFloat64) / scale_).to(dtype_); }
+torch::Tensor ExactMomentum::value(const torch::Tensor& x) const {
+  if (!fused(x) || !x.is_contiguous()) return (x.to(torch::kFloat64) / scale_).to(dtype_);
+  torch::Tensor out = torch::empty(x.sizes(), x.options().dtype(dtype_));
+  exact_cpu::values(x.data_ptr<int64_t>(), out, x.numel(), scale_);
+  return out;
+}
 
 // q(Δt v): v itself when Δt = 1 (no rounding), else Δt v rounded to the grid.
 torch::Tensor ExactMomentum::step_of_u(const torch::Tensor& v, double dt) const {
@@ -112,6 +146,7 @@ torch::Tensor ExactMomentum::step_of_u(const torch::Tensor& v, double dt) const 
 
 void ExactMomentum::forward(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt) {
   const int64_t n = numerator(gamma);
+  if (fused(u)) return forward_fused(u, v, f(value(u)), n, dt);
   const double g = static_cast<double>(n) / static_cast<double>(kDenominator);
   scale_down(v, n);  // v ← γ v
   v = v + quantize((1 - g) * f(value(u)).to(torch::kFloat64));
@@ -121,10 +156,34 @@ void ExactMomentum::forward(torch::Tensor& u, torch::Tensor& v, const Field& f, 
 
 void ExactMomentum::inverse(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt) {
   const int64_t n = numerator(gamma);
+  if (fused(u)) return inverse_fused(u, v, f, n, dt);
   const double g = static_cast<double>(n) / static_cast<double>(kDenominator);
   u = u - step_of_u(v, dt);
   v = v - quantize((1 - g) * f(value(u)).to(torch::kFloat64));
   scale_up(v, n);  // v ← v / γ
+}
+
+namespace {
+exact_cpu::StepNumbers step_numbers(int64_t n, int64_t d, double dt, double scale) {
+  return {n, d, 1 / static_cast<double>(n), 1 - static_cast<double>(n) / static_cast<double>(d), dt, scale, std::ldexp(1.0, 61)};
+}
+}  // namespace
+
+void ExactMomentum::forward_fused(torch::Tensor& u, torch::Tensor& v, const torch::Tensor& f, int64_t n, double dt) {
+  const torch::Tensor field = f.contiguous();
+  TORCH_CHECK(u.is_contiguous() && v.is_contiguous() && field.numel() == v.numel(), "exact momentum: state and field disagree");
+  bool top_used = false;
+  const double worst = exact_cpu::forward(u.data_ptr<int64_t>(), v.data_ptr<int64_t>(), field, store_.open_for_push(v), v.numel(),
+                                          step_numbers(n, kDenominator, dt, scale_), top_used);
+  store_.close_push(top_used);
+  if (worst > 0) out_of_range(worst);
+}
+
+void ExactMomentum::inverse_fused(torch::Tensor& u, torch::Tensor& v, const Field& f, int64_t n, double dt) {
+  const auto numbers = step_numbers(n, kDenominator, dt, scale_);
+  exact_cpu::undo_u(u.data_ptr<int64_t>(), v.data_ptr<int64_t>(), u.numel(), numbers);
+  const torch::Tensor field = f(value(u)).contiguous();
+  store_.keep(exact_cpu::undo_v(v.data_ptr<int64_t>(), field, store_.data(), v.numel(), numbers));
 }
 
 }  // namespace odenet

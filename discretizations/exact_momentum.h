@@ -17,6 +17,7 @@
 #pragma once
 #include <torch/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -35,16 +36,27 @@ class BitStore {
   int64_t bits() const;
   /// Memory the limbs hold.
   int64_t bytes() const;
+  /// For fused loops: the limbs' data, with a zero limb added on top to take a push's carry
+  /// (kept between pushes, so that each does not allocate one).
+  std::vector<int64_t*> open_for_push(const torch::Tensor& like);
+  /// After a fused push: whether that top limb received a digit.
+  void close_push(bool top_used);
+  /// The limbs' data.
+  std::vector<int64_t*> data();
+  /// Keeps the lowest `count` limbs (those above hold only zeros); frees the spare limb.
+  void keep(size_t count);
 
  private:
   std::vector<torch::Tensor> limbs_;
+  torch::Tensor spare_;  ///< zeros, or undefined
 };
 
 class ExactMomentum {
  public:
   using Field = std::function<torch::Tensor(const torch::Tensor&)>;
   /// Values handed to f are of `dtype`; |u|, |v|, |f| must stay below 2^(61 − fraction_bits).
-  explicit ExactMomentum(torch::ScalarType dtype = torch::kFloat32, int fraction_bits = 40);
+  /// `fused_cpu`: CPU tensors go through exact_momentum_cpu.h's loops (the tensor operations otherwise).
+  explicit ExactMomentum(torch::ScalarType dtype = torch::kFloat32, int fraction_bits = 40, bool fused_cpu = true);
   /// γ as the exact multiplication uses it: the nearest n / 2²⁴.
   static double representable_gamma(double gamma);
   /// One step forward on the fixed-point state (u, v); the store grows by −log₂ γ bits per element.
@@ -55,6 +67,8 @@ class ExactMomentum {
   torch::Tensor quantize(const torch::Tensor& x) const;
   /// The fixed-point x as `dtype`.
   torch::Tensor value(const torch::Tensor& x) const;
+  /// No more forward steps for now: frees the spare limb the fused forward keeps.
+  void end_forward() { store_.keep(SIZE_MAX); }
   int64_t store_bits() const { return store_.bits(); }
   int64_t store_bytes() const { return store_.bytes(); }
 
@@ -66,8 +80,13 @@ class ExactMomentum {
   void scale_up(torch::Tensor& v, int64_t n);
   torch::Tensor step_of_u(const torch::Tensor& v, double dt) const;
   void check_range(const torch::Tensor& fixed) const;
+  [[noreturn]] void out_of_range(double largest) const;
+  bool fused(const torch::Tensor& u) const { return fused_cpu_ && u.is_cpu(); }
+  void forward_fused(torch::Tensor& u, torch::Tensor& v, const torch::Tensor& f, int64_t n, double dt);
+  void inverse_fused(torch::Tensor& u, torch::Tensor& v, const Field& f, int64_t n, double dt);
   torch::ScalarType dtype_;
   int fraction_bits_;
+  bool fused_cpu_;
   double scale_;
   BitStore store_;
 };

@@ -24,6 +24,7 @@ class ExactMomentumReversal : public Reversal {
     u_ = exact_->quantize(state.u);
     v_ = state.velocity.defined() ? exact_->quantize(state.velocity) : torch::zeros_like(u_);  // at rest
     for (auto* step : steps) as_momentum(*step).forward_exactly(*exact_, u_, v_);
+    exact_->end_forward();
     return values();
   }
   State inverse(StepImpl& step, const State& /*next: the fixed-point state is the exact one*/) override {
