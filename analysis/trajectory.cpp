@@ -26,7 +26,7 @@ std::vector<TrajectoryPoint> trace_trajectory(StagedNetworkImpl& network, const 
         if (!own.empty() && !p.opening) p.f = own.front()->forward(s.u);
       }
       s = step.forward(s);
-      if (stage.shape().relu_after_step) s.u = torch::relu(s.u);
+      if (stage.shape().relu_after(i)) s.u = torch::relu(s.u);
       if (!p.opening) p.increment = (s.u - p.u).flatten(1).norm(2, {1});
       points.push_back(std::move(p));
     }

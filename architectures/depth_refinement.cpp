@@ -119,6 +119,10 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
                                         int& index, int count, int stage_number, std::vector<ParameterBlend>* blends) {
   if (o.factor < 1) throw ConfigError(fmt::format("refinement factor {}: must be at least 1", o.factor));
   const StageShape& shape = trained.shape();
+  if (shape.relu_inside_from >= 0 && !scheme.info().absorbs_post_activation)
+    throw ConfigError(fmt::format("stage {} carries its ReLUs inside its fields, ReLU(u + g(u)) − u (a post-activation layout "
+                                  "under momentum): refine it under a scheme that does too (momentum), not '{}'",
+                                  stage_number, scheme.info().name));
   const auto& all = trained.steps();
   const auto openings = static_cast<size_t>(shape.openings);
   std::vector<std::shared_ptr<StepImpl>> steps(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(openings, all.size())));
@@ -181,7 +185,7 @@ std::shared_ptr<StageImpl> refine_stage(const StageImpl& trained, const Scheme& 
       step = make_starting_step(field(FieldPart::kWhole), dt, info.history);
       ++index;
     } else {
-      step = scheme.make_step(field, StepContext{dt, index++, count, shape.channels});
+      step = scheme.make_step(field, StepContext{dt, index++, count, shape.channels, shape.relu_inside_from >= 0});
       if (a.size() > 1 && calls != a.size())
         throw ConfigError(fmt::format("scheme '{}' evaluates {} distinct field(s) per step; the trained steps of {} hold {}",
                                       info.name, calls, where, a.size()));

@@ -9,8 +9,10 @@ namespace odenet {
 StageImpl::StageImpl(std::vector<std::shared_ptr<StepImpl>> steps, StageShape shape) : shape_(std::move(shape)) {
   for (size_t i = 0; i < steps.size(); ++i)
     steps_.push_back(register_module("block" + std::to_string(i + 1), std::move(steps[i])));
-  if (shape_.relu_after_step) return;  // a ReLU between steps is not invertible
-  for (size_t i = 0; i < steps_.size();) {
+  // A ReLU between steps is not invertible: runs start after the last step followed by one.
+  size_t first = 0;
+  while (first < steps_.size() && shape_.relu_after(first)) ++first;
+  for (size_t i = first; i < steps_.size();) {
     StepImpl::StageRunner runner = steps_[i]->stage_runner();
     std::vector<StepImpl*> run;
     size_t j = i;
@@ -37,7 +39,7 @@ State StageImpl::forward(const State& state) {
       continue;
     }
     s = steps_[i]->forward(s);
-    if (shape_.relu_after_step) s.u = torch::relu(s.u);
+    if (shape_.relu_after(i)) s.u = torch::relu(s.u);
     ++i;
   }
   return s;
@@ -74,9 +76,12 @@ std::shared_ptr<StageImpl> build_stage(const StagePlan& p, const Scheme& scheme,
   while (static_cast<int64_t>(steps.size()) < starters)
     steps.push_back(make_starting_step(make_field(p.out_channels, p.out_channels, 1), 1.0, info.history));
   index += static_cast<int>(steps.size());
-  while (static_cast<int64_t>(steps.size()) < p.steps) steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count, p.out_channels}));
-  return std::make_shared<StageImpl>(std::move(steps),
-                                     StageShape{p.make_projection ? 1 : 0, p.relu_after_step, p.out_channels, make_field});
+  const bool relu_in_fields = p.relu_after_step && info.absorbs_post_activation;
+  StageShape shape{p.make_projection ? 1 : 0, p.relu_after_step, p.out_channels, make_field};
+  if (relu_in_fields) shape.relu_inside_from = static_cast<int64_t>(steps.size());
+  while (static_cast<int64_t>(steps.size()) < p.steps)
+    steps.push_back(scheme.make_step(field, StepContext{1.0, index++, count, p.out_channels, relu_in_fields}));
+  return std::make_shared<StageImpl>(std::move(steps), shape);
 }
 
 }  // namespace odenet

@@ -1,5 +1,6 @@
 // A residual stage as a time-stepping loop: its steps are applied in order to
-// a State, and post-activation networks apply ReLU to u after every step.
+// a State, and post-activation networks apply ReLU to u after every step (or, for schemes that
+// absorb it, inside the fields of the scheme's own steps).
 #pragma once
 #include <functional>
 #include <map>
@@ -21,6 +22,13 @@ struct StageShape {
   bool relu_after_step = false;
   int64_t channels = 0;
   StageFieldMaker make_field;
+  /// With relu_after_step: steps from this index on carry the ReLU inside their fields
+  /// (StepContext::relu_in_field); −1: none do.
+  int64_t relu_inside_from = -1;
+  /// Whether ReLU follows step `i`.
+  bool relu_after(size_t i) const {
+    return relu_after_step && !(relu_inside_from >= 0 && static_cast<int64_t>(i) >= relu_inside_from);
+  }
 };
 
 class StageImpl : public torch::nn::Module {

@@ -9,12 +9,13 @@
 namespace odenet {
 
 MomentumStepImpl::MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned, bool recompute,
-                                   bool exact_reversal)
+                                   bool exact_reversal, bool relu_in_field)
     : field_(register_module("f", std::move(field))),
       dt_(dt),
       gamma_value_(exact_reversal && !learned ? ExactMomentum::representable_gamma(gamma) : gamma),
       recompute_(recompute || exact_reversal),
-      exact_(exact_reversal) {
+      exact_(exact_reversal),
+      relu_in_field_(relu_in_field) {
   if (learned) gamma_ = register_parameter("gamma", torch::full({1}, gamma, torch::kFloat32));
 }
 
@@ -26,14 +27,19 @@ torch::Tensor MomentumStepImpl::learned_gamma() const {
   return gamma_ + ((gamma_ * grid).round() / grid - gamma_).detach();
 }
 
+torch::Tensor MomentumStepImpl::f(const torch::Tensor& u) {
+  const torch::Tensor g = field_->forward(u);
+  return relu_in_field_ ? torch::relu(u + g) - u : g;
+}
+
 double MomentumStepImpl::gamma_value() const { return gamma_.defined() ? gamma_.item<double>() : gamma_value_; }
 
 void MomentumStepImpl::forward_exactly(ExactMomentum& exact, torch::Tensor& u, torch::Tensor& v) {
-  exact.forward(u, v, [this](const torch::Tensor& x) { return field_->forward(x); }, gamma_value(), dt_);
+  exact.forward(u, v, [this](const torch::Tensor& x) { return f(x); }, gamma_value(), dt_);
 }
 
 void MomentumStepImpl::inverse_exactly(ExactMomentum& exact, torch::Tensor& u, torch::Tensor& v) {
-  exact.inverse(u, v, [this](const torch::Tensor& x) { return field_->forward(x); }, gamma_value(), dt_);
+  exact.inverse(u, v, [this](const torch::Tensor& x) { return f(x); }, gamma_value(), dt_);
 }
 
 std::vector<torch::Tensor> MomentumStepImpl::coefficient_parameters() const {
@@ -46,7 +52,7 @@ StepImpl::StageRunner MomentumStepImpl::stage_runner() const {
 }
 
 State MomentumStepImpl::forward(const State& state) {
-  const torch::Tensor f = field_->forward(state.u);
+  const torch::Tensor f = this->f(state.u);
   // v = γ v + (1 − γ) f with γ the learned parameter (a tensor) or the fixed number; from rest, (1 − γ) f.
   const auto velocity = [&](const auto& g) { return state.velocity.defined() ? g * state.velocity + (1 - g) * f : (1 - g) * f; };
   const torch::Tensor v = gamma_.defined() ? velocity(learned_gamma().to(f.scalar_type())) : gamma_value_ == 0.0 ? f : velocity(gamma_value_);
@@ -58,7 +64,7 @@ State MomentumStepImpl::forward(const State& state) {
 State MomentumStepImpl::inverse(const State& next) {
   if (!next.velocity.defined()) throw std::invalid_argument("momentum inverse: the state carries no velocity");
   const torch::Tensor u = dt_ == 1.0 ? next.u - next.velocity : next.u - dt_ * next.velocity;
-  const torch::Tensor f = field_->forward(u);
+  const torch::Tensor f = this->f(u);
   const torch::Tensor g = gamma_.defined() ? learned_gamma().to(f.scalar_type()) : torch::full({1}, gamma_value_, f.options());
   State state{u, {}, {}};
   state.velocity = (next.velocity - (1 - g) * f) / g;  // γ = 0: not invertible (inf/nan), as for ResNet
@@ -75,6 +81,7 @@ SchemeInfo Momentum::metadata() {
   i.history = 1;
   i.reversible = true;
   i.modified_equation = "ε ü + u̇ = f(u), ε = γ Δt / (1 − γ)";
+  i.absorbs_post_activation = true;
   return i;
 }
 
@@ -85,7 +92,8 @@ SchemeInfo Momentum::info() const {
 }
 
 std::shared_ptr<StepImpl> Momentum::make_step(const FieldFactory& make_field, const StepContext& context) const {
-  return std::make_shared<MomentumStepImpl>(make_field(FieldPart::kWhole), context.dt, gamma_, learned_, recompute_, exact_);
+  return std::make_shared<MomentumStepImpl>(make_field(FieldPart::kWhole), context.dt, gamma_, learned_, recompute_, exact_,
+                                            context.relu_in_field);
 }
 
 nlohmann::json Momentum::to_json() const {

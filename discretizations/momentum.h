@@ -4,7 +4,9 @@
 // form, u_n = u_{n+1} − Δt v_{n+1}, v_n = (v_{n+1} − (1 − γ) f(u_n)) / γ (γ > 0), so training
 // needs no stored activations. γ = 0 is forward Euler (ResNet): the drop-in replacement. As
 // Δt → 0 with γ fixed it integrates u̇ = f(u) at order 1 (v lags f by O(Δt γ/(1 − γ))). A stage
-// starts at rest (v = 0), as the anchor's converted layers do.
+// starts at rest (v = 0), as the anchor's converted layers do. On post-activation layouts
+// (torchvision's ResNets) f(u) = ReLU(u + g(u)) − u with g the block's residual branch, the
+// anchor's transform_to_momentumnet form: γ = 0 is the ResNet, and no ReLU sits between steps.
 #pragma once
 #include "discretizations/scheme.h"
 
@@ -19,7 +21,7 @@ class MomentumStepImpl : public StepImpl {
   /// with `exact_reversal` through run_momentum_exactly_recomputing instead, and γ is rounded to
   /// ExactMomentum's grid (n / 2²⁴) in every evaluation.
   MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, double gamma, bool learned, bool recompute = false,
-                   bool exact_reversal = false);
+                   bool exact_reversal = false, bool relu_in_field = false);
   State forward(const State& state) override;
   State inverse(const State& next) override;
   std::vector<torch::Tensor> coefficient_parameters() const override;
@@ -31,11 +33,13 @@ class MomentumStepImpl : public StepImpl {
 
  private:
   torch::Tensor learned_gamma() const;
+  /// The step's f: the field's g, or ReLU(u + g(u)) − u on a post-activation layout.
+  torch::Tensor f(const torch::Tensor& u);
   double gamma_value() const;
   std::shared_ptr<FieldImpl> field_;
   double dt_, gamma_value_;
   torch::Tensor gamma_;  ///< defined when learned
-  bool recompute_, exact_;
+  bool recompute_, exact_, relu_in_field_;
 };
 
 class Momentum : public Scheme {

@@ -36,6 +36,10 @@ struct SchemeInfo {
   bool partitioned = false;
   /// The scheme integrates the second-order ODE ü = f(u) (from rest), not u̇ = f(u).
   bool second_order = false;
+  /// On post-activation layouts the ReLU that follows each step moves into the field,
+  /// f(u) = ReLU(u + g(u)) − u (momentumnet's drop-in form): a step followed by nothing stays
+  /// invertible, and forward Euler would compute ReLU(u + g(u)) as before.
+  bool absorbs_post_activation = false;
   /// Non-empty when the scheme is a network block but no consistent integrator: why.
   std::string not_an_integrator;
   /// The modified equation's leading terms where known (e.g. "u̇ + (Δt/2) ü = f(u) + O(Δt²)").
@@ -92,6 +96,9 @@ struct StepContext {
   int index = 0;  ///< 0-based, over the whole network
   int count = 1;  ///< steps in the whole network
   int64_t channels = 0;  ///< channels (dim 1) of the state at this step; 0: not known (an ODE)
+  /// The field is g of a post-activation layout: use ReLU(u + g(u)) − u (schemes whose info
+  /// says absorbs_post_activation).
+  bool relu_in_field = false;
 };
 
 /// One step of a scheme: State_n ↦ State_{n+1}.

@@ -9,6 +9,7 @@
 #include "architectures/cifar_resnet.h"
 #include "architectures/depth_refinement.h"
 #include "architectures/presets.h"
+#include "architectures/staged_network.h"
 #include "core/error.h"
 #include "discretizations/forward_euler.h"
 #include "tests/support/test_support.h"
@@ -200,6 +201,35 @@ TEST(DepthRefinement, SchemesThatDoNotFitTheTrainedStepsAreOneLineErrors) {
   auto fixed = build_scheme(scheme_registry(), nlohmann::json{{"name", "linear_multistep"}, {"k", 0.5}}, "-", "");
   refine_network(*staged, *fixed, RefineOptions{2, DepthInterpolation::kPiecewise});
   EXPECT_EQ(stage_step_counts(*staged), (std::vector<int64_t>{4, 3, 3}));
+}
+
+// A momentum network on a post-activation layout carries its ReLUs inside its fields
+// (ReLU(u + g(u)) − u): refined under momentum its refined steps do too (at factor 1, the same
+// network); under forward Euler there would be no ReLU at all — an error that says so.
+TEST(DepthRefinement, AMomentumStageWithItsReluInsideRefinesOnlyUnderMomentum) {
+  auto options = preset_options("momentum_resnet50");
+  options.width = 4;
+  auto scheme = options.scheme;
+  torch::manual_seed(0);
+  auto model = std::dynamic_pointer_cast<StagedNetworkImpl>(build_model(options, *scheme, 3, 10));
+  model->eval();
+  auto& stage = *model->stages()[0];
+  int index = 0;
+  auto same = refine_stage(stage, *scheme, RefineOptions{1, DepthInterpolation::kPiecewise}, index, 16);
+  torch::NoGradGuard no_grad;
+  const State u{torch::relu(torch::randn({2, 4, 8, 8})), {}, {}, {}};  // the stem's width
+  EXPECT_LE((same->forward(u).u - stage.forward(u).u).abs().max().item<double>(), 1e-6);
+  EXPECT_FALSE(same->shape().relu_after(1));
+  index = 0;
+  try {
+    refine_stage(stage, *build_scheme(scheme_registry(), "forward_euler", "-", ""), RefineOptions{2, DepthInterpolation::kPiecewise},
+                 index, 16);
+    FAIL() << "refined under forward Euler";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "stage 1 carries its ReLUs inside its fields, ReLU(u + g(u)) − u (a post-activation layout under momentum): "
+                 "refine it under a scheme that does too (momentum), not 'forward_euler'");
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "architectures/cifar_resnet.h"
+#include "architectures/staged_network.h"
 #include "architectures/presets.h"
 #include "core/error.h"
 #include "tests/support/test_support.h"
@@ -164,6 +165,65 @@ INSTANTIATE_TEST_SUITE_P(
                                     {{"name", "momentum"}, {"gamma", 0.5}, {"learn_gamma", true}, {"exact_reversal", true}}},
                       RecomputeCase{"preact_resnet20", {{"name", "leapfrog_second_order"}}}),
     [](const auto& info) { return std::to_string(info.index) + "_" + info.param.preset; });
+
+// Momentum ResNet-50 on torchvision's layout as momentumnet's transform_to_momentumnet converts
+// it: each stage's first block stays the ResNet's (a ReLU after it), the others take
+// f(u) = ReLU(u + g(u)) − u with g the block's residual branch and no ReLU after them. Those
+// steps invert, so the preset trains without stored activations — to the same gradients.
+TEST(MomentumImagenet, BlocksAreMomentumnetsConversionAndTrainWithoutStoredActivations) {
+  const double gamma = 0.9;
+  auto build = [&](bool recompute, torch::ScalarType dtype, bool exact = false) {
+    auto options = preset_options("momentum_resnet50");
+    options.width = 4;
+    nlohmann::json spec = {{"name", "momentum"}, {"gamma", gamma}, {"recompute", recompute}};
+    if (exact) spec["exact_reversal"] = true;
+    options.scheme = build_scheme(scheme_registry(), spec, "test", "");
+    auto scheme = options.scheme;
+    torch::manual_seed(0);
+    auto model = std::dynamic_pointer_cast<StagedNetworkImpl>(build_model(options, *scheme, 3, 10));
+    model->to(dtype);
+    model->train();
+    return model;
+  };
+  {  // the step's equation, from rest: u' = u + (1 − γ)(ReLU(u + g(u)) − u), nothing after it
+    torch::NoGradGuard no_grad;
+    auto model = build(false, torch::kFloat64);
+    model->eval();
+    auto& stage = *model->stages()[0];
+    EXPECT_TRUE(stage.shape().relu_after(0)) << "the opening block is torchvision's";
+    EXPECT_FALSE(stage.shape().relu_after(1));
+    const auto u = torch::relu(torch::randn({2, stage.shape().channels, 8, 8}, torch::kFloat64));
+    auto& step = *stage.steps()[1];
+    auto& g = dynamic_cast<FieldImpl&>(*step.named_children()["f"]);
+    const auto expected = u + (1 - gamma) * (torch::relu(u + g.forward(u)) - u);
+    EXPECT_LE((step.forward(State{u, {}, {}}).u - expected).abs().max().item<double>(), 1e-12);
+  }
+  for (auto [dtype, exact] : {std::pair{torch::kFloat64, false}, std::pair{torch::kFloat32, false}, std::pair{torch::kFloat32, true}}) {
+    const double tolerance = dtype == torch::kFloat64 ? 1e-9 : 1e-5;
+    auto saving = build(true, dtype, exact), storing = build(false, dtype);
+    torch::manual_seed(1);
+    // 8 images of 64²: stage 4 normalises over 8 · 2 · 2 values (at 32², 4 · 1 · 1 amplify rounding)
+    const auto x = torch::randn({8, 3, 64, 64}, dtype);
+    const auto weights = torch::randn({8, 10}, dtype);
+    for (auto& model : {saving, storing}) (model->forward(x) * weights).sum().backward();
+    auto b = storing->named_parameters();
+    double worst = 0;
+    for (const auto& p : saving->named_parameters()) {
+      auto ga = p.value().grad(), gb = b[p.key()].grad();
+      ASSERT_TRUE(ga.defined() && gb.defined()) << p.key();
+      worst = std::max(worst, (ga - gb).abs().max().item<double>() / (1 + gb.abs().max().item<double>()));
+    }
+    std::printf("  %s, %s reversal: largest gradient difference %.2g (relative to 1 + |g|)\n", dtype == torch::kFloat64 ? "float64" : "float32",
+                exact ? "exact" : "float", worst);
+    EXPECT_LE(worst, tolerance);
+    // Stage 3's five momentum blocks are one recomputed run.
+    auto& stage = *saving->stages()[2];
+    const auto u = torch::relu(torch::randn({2, stage.shape().channels, 4, 4}, dtype));
+    std::vector<std::shared_ptr<StepImpl>> rest(stage.steps().begin() + 1, stage.steps().end());
+    const auto out = StageImpl(rest, StageShape{0, true, stage.shape().channels, {}, 0}).forward(State{u, {}, {}, {}}).u;
+    EXPECT_NE(out.grad_fn()->name().find("InvertibleRun"), std::string::npos) << out.grad_fn()->name();
+  }
+}
 
 }  // namespace
 }  // namespace odenet
