@@ -106,21 +106,26 @@ void PrintTo(const RecomputeCase& c, std::ostream* os) { *os << c.preset << " " 
 
 class Recomputing : public ::testing::TestWithParam<RecomputeCase> {};
 
+/// `options` under `scheme`, seeded as every variant of a comparison is, in training mode.
+std::shared_ptr<StagedNetworkImpl> seeded_model(ModelOptions options, const nlohmann::json& scheme, torch::ScalarType dtype) {
+  options.scheme = build_scheme(scheme_registry(), scheme, "test", "");
+  auto built = options.scheme;
+  torch::manual_seed(0);
+  auto model = std::dynamic_pointer_cast<StagedNetworkImpl>(build_model(options, *built, 3, 10));
+  model->to(dtype);
+  model->train();
+  return model;
+}
+
 TEST_P(Recomputing, BackwardMatchesStoredActivations) {
   const RecomputeCase& c = GetParam();
   for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
     auto build = [&](bool recompute) {
-      auto options = preset_options(c.preset);
+      const auto options = preset_options(c.preset);
       const nlohmann::json spec = c.scheme.is_null() ? options.scheme->to_json() : c.scheme;
       nlohmann::json variant = test::with_key(spec, "recompute", recompute);
       if (!recompute) variant.erase("exact_reversal");  // an option of memory-free training
-      options.scheme = build_scheme(scheme_registry(), variant, "test", "");
-      auto scheme = options.scheme;
-      torch::manual_seed(0);
-      auto model = std::dynamic_pointer_cast<CifarResNetImpl>(build_model(options, *scheme, 3, 10));
-      model->to(dtype);
-      model->train();
-      return model;
+      return seeded_model(options, variant, dtype);
     };
     const double tolerance = dtype == torch::kFloat64 ? 1e-9 : 1e-5;
     auto saving = build(true), storing = build(false);
@@ -177,13 +182,7 @@ TEST(MomentumImagenet, BlocksAreMomentumnetsConversionAndTrainWithoutStoredActiv
     options.width = 4;
     nlohmann::json spec = {{"name", "momentum"}, {"gamma", gamma}, {"recompute", recompute}};
     if (exact) spec["exact_reversal"] = true;
-    options.scheme = build_scheme(scheme_registry(), spec, "test", "");
-    auto scheme = options.scheme;
-    torch::manual_seed(0);
-    auto model = std::dynamic_pointer_cast<StagedNetworkImpl>(build_model(options, *scheme, 3, 10));
-    model->to(dtype);
-    model->train();
-    return model;
+    return seeded_model(options, spec, dtype);
   };
   {  // the step's equation, from rest: u' = u + (1 − γ)(ReLU(u + g(u)) − u), nothing after it
     torch::NoGradGuard no_grad;
