@@ -94,6 +94,10 @@ double ExactMomentum::representable_gamma(double gamma) {
   return static_cast<double>(numerator(gamma)) / static_cast<double>(kDenominator);
 }
 
+torch::Tensor ExactMomentum::representable_gamma(const torch::Tensor& gamma) {
+  return (gamma * static_cast<double>(kDenominator)).round() / static_cast<double>(kDenominator);
+}
+
 // ⌈s d / n⌉: the least r with ⌊r n / d⌋ = s (0 ≤ s ≤ n).
 torch::Tensor ExactMomentum::first_preimage(const torch::Tensor& s, int64_t n) {
   return floor_divide(s * kDenominator + (n - 1), n);
@@ -164,8 +168,9 @@ void ExactMomentum::inverse(torch::Tensor& u, torch::Tensor& v, const Field& f, 
 }
 
 namespace {
-exact_cpu::StepNumbers step_numbers(int64_t n, int64_t d, double dt, double scale) {
-  return {n, d, 1 / static_cast<double>(n), 1 - static_cast<double>(n) / static_cast<double>(d), dt, scale, std::ldexp(1.0, 61)};
+exact_cpu::StepNumbers step_numbers(int64_t n, double dt, double scale) {
+  return {n, 1 / static_cast<double>(n), 1 - static_cast<double>(n) / static_cast<double>(ExactMomentum::kDenominator), dt, scale,
+          std::ldexp(1.0, 61)};
 }
 }  // namespace
 
@@ -174,13 +179,13 @@ void ExactMomentum::forward_fused(torch::Tensor& u, torch::Tensor& v, const torc
   TORCH_CHECK(u.is_contiguous() && v.is_contiguous() && field.numel() == v.numel(), "exact momentum: state and field disagree");
   bool top_used = false;
   const double worst = exact_cpu::forward(u.data_ptr<int64_t>(), v.data_ptr<int64_t>(), field, store_.open_for_push(v), v.numel(),
-                                          step_numbers(n, kDenominator, dt, scale_), top_used);
+                                          step_numbers(n, dt, scale_), top_used);
   store_.close_push(top_used);
   if (worst > 0) out_of_range(worst);
 }
 
 void ExactMomentum::inverse_fused(torch::Tensor& u, torch::Tensor& v, const Field& f, int64_t n, double dt) {
-  const auto numbers = step_numbers(n, kDenominator, dt, scale_);
+  const auto numbers = step_numbers(n, dt, scale_);
   exact_cpu::undo_u(u.data_ptr<int64_t>(), v.data_ptr<int64_t>(), u.numel(), numbers);
   const torch::Tensor field = f(value(u)).contiguous();
   store_.keep(exact_cpu::undo_v(v.data_ptr<int64_t>(), field, store_.data(), v.numel(), numbers));

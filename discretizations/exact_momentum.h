@@ -57,9 +57,15 @@ class ExactMomentum {
   /// Values handed to f are of `dtype`; |u|, |v|, |f| must stay below 2^(61 − fraction_bits).
   /// `fused_cpu`: CPU tensors go through exact_momentum_cpu.h's loops (the tensor operations otherwise).
   explicit ExactMomentum(torch::ScalarType dtype = torch::kFloat32, int fraction_bits = 40, bool fused_cpu = true);
+  /// γ = n / 2^kDenominatorBits: the grid of the exact multiplication.
+  static constexpr int kDenominatorBits = 24;
+  static constexpr int64_t kDenominator = int64_t{1} << kDenominatorBits;
   /// γ as the exact multiplication uses it: the nearest n / 2²⁴.
   static double representable_gamma(double gamma);
-  /// One step forward on the fixed-point state (u, v); the store grows by −log₂ γ bits per element.
+  /// Likewise for a tensor γ (a learned one), rounded as representable_gamma rounds (ties to even).
+  static torch::Tensor representable_gamma(const torch::Tensor& gamma);
+  /// One step forward on the fixed-point state (u, v); the store grows by log₂ ⌊1/γ⌋ or
+  /// log₂ ⌈1/γ⌉ bits per element.
   void forward(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt);
   /// One step backward: the exact inverse of forward with the same γ and Δt.
   void inverse(torch::Tensor& u, torch::Tensor& v, const Field& f, double gamma, double dt);
@@ -73,7 +79,6 @@ class ExactMomentum {
   int64_t store_bytes() const { return store_.bytes(); }
 
  private:
-  static constexpr int64_t kDenominator = int64_t{1} << 24;
   static int64_t numerator(double gamma);
   static torch::Tensor first_preimage(const torch::Tensor& s, int64_t n);
   void scale_down(torch::Tensor& v, int64_t n);

@@ -8,9 +8,13 @@
 #include <cmath>
 #include <mutex>
 
+#include "discretizations/exact_momentum.h"
+
 namespace odenet::exact_cpu {
 namespace {
 
+constexpr int kBits = ExactMomentum::kDenominatorBits;
+constexpr int64_t kD = ExactMomentum::kDenominator;
 constexpr int64_t kGrain = 1 << 14;
 constexpr uint64_t kLimbMask = (uint64_t{1} << 32) - 1;
 
@@ -45,7 +49,10 @@ inline int64_t small_div(int64_t a, const StepNumbers& k) {
 
 // How many r in [0, d) share ⌊r n / d⌋ with the r whose e = r n mod d is e₀ + (index) n, e₀ < n
 // being the least such e: ⌈(d − e₀) / n⌉.
-inline int64_t preimage_count(int64_t e0, const StepNumbers& k) { return small_div(k.d - e0 + k.n - 1, k); }
+inline int64_t preimage_count(int64_t e0, const StepNumbers& k) { return small_div(kD - e0 + k.n - 1, k); }
+
+// (1 − γ) f on the grid, before rounding: forward adds it rounded, undo_v subtracts the same.
+inline double field_increment(double f, const StepNumbers& k) { return k.one_minus_gamma * f * k.scale; }
 
 int64_t step_of_u(int64_t v, const StepNumbers& k) {
   return k.dt == 1.0 ? v : static_cast<int64_t>(round_half_even(static_cast<double>(v) * k.dt));
@@ -71,9 +78,9 @@ double forward(int64_t* u, int64_t* v, const torch::Tensor& f, const std::vector
       double local_worst = 0;
       bool local_used = false;
       for (int64_t i = begin; i < end; ++i) {
-        // v = q d + r, r n = s d + e (d = 2²⁴): ⌊γ v⌋ = q n + s. The r with the same s have
+        // v = q d + r, r n = s d + e: ⌊γ v⌋ = q n + s. The r with the same s have
         // e = e₀, e₀ + n, …; r's index among them is ⌊e / n⌋.
-        const int64_t q = v[i] >> 24, rn = (v[i] & (k.d - 1)) * k.n, s = rn >> 24, e = rn & (k.d - 1);
+        const int64_t q = v[i] >> kBits, rn = (v[i] & (kD - 1)) * k.n, s = rn >> kBits, e = rn & (kD - 1);
         const int64_t index = small_div(e, k), radix = preimage_count(e - index * k.n, k);
         if (radix > 1) {  // push the index
           uint64_t carry = static_cast<uint64_t>(index);
@@ -84,7 +91,7 @@ double forward(int64_t* u, int64_t* v, const torch::Tensor& f, const std::vector
           }
           local_used |= limbs.back()[i] != 0;
         }
-        const double added = k.one_minus_gamma * static_cast<double>(fp[i]) * k.scale;
+        const double added = field_increment(static_cast<double>(fp[i]), k);
         if (!(std::fabs(added) < k.limit)) local_worst = std::max(local_worst, std::isnan(added) ? INFINITY : std::fabs(added));
         const int64_t vi = q * k.n + s + static_cast<int64_t>(round_half_even(added));
         const int64_t ui = u[i] + step_of_u(vi, k);
@@ -124,26 +131,19 @@ size_t undo_v(int64_t* v, const torch::Tensor& f, const std::vector<int64_t*>& l
     at::parallel_for(0, count, kGrain, [&](int64_t begin, int64_t end) {
       size_t local_used = 0;
       for (int64_t i = begin; i < end; ++i) {
-        const int64_t vi = v[i] - static_cast<int64_t>(round_half_even(k.one_minus_gamma * static_cast<double>(fp[i]) * k.scale));
+        const int64_t vi = v[i] - static_cast<int64_t>(round_half_even(field_increment(static_cast<double>(fp[i]), k)));
         // vi = q n + s; the r with ⌊r n / d⌋ = s start at first = ⌈s d / n⌉, whose e is e₀.
         int64_t s = 0;
-        const int64_t q = floor_div(vi, k, s), sd = s * k.d, below = small_div(sd, k), rest = sd - below * k.n;
+        const int64_t q = floor_div(vi, k, s), sd = s * kD, below = small_div(sd, k), rest = sd - below * k.n;
         const int64_t first = below + (rest != 0), e0 = rest != 0 ? k.n - rest : 0, radix = preimage_count(e0, k);
         uint64_t index = 0;  // popped: long division of the store by radix, top limb first
-        if (radix == 2) {
-          for (size_t l = limbs.size(); l-- > 0;) {
-            const uint64_t x = (index << 32) | static_cast<uint64_t>(limbs[l][i]);
-            limbs[l][i] = static_cast<int64_t>(x >> 1);
-            index = x & 1;
-          }
-        } else if (radix > 2) {
+        if (radix > 1)
           for (size_t l = limbs.size(); l-- > 0;) {
             const uint64_t x = (index << 32) | static_cast<uint64_t>(limbs[l][i]);
             limbs[l][i] = static_cast<int64_t>(x / static_cast<uint64_t>(radix));
             index = x % static_cast<uint64_t>(radix);
           }
-        }
-        v[i] = q * k.d + first + static_cast<int64_t>(index);
+        v[i] = q * kD + first + static_cast<int64_t>(index);
         size_t top = limbs.size();
         while (top > local_used && limbs[top - 1][i] == 0) --top;
         local_used = std::max(local_used, top);

@@ -10,7 +10,7 @@
 namespace odenet::exact_cpu {
 
 struct StepNumbers {
-  int64_t n, d;            ///< γ = n / d
+  int64_t n;               ///< γ = n / d, d = ExactMomentum::kDenominator
   double inverse_n;        ///< 1 / n
   double one_minus_gamma;  ///< 1 − n / d
   double dt, scale;        ///< Δt; the grid: 2^fraction_bits units per 1

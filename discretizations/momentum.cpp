@@ -23,8 +23,7 @@ MomentumStepImpl::MomentumStepImpl(std::shared_ptr<FieldImpl> field, double dt, 
 // rounding passed straight through in the backward pass).
 torch::Tensor MomentumStepImpl::learned_gamma() const {
   if (!exact_) return gamma_;
-  const double grid = std::ldexp(1.0, 24);
-  return gamma_ + ((gamma_ * grid).round() / grid - gamma_).detach();
+  return gamma_ + (ExactMomentum::representable_gamma(gamma_) - gamma_).detach();
 }
 
 torch::Tensor MomentumStepImpl::f(const torch::Tensor& u) {
